@@ -1,0 +1,23 @@
+@{
+    RootModule           = 'VirtualNetworking.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Core')
+    GUID                 = '5d0f4a5e-2a8c-4f61-9d55-0c7d3b9a6e21'
+    Author               = 'VirtualNetworking contributors'
+    Copyright            = '(c) VirtualNetworking contributors. MIT License.'
+    Description          = 'libvirt-class virtual networks (NAT, routed, isolated, open, bridged) on Linux bridges, with a built-in DHCP server and NAT through nftables.'
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('VirtualNetworking.Format.ps1xml')
+    CmdletsToExport      = @(
+        'New-VNetwork', 'Import-VNetwork', 'Export-VNetwork', 'Get-VNetwork', 'Set-VNetwork', 'Remove-VNetwork'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Linux', 'Networking', 'libvirt', 'Bridge', 'NAT', 'DHCP', 'nftables')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}
