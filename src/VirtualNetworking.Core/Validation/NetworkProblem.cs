@@ -14,6 +14,8 @@ public enum ProblemCategory
     LimitsExceeded,
     SecurityError,
     NotImplemented,
+    ReadError,
+    WriteError,
 }
 
 /// <summary>One thing wrong with a request or definition. ErrorId is public contract: never rename one.</summary>

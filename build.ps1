@@ -1,0 +1,191 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, documents, tests, demonstrates and benchmarks VirtualNetworking.
+.DESCRIPTION
+    Tasks: Bootstrap (installs what is missing: dotnet tools, Pester from NuGet, Debian packages),
+    Build (stages the module at out/VirtualNetworking), Test (every suite; the last line is
+    "N passed, N failed, N skipped"), Docs (MAML help from docs/), Package, Demo, Bench, Clean.
+    Every task but Clean runs Bootstrap's idempotent check first.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Bootstrap', 'Build', 'Test', 'Docs', 'Package', 'Demo', 'Bench', 'Clean')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'VirtualNetworking'
+$ResultsDir = Join-Path $Out 'test-results'
+$PesterVersion = '5.9.1'
+# Debian packages the tests and the demo need (ip netns, nft).
+$DebianPackages = @('iproute2', 'nftables')
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+# No build server may outlive the run and hold CI's output open.
+$env:MSBUILDDISABLENODEREUSE = '1'
+
+function Invoke-Native {
+    param([string] $File, [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-PesterManifest {
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
+    Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+}
+
+function Invoke-Bootstrap {
+    Invoke-Native dotnet @('tool', 'restore')
+    if (-not (Test-Path (Get-PesterManifest))) {
+        Write-Host "Bootstrap: restoring Pester $PesterVersion from NuGet"
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Pester.proj'), '-v', 'q')
+    }
+    $missing = @($DebianPackages | Where-Object {
+            (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed'
+        })
+    if ($missing.Count -gt 0) {
+        if ((& id -u) -ne '0') { throw "Bootstrap: missing Debian packages $($missing -join ', '); install them as root." }
+        Write-Host "Bootstrap: installing $($missing -join ', ')"
+        Invoke-Native apt-get @('update', '-qq')
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', @($missing))
+    }
+}
+
+function Invoke-Docs {
+    & (Join-Path $Root 'build/ConvertTo-Maml.ps1') -DocsPath (Join-Path $Root 'docs/cmdlets') `
+        -OutputPath (Join-Path $Root 'en-US/VirtualNetworking.PowerShell.dll-Help.xml')
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'VirtualNetworking.slnx'), '-c', $Configuration, '-v', 'q', '-nologo')
+    Invoke-Docs
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'en-US') -Force | Out-Null
+    $bin = Join-Path $Root "src/VirtualNetworking.PowerShell/bin/$Configuration/net10.0"
+    Copy-Item (Join-Path $bin 'VirtualNetworking.*.dll') $ModuleOut
+    Copy-Item (Join-Path $Root 'VirtualNetworking.psd1'), (Join-Path $Root 'src/VirtualNetworking.PowerShell/VirtualNetworking.Format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $Root 'en-US/*') (Join-Path $ModuleOut 'en-US')
+    Write-Host "Build: module staged at $ModuleOut"
+}
+
+function Test-IsRoot { (& id -u) -eq '0' }
+
+# Runs a command inside a throwaway network namespace (build/netns-run.sh deletes it on exit).
+function Invoke-InNamespace {
+    param([string[]] $Command)
+    & bash (Join-Path $Root 'build/netns-run.sh') @Command
+    $LASTEXITCODE
+}
+
+function Read-TrxCounts {
+    param([string] $Path)
+    if (-not (Test-Path $Path)) { return $null }
+    [xml] $trx = Get-Content -Raw $Path
+    $c = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+}
+
+function Invoke-XunitSuite {
+    param([string] $Project, [string] $Name, [switch] $InNamespace)
+    $trx = Join-Path $ResultsDir "$Name.trx"
+    Remove-Item $trx -ErrorAction Ignore
+    $arguments = @('test', (Join-Path $Root $Project), '-c', $Configuration, '--no-build', '-v', 'q',
+        '--logger', "trx;LogFileName=$trx", '--logger', 'console;verbosity=normal')
+    Write-Host "`n=== xunit: $Name$(if ($InNamespace) { ' (in a throwaway network namespace)' })"
+    $exit = if ($InNamespace) { Invoke-InNamespace (@('dotnet') + $arguments) } else { & dotnet @arguments; $LASTEXITCODE }
+    $counts = Read-TrxCounts $trx
+    if (-not $counts) { $counts = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Host "xunit $Name produced no results (exit $exit)" }
+    elseif ($exit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1; Write-Host "xunit $Name exited $exit" }
+    $counts
+}
+
+function Invoke-PesterSuite {
+    param([string] $Name, [string] $Tier, [switch] $InNamespace)
+    $summary = Join-Path $ResultsDir "pester-$Name.json"
+    Remove-Item $summary -ErrorAction Ignore
+    $runner = Join-Path $Root 'build/Invoke-PesterTier.ps1'
+    $pwsh = (Get-Process -Id $PID).Path
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner, '-Tier', $Tier, '-PesterManifest', (Get-PesterManifest),
+        '-ModulePath', $ModuleOut, '-SummaryPath', $summary)
+    Write-Host "`n=== Pester: $Name$(if ($InNamespace) { ' (in a throwaway network namespace)' })"
+    $exit = if ($InNamespace) { Invoke-InNamespace (@($pwsh) + $arguments) } else { & $pwsh @arguments; $LASTEXITCODE }
+    if (-not (Test-Path $summary)) { Write-Host "Pester $Name produced no results (exit $exit)"; return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $counts = Get-Content -Raw $summary | ConvertFrom-Json
+    if ($exit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1 }
+    $counts
+}
+
+function Invoke-Test {
+    New-Item -ItemType Directory -Path $ResultsDir -Force | Out-Null
+    $suites = [ordered]@{}
+    $suites['xunit Core'] = Invoke-XunitSuite 'tests/VirtualNetworking.Core.Tests' 'core'
+    $suites['Pester unit'] = Invoke-PesterSuite 'unit' 'Unit'
+    if (Test-IsRoot) {
+        $suites['xunit Linux (namespace)'] = Invoke-XunitSuite 'tests/VirtualNetworking.Linux.Tests' 'linux' -InNamespace
+        $suites['Pester namespace'] = Invoke-PesterSuite 'namespace' 'Namespace' -InNamespace
+    }
+    else {
+        Write-Warning 'Not root: the namespace tier (real links, nftables, DHCP) was not run. Run as root to run it.'
+    }
+    $total = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    Write-Host "`n=== Summary"
+    foreach ($entry in $suites.GetEnumerator()) {
+        $c = $entry.Value
+        '{0,-26} {1,5} passed, {2,3} failed, {3,3} skipped' -f $entry.Key, $c.Passed, $c.Failed, $c.Skipped | Write-Host
+        $total.Passed += $c.Passed; $total.Failed += $c.Failed; $total.Skipped += $c.Skipped
+    }
+    $line = '{0} passed, {1} failed, {2} skipped' -f $total.Passed, $total.Failed, $total.Skipped
+    Set-Content -Path (Join-Path $ResultsDir 'summary.txt') -Value $line
+    Write-Host $line
+    if ($total.Failed -gt 0 -or $total.Passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    & (Get-Process -Id $PID).Path -NoProfile -File (Join-Path $Root 'build/Demo.ps1') -ModulePath $ModuleOut
+    if ($LASTEXITCODE -ne 0) { throw "Demo failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Bench {
+    Get-ChildItem (Join-Path $Root 'bench') -Filter '*.ps1' | Sort-Object Name | ForEach-Object {
+        Write-Host "`n=== bench: $($_.Name)"
+        & (Get-Process -Id $PID).Path -NoProfile -File $_.FullName -ModulePath $ModuleOut
+        if ($LASTEXITCODE -ne 0) { throw "$($_.Name) failed with exit code $LASTEXITCODE" }
+    }
+}
+
+function Invoke-Package {
+    $version = (Import-PowerShellDataFile (Join-Path $Root 'VirtualNetworking.psd1')).ModuleVersion
+    $zip = Join-Path $Out "VirtualNetworking-$version.zip"
+    Compress-Archive -Path $ModuleOut -DestinationPath $zip -Force
+    Write-Host "Package: $zip"
+}
+
+function Invoke-Clean {
+    Remove-Item $Out -Recurse -Force -ErrorAction Ignore
+    Get-ChildItem $Root -Include 'bin', 'obj' -Recurse -Directory | Remove-Item -Recurse -Force
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Clean' { Invoke-Clean }
+        'Bootstrap' { Invoke-Bootstrap }
+        'Build' { Invoke-Bootstrap; Invoke-Build }
+        'Docs' { Invoke-Docs }
+        'Test' { Invoke-Bootstrap; Invoke-Build; Invoke-Test }
+        'Package' { Invoke-Bootstrap; Invoke-Build; Invoke-Package }
+        'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-Demo }
+        'Bench' { Invoke-Bootstrap; Invoke-Build; Invoke-Bench }
+    }
+}

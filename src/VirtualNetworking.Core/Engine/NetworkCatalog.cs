@@ -1,0 +1,204 @@
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+
+namespace VirtualNetworking.Core.Engine;
+
+/// <summary>
+/// Persistent definitions: define, list, change, remove (virsh net-define/net-list/net-undefine).
+/// Every check happens before the single write, under the store lock, so bad input never changes the store.
+/// </summary>
+public sealed class NetworkCatalog
+{
+    private readonly IDefinitionStore store;
+    private readonly IHostNetworkView host;
+    private readonly IRandomSource random;
+
+    public NetworkCatalog(IDefinitionStore store, IHostNetworkView host, IRandomSource random)
+    {
+        this.store = store;
+        this.host = host;
+        this.random = random;
+    }
+
+    public IReadOnlyList<NetworkRecord> List() =>
+        store.LoadAll().Select(ToRecord).OrderBy(r => r.Definition.Name, StringComparer.Ordinal).ToList();
+
+    public NetworkRecord? Find(string name) => store.Load(name) is { } stored ? ToRecord(stored) : null;
+
+    public NetworkRecord Get(string name) => Find(name) ?? throw NotFound(name);
+
+    /// <summary>New-VNetwork: build from parameters, allocate, validate, store.</summary>
+    public NetworkRecord Create(NetworkRequest request)
+    {
+        using var _ = store.Lock();
+        var existing = store.LoadAll();
+        if (existing.Any(e => e.Definition.Name == request.Name))
+            throw new NetworkProblemException("VNetworkNameExists", ProblemCategory.ResourceExists,
+                $"A network named '{request.Name}' already exists. Choose another name, or change it with Set-VNetwork.", request.Name);
+
+        var problems = new List<NetworkProblem>();
+        if (request.Subnet is { } subnet)
+            problems.AddRange(SubnetCollisions(subnet, existing));
+        var definition = NetworkRequestBuilder.Build(request, () => FreeSubnet(existing));
+        return Commit(definition, request.Autostart, existing, problems);
+    }
+
+    /// <summary>Import-VNetwork: define from libvirt XML; the same name and UUID replaces the definition.</summary>
+    public NetworkRecord Import(NetworkDefinition definition)
+    {
+        using var _ = store.Lock();
+        var existing = store.LoadAll();
+        var current = existing.FirstOrDefault(e => e.Definition.Name == definition.Name);
+        // A document without a UUID redefines the network of that name, keeping its identity.
+        if (definition.Uuid is null && current is not null)
+            definition.Uuid = current.Definition.Uuid;
+        return Commit(definition, current?.Autostart ?? false, existing, new List<NetworkProblem>());
+    }
+
+    /// <summary>Set-VNetwork: change a stored definition and/or its autostart flag.</summary>
+    public NetworkRecord Update(string name, Action<NetworkDefinition> change, bool? autostart)
+    {
+        using var _ = store.Lock();
+        var existing = store.LoadAll();
+        var current = existing.FirstOrDefault(e => e.Definition.Name == name) ?? throw NotFound(name);
+        var definition = current.Definition.Clone();
+        change(definition);
+        return Commit(definition, autostart ?? current.Autostart, existing, new List<NetworkProblem>());
+    }
+
+    /// <summary>Remove-VNetwork of an inactive network: the definition and its autostart link go.</summary>
+    public void Remove(string name)
+    {
+        using var _ = store.Lock();
+        if (store.Load(name) is null) throw NotFound(name);
+        store.Delete(name);
+    }
+
+    private NetworkRecord Commit(NetworkDefinition definition, bool autostart, IReadOnlyList<StoredNetwork> existing, List<NetworkProblem> problems)
+    {
+        var others = existing.Where(e => e.Definition.Name != definition.Name).ToList();
+        problems.AddRange(IdentityConflicts(definition, existing));
+        Allocate(definition, others, problems);
+        problems.AddRange(NetworkValidator.Validate(definition));
+        if (problems.Count > 0) throw new NetworkProblemException(problems);
+
+        store.Save(definition);
+        store.SetAutostart(definition.Name, autostart);
+        return new NetworkRecord(definition, autostart, Persistent: true, NetworkState.Inactive);
+    }
+
+    /// <summary>libvirt's virNetworkObjAssignDef: name and UUID are both unique.</summary>
+    private static IEnumerable<NetworkProblem> IdentityConflicts(NetworkDefinition definition, IReadOnlyList<StoredNetwork> existing)
+    {
+        var sameName = existing.FirstOrDefault(e => e.Definition.Name == definition.Name);
+        if (sameName is not null && definition.Uuid is { } uuid && sameName.Definition.Uuid != uuid)
+            yield return new NetworkProblem("VNetworkUuidMismatch", ProblemCategory.ResourceExists,
+                $"Network '{definition.Name}' already exists with UUID {sameName.Definition.Uuid}, not {uuid}. Remove the existing network first, or import a document with its UUID.",
+                definition.Name);
+        var sameUuid = definition.Uuid is null ? null
+            : existing.FirstOrDefault(e => e.Definition.Uuid == definition.Uuid && e.Definition.Name != definition.Name);
+        if (sameUuid is not null)
+            yield return new NetworkProblem("VNetworkUuidInUse", ProblemCategory.ResourceExists,
+                $"UUID {definition.Uuid} already belongs to network '{sameUuid.Definition.Name}'. Give the new network another UUID (or none, to get a fresh one), or rename it with that network's name.",
+                definition.Name);
+    }
+
+    /// <summary>What libvirt fills in at define: UUID, bridge name, bridge MAC.</summary>
+    private void Allocate(NetworkDefinition definition, IReadOnlyList<StoredNetwork> others, List<NetworkProblem> problems)
+    {
+        definition.Uuid ??= NewUuid();
+        if (!NetworkModeNames.IsManagedBridge(definition.Mode)) return;
+
+        definition.Bridge ??= new BridgeDefinition();
+        var otherBridges = others.Select(o => o.Definition.Bridge?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var requested = definition.Bridge.Name;
+        if (requested is null || AddressPlanner.IsTemplate(requested))
+        {
+            var used = new HashSet<string>(otherBridges, StringComparer.Ordinal);
+            used.UnionWith(host.Links().Select(l => l.Name));
+            definition.Bridge.Name = AddressPlanner.AllocateBridgeName(requested ?? AddressPlanner.DefaultBridgeTemplate, used);
+            if (definition.Bridge.Name is null)
+                problems.Add(new NetworkProblem("VNetworkBridgeNamesExhausted", ProblemCategory.LimitsExceeded,
+                    $"No free bridge name for template '{requested ?? AddressPlanner.DefaultBridgeTemplate}' (ids 0 to {AddressPlanner.MaxBridgeId} are taken). Give an explicit -BridgeName.",
+                    definition.Name));
+        }
+        else if (otherBridges.Contains(requested))
+        {
+            var owner = others.First(o => o.Definition.Bridge?.Name == requested).Definition.Name;
+            problems.Add(new NetworkProblem("VNetworkBridgeInUse", ProblemCategory.ResourceExists,
+                $"Bridge name '{requested}' is already used by network '{owner}'. Choose another -BridgeName, or omit it to get a free virbrN.",
+                definition.Name));
+        }
+
+        if (definition.MacAddress is null)
+        {
+            var taken = others.Select(o => o.Definition.MacAddress).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            do definition.MacAddress = MacAddress.Generate(RandomBytes);
+            while (taken.Contains(definition.MacAddress));
+        }
+    }
+
+    private IpNetwork FreeSubnet(IReadOnlyList<StoredNetwork> existing)
+    {
+        var taken = HostPrefixes().Select(p => p.Network)
+            .Concat(existing.SelectMany(e => DefinedSubnets(e.Definition)))
+            .ToList();
+        return AddressPlanner.FirstFreeSubnet(taken) ?? throw new NetworkProblemException("VNetworkNoFreeSubnet",
+            ProblemCategory.LimitsExceeded, "No free /24 is left in 192.168.122.0-192.168.255.0 or 10.0.0.0/8. Give -Subnet explicitly.");
+    }
+
+    private IEnumerable<NetworkProblem> SubnetCollisions(IpNetwork subnet, IReadOnlyList<StoredNetwork> existing)
+    {
+        foreach (var other in existing)
+            foreach (var used in DefinedSubnets(other.Definition).Where(s => s.Overlaps(subnet)))
+            {
+                yield return new NetworkProblem("VNetworkSubnetInUse", ProblemCategory.ResourceExists,
+                    $"Subnet {subnet} is already in use by network '{other.Definition.Name}' ({other.Definition.Bridge?.Name ?? "no bridge"}: {used}). Choose another subnet, or omit -Subnet to get a free one.",
+                    subnet.ToString());
+                yield break;
+            }
+        foreach (var (linkName, prefix) in HostPrefixes())
+            if (prefix.Overlaps(subnet))
+            {
+                yield return new NetworkProblem("VNetworkSubnetInUse", ProblemCategory.ResourceExists,
+                    $"Subnet {subnet} overlaps {prefix} on host interface '{linkName ?? "?"}'. Choose another subnet, or omit -Subnet to get a free one.",
+                    subnet.ToString());
+                yield break;
+            }
+    }
+
+    /// <summary>Host addresses and routes a new subnet must not overlap; a default route never counts.</summary>
+    private IEnumerable<(string? LinkName, IpNetwork Network)> HostPrefixes() =>
+        host.Addresses().Select(a => ((string?)a.LinkName, a.Network.Canonical))
+            .Concat(host.Routes().Where(r => r.Destination.PrefixLength >= 1).Select(r => (r.LinkName, r.Destination.Canonical)));
+
+    public static IEnumerable<IpNetwork> DefinedSubnets(NetworkDefinition definition) =>
+        definition.Ips.Select(ip => new IpNetwork(ip.Address, PrefixOf(ip)).Canonical);
+
+    public static int PrefixOf(IpDefinition ip) =>
+        ip.Prefix ?? (ip.Netmask is { } mask ? IpNetwork.PrefixFromNetmask(mask) ?? 32 : IpNetwork.ClassfulPrefix(ip.Address));
+
+    private Guid NewUuid()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        random.Fill(bytes);
+        bytes[6] = (byte)(bytes[6] & 0x0F | 0x40); // version 4
+        bytes[8] = (byte)(bytes[8] & 0x3F | 0x80); // RFC 4122 variant
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    private byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        random.Fill(bytes);
+        return bytes;
+    }
+
+    private NetworkRecord ToRecord(StoredNetwork stored) =>
+        new(stored.Definition, stored.Autostart, Persistent: true, NetworkState.Inactive);
+
+    public static NetworkProblemException NotFound(string name) =>
+        new("VNetworkNotFound", ProblemCategory.ObjectNotFound,
+            $"No network named '{name}' is defined. Run Get-VNetwork to see the defined networks.", name);
+}

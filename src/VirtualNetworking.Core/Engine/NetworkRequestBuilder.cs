@@ -1,0 +1,60 @@
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+
+namespace VirtualNetworking.Core.Engine;
+
+/// <summary>Turns a New-VNetwork request into a libvirt definition (pure).</summary>
+public static class NetworkRequestBuilder
+{
+    /// <summary>
+    /// Builds the definition. When the request has no subnet and the mode carries addresses,
+    /// <paramref name="freeSubnet"/> is called (under the store lock) to pick one.
+    /// </summary>
+    public static NetworkDefinition Build(NetworkRequest request, Func<IpNetwork> freeSubnet)
+    {
+        var definition = new NetworkDefinition
+        {
+            Name = request.Name,
+            Title = request.Title,
+            Description = request.Description,
+            Mtu = request.Mtu,
+            MacAddress = request.MacAddress is null ? null : MacAddress.Normalize(request.MacAddress) ?? request.MacAddress,
+        };
+        if (request.Mode != NetworkMode.Isolated)
+            definition.Forward = new ForwardDefinition { Mode = request.Mode };
+
+        if (request.Mode == NetworkMode.Bridged)
+        {
+            // libvirt refuses a bridge name together with a forward dev: the uplink lives in our own element.
+            definition.Bridge = new BridgeDefinition { Name = request.BridgeName };
+            definition.UplinkDevice = request.ForwardDevice;
+            if (request.Stp is not null || request.Subnet is not null || request.DhcpStart is not null || request.Domain is not null)
+                throw new NetworkProblemException("VNetworkBridgedOptionInvalid", ProblemCategory.InvalidArgument,
+                    "A Bridged network attaches guests to an existing host bridge: -Subnet, -DhcpRange, -Stp and -Domain do not apply. Remove them, or choose -Mode Nat, Routed, Isolated or Open.",
+                    request.Name);
+            return definition;
+        }
+
+        if (request.ForwardDevice is not null)
+            definition.Forward!.Interfaces.Add(request.ForwardDevice);
+        definition.Bridge = new BridgeDefinition { Name = request.BridgeName, Stp = request.Stp };
+        if (request.Domain is not null)
+            definition.Domain = new DomainDefinition { Name = request.Domain };
+
+        var subnet = request.Subnet ?? freeSubnet();
+        var ip = new IpDefinition { Address = subnet.FirstHost };
+        if (subnet.IsIPv6) { ip.Family = "ipv6"; ip.Prefix = subnet.PrefixLength; }
+        else ip.Netmask = subnet.SubnetMask;
+        definition.Ips.Add(ip);
+
+        if (!request.NoDhcp && (!subnet.IsIPv6 || request.DhcpStart is not null))
+        {
+            var start = request.DhcpStart ?? IpNetwork.Offset(subnet.FirstHost, 1);
+            var end = request.DhcpEnd ?? subnet.LastHost;
+            ip.Dhcp = new DhcpDefinition();
+            ip.Dhcp.Ranges.Add(new DhcpRangeDefinition { Start = start, End = end });
+        }
+        return definition;
+    }
+}

@@ -1,0 +1,105 @@
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Xml;
+
+namespace VirtualNetworking.Linux.Store;
+
+/// <summary>
+/// Definitions as libvirt keeps them: NAME.xml in canonical form, autostart as a symlink in autostart/.
+/// Readers need no lock (every write is an atomic rename); writers hold <see cref="Lock"/>.
+/// </summary>
+public sealed class FileDefinitionStore : IDefinitionStore
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+    private readonly StatePaths paths;
+
+    public FileDefinitionStore(StatePaths paths) => this.paths = paths;
+
+    public IDisposable Lock()
+    {
+        try
+        {
+            return FileLock.Acquire(Path.Combine(paths.NetworksDirectory, ".lock"), LockTimeout);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new NetworkProblemException("VNetworkStoreAccessDenied", ProblemCategory.PermissionDenied,
+                $"Cannot write the network store at {paths.NetworksDirectory}: {e.Message} Run as root, or set VNET_ROOT to a folder you own.");
+        }
+        catch (IOException e)
+        {
+            throw new NetworkProblemException("VNetworkStoreBusy", ProblemCategory.ResourceBusy,
+                $"Another session has held the network store lock for over {LockTimeout.TotalSeconds:0} s ({e.Message}). Try again when it has finished.");
+        }
+    }
+
+    public IReadOnlyList<StoredNetwork> LoadAll()
+    {
+        if (!Directory.Exists(paths.NetworksDirectory)) return Array.Empty<StoredNetwork>();
+        var autostart = AutostartNames();
+        var result = new List<StoredNetwork>();
+        foreach (var file in Directory.EnumerateFiles(paths.NetworksDirectory, "*.xml"))
+        {
+            var definition = ReadDefinition(file);
+            if (definition is not null) result.Add(new StoredNetwork(definition, autostart.Contains(definition.Name)));
+        }
+        return result;
+    }
+
+    public StoredNetwork? Load(string name)
+    {
+        if (!IsStorableName(name)) return null;
+        var definition = ReadDefinition(paths.DefinitionFile(name));
+        return definition is null || definition.Name != name ? null
+            : new StoredNetwork(definition, File.Exists(paths.AutostartLink(name)));
+    }
+
+    public void Save(NetworkDefinition definition) =>
+        AtomicFile.WriteAllText(paths.DefinitionFile(definition.Name), NetworkXml.Format(definition));
+
+    public void Delete(string name)
+    {
+        SetAutostart(name, false);
+        File.Delete(paths.DefinitionFile(name));
+        AtomicFile.SyncDirectory(paths.NetworksDirectory);
+    }
+
+    public void SetAutostart(string name, bool autostart)
+    {
+        var link = paths.AutostartLink(name);
+        var present = File.Exists(link) || new FileInfo(link).LinkTarget is not null;
+        if (autostart && !present)
+        {
+            Directory.CreateDirectory(paths.AutostartDirectory);
+            // Relative, like libvirt's links, so a VNET_ROOT tree can be moved.
+            File.CreateSymbolicLink(link, Path.Combine("..", name + ".xml"));
+            AtomicFile.SyncDirectory(paths.AutostartDirectory);
+        }
+        else if (!autostart && present)
+        {
+            File.Delete(link);
+            AtomicFile.SyncDirectory(paths.AutostartDirectory);
+        }
+    }
+
+    private HashSet<string> AutostartNames()
+    {
+        if (!Directory.Exists(paths.AutostartDirectory)) return new HashSet<string>(StringComparer.Ordinal);
+        return Directory.EnumerateFileSystemEntries(paths.AutostartDirectory, "*.xml")
+            .Select(p => Path.GetFileName(p)[..^4]).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>A file that vanished between listing and reading (a concurrent remove) is simply absent.</summary>
+    private static NetworkDefinition? ReadDefinition(string file)
+    {
+        string text;
+        try { text = File.ReadAllText(file); }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+        return NetworkXml.Parse(text);
+    }
+
+    private static bool IsStorableName(string name) =>
+        name.Length > 0 && !name.Contains('/') && !name.Contains('\0');
+}

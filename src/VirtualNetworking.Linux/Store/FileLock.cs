@@ -1,0 +1,33 @@
+namespace VirtualNetworking.Linux.Store;
+
+/// <summary>
+/// An exclusive advisory lock on a file, shared by every process that uses the same path.
+/// .NET takes flock(LOCK_EX|LOCK_NB) for FileShare.None on Unix, so we poll until it is free.
+/// </summary>
+public sealed class FileLock : IDisposable
+{
+    private readonly FileStream stream;
+
+    private FileLock(FileStream stream) => this.stream = stream;
+
+    public static FileLock Acquire(string path, TimeSpan timeout)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var deadline = DateTime.UtcNow + timeout;
+        var delay = 1;
+        while (true)
+        {
+            try
+            {
+                return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(delay);
+                delay = Math.Min(delay * 2, 50);
+            }
+        }
+    }
+
+    public void Dispose() => stream.Dispose();
+}

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Xml;
+using VirtualNetworking.Linux.Store;
+using VirtualNetworking.PowerShell.Infrastructure;
+
+namespace VirtualNetworking.PowerShell.Commands;
+
+/// <summary>virsh net-dumpxml: a network's libvirt XML, to the pipeline or to a file.</summary>
+[Cmdlet(VerbsData.Export, "VNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(string))]
+public sealed class ExportVNetworkCommand : VNetworkCommandBase
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(NetworkNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Written as one file per network when several are exported: then it names a folder.</summary>
+    [Parameter(Position = 1)]
+    public string? Path { get; set; }
+
+    [Parameter]
+    public SwitchParameter Inactive { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var catalog = ModuleContext.Catalog();
+        foreach (var name in Name)
+        {
+            try
+            {
+                // Until live networks exist, the live and the persistent (-Inactive) definition are the same.
+                var xml = NetworkXml.Format(catalog.Get(name).Definition);
+                if (Path is null)
+                {
+                    WriteObject(xml);
+                    continue;
+                }
+                var target = GetUnresolvedProviderPathFromPSPath(Path);
+                if (Directory.Exists(target)) target = System.IO.Path.Combine(target, name + ".xml");
+                if (ShouldProcess(target, $"Write network '{name}' as libvirt XML"))
+                    AtomicFile.WriteAllText(target, xml);
+            }
+            catch (NetworkProblemException e)
+            {
+                WriteProblems(e);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                WriteProblem("VNetworkExportFailed", ProblemCategory.WriteError,
+                    $"Cannot write '{Path}': {e.Message} Choose a path you can write.", Path);
+            }
+        }
+    }
+}

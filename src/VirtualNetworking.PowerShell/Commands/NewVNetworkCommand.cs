@@ -1,0 +1,83 @@
+using System.Management.Automation;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.PowerShell.Infrastructure;
+
+namespace VirtualNetworking.PowerShell.Commands;
+
+/// <summary>virsh net-define from parameters: allocates UUID, bridge, MAC and (without -Subnet) a free /24.</summary>
+[Cmdlet(VerbsCommon.New, "VNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(VNetwork))]
+public sealed class NewVNetworkCommand : VNetworkCommandBase
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Name { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public NetworkMode Mode { get; set; } = NetworkMode.Nat;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Subnet { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string[]? DhcpRange { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoDhcp { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? BridgeName { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? ForwardDevice { get; set; }
+
+    [Parameter]
+    public SwitchParameter Stp { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(68, 65535)]
+    public int Mtu { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Domain { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? MacAddress { get; set; }
+
+    [Parameter]
+    public SwitchParameter Autostart { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            if (NoDhcp && DhcpRange is not null)
+                throw new NetworkProblemException("VNetworkDhcpConflict", ProblemCategory.InvalidArgument,
+                    "-NoDhcp and -DhcpRange contradict each other. Give one of them.", Name);
+            var range = DhcpRange is null ? default : ParameterParsing.DhcpRange(DhcpRange);
+            var request = new NetworkRequest
+            {
+                Name = Name,
+                Mode = Mode,
+                Subnet = Subnet is null ? null : ParameterParsing.Subnet(Subnet),
+                DhcpStart = range.Start,
+                DhcpEnd = range.End,
+                NoDhcp = NoDhcp,
+                BridgeName = BridgeName,
+                ForwardDevice = ForwardDevice,
+                Stp = MyInvocation.BoundParameters.ContainsKey(nameof(Stp)) ? Stp.IsPresent : null,
+                Mtu = MyInvocation.BoundParameters.ContainsKey(nameof(Mtu)) ? Mtu : null,
+                Domain = Domain,
+                MacAddress = MacAddress,
+                Autostart = Autostart,
+            };
+            if (!ShouldProcess(Name, "Define virtual network")) return;
+            WriteObject(new VNetwork(ModuleContext.Catalog().Create(request)));
+        }
+        catch (NetworkProblemException e)
+        {
+            WriteProblems(e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Linux.Host;
+using VirtualNetworking.Linux.Store;
+
+namespace VirtualNetworking.PowerShell.Infrastructure;
+
+/// <summary>Wires Core's engine to the Linux adapters for the current VNET_ROOT (read per call, so tests can switch it).</summary>
+internal static class ModuleContext
+{
+    public static StatePaths Paths => StatePaths.FromRootVariable(Environment.GetEnvironmentVariable(StatePaths.RootVariable));
+
+    public static NetworkCatalog Catalog()
+    {
+        var paths = Paths;
+        return new NetworkCatalog(new FileDefinitionStore(paths), new NetlinkHostNetworkView(), SystemRandomSource.Instance);
+    }
+}
