@@ -56,8 +56,8 @@ public sealed class VNetwork
     public bool? StpEnabled { get; }
     public string? Title { get; }
     public string? Description { get; }
-    /// <summary>The libvirt definition behind this object (Export-VNetwork renders it).</summary>
-    public NetworkDefinition Definition { get; }
+    /// <summary>The libvirt definition behind this object; shared with the store's cache, so never changed.</summary>
+    internal NetworkDefinition Definition { get; }
 
     public override string ToString() => Name;
 }

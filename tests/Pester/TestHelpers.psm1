@@ -1,0 +1,43 @@
+# Shared by the Pester suites: a sandbox VNET_ROOT per test and a fingerprint of the store.
+
+function New-TestRoot {
+    $root = Join-Path ([IO.Path]::GetTempPath()) ("vnet-test-" + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    New-Item -ItemType Directory -Path $root | Out-Null
+    $env:VNET_ROOT = $root
+    $root
+}
+
+function Remove-TestRoot {
+    param([string] $Root)
+    if ($Root -and (Test-Path $Root)) { Remove-Item -Recurse -Force $Root }
+    Remove-Item Env:VNET_ROOT -ErrorAction Ignore
+}
+
+# Every file and link under the root with its content hash: equal fingerprints = unchanged store.
+function Get-StoreFingerprint {
+    param([string] $Root)
+    if (-not (Test-Path $Root)) { return '' }
+    $lines = Get-ChildItem -LiteralPath $Root -Recurse -Force -File -ErrorAction Ignore | Sort-Object FullName | ForEach-Object {
+        $relative = [IO.Path]::GetRelativePath($Root, $_.FullName)
+        if ($_.LinkTarget) { "$relative -> $($_.LinkTarget)" }
+        elseif ($_.Name -eq '.lock') { $relative }
+        else { "$relative $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash)" }
+    }
+    $lines -join "`n"
+}
+
+function Get-FixturePath {
+    param([string] $Name)
+    Join-Path $PSScriptRoot "fixtures/$Name"
+}
+
+Export-ModuleMember -Function New-TestRoot, Remove-TestRoot, Get-StoreFingerprint, Get-FixturePath
+
+# Namespace-tier tests change links: refuse to run anywhere but a throwaway namespace.
+function Assert-TestNamespace {
+    if (-not $env:VNET_TEST_NETNS) { throw 'VNET_TEST_NETNS is not set: run the namespace tier through build/netns-run.sh.' }
+    $mine = (Get-Item /proc/self/ns/net).LinkTarget
+    $machine = (Get-Item /proc/1/ns/net).LinkTarget
+    if ($mine -eq $machine) { throw 'This process is in the machine''s own network namespace: run it through build/netns-run.sh.' }
+}
+Export-ModuleMember -Function Assert-TestNamespace
