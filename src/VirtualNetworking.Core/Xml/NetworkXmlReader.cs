@@ -251,7 +251,7 @@ internal sealed partial class NetworkXmlReader
             .Distinct();
         foreach (var ns in used)
         {
-            if (copy.Attributes().Any(a => a.IsNamespaceDeclaration && a.Value == ns.NamespaceName)) continue;
+            if (copy.DescendantsAndSelf().Attributes().Any(a => a.IsNamespaceDeclaration && a.Value == ns.NamespaceName)) continue;
             var prefix = source.GetPrefixOfNamespace(ns);
             copy.Add(prefix is null ? new XAttribute("xmlns", ns.NamespaceName) : new XAttribute(XNamespace.Xmlns + prefix, ns.NamespaceName));
         }
