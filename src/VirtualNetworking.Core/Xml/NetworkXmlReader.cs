@@ -17,9 +17,10 @@ namespace VirtualNetworking.Core.Xml;
 internal sealed partial class NetworkXmlReader
 {
     private readonly List<NetworkProblem> problems = new();
-    private string networkName = "";
+    private string networkName;
 
-    public IReadOnlyList<NetworkProblem> Problems => problems;
+    /// <param name="networkName">Used in messages until a &lt;name&gt; is read (net-update snippets have none).</param>
+    internal NetworkXmlReader(string networkName = "") => this.networkName = networkName;
 
     public static NetworkDefinition ReadDocument(string xml)
     {
