@@ -34,7 +34,8 @@ internal sealed partial class NetworkXmlWriter
         if (definition.Title is not null) Line($"<title>{Escape(definition.Title)}</title>");
         if (definition.Description is not null) Line($"<description>{Escape(definition.Description)}</description>");
         WriteRaw(definition.Metadata);
-        if (definition.Forward is { } forward) WriteForward(forward);
+        // A ForwardDefinition with mode Isolated means no <forward> (libvirt's mode 'none').
+        if (definition.Forward is { Mode: not NetworkMode.Isolated } forward) WriteForward(forward);
         WriteBridge(definition);
         if (definition.Mtu is { } mtu) Line($"<mtu size='{mtu}'/>");
         if (definition.MacAddress is not null) Line($"<mac address='{Escape(definition.MacAddress.ToLowerInvariant())}'/>");

@@ -84,6 +84,8 @@ public sealed class NetworkXmlFormatTests
             </network>
 
             """.Replace("\r\n", "\n"), NetworkXml.Format(new NetworkDefinition { Name = "iso" }));
+        Assert.Equal(NetworkXml.Format(new NetworkDefinition { Name = "iso" }),
+            NetworkXml.Format(new NetworkDefinition { Name = "iso", Forward = new ForwardDefinition { Mode = NetworkMode.Isolated } }));
     }
 
     [Fact]
