@@ -22,8 +22,6 @@ public static class ConformanceData
     private static readonly string? Located = Locate(out searched);
     private static readonly string searched;
 
-    public static string? Directory => Located;
-
     public static IReadOnlyList<ConformanceCase> Cases { get; } = Located is null ? [] : ReadCases(Path.Combine(Located, "cases.tsv"));
 
     /// <summary>Case names of one family for [MemberData]; one <see cref="MissingRow"/> row when the data is absent.</summary>
