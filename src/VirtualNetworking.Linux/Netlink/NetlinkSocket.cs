@@ -136,15 +136,18 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
-    /// <summary>Receives one datagram whole, growing the buffer first if it would not fit.</summary>
-    private unsafe ReadOnlyMemory<byte> Receive(string operation)
+    /// <summary>
+    /// Receives one datagram whole, growing the buffer first if it would not fit. Returns a copy: the parsed
+    /// messages outlive the next receive into the shared buffer.
+    /// </summary>
+    private byte[] Receive(string operation)
     {
         var size = ReceiveInto(operation, LibC.MSG_PEEK | LibC.MSG_TRUNC);
         if (size > _receiveBuffer.Length)
         {
             _receiveBuffer = new byte[size];
         }
-        return _receiveBuffer.AsMemory(0, ReceiveInto(operation, 0));
+        return _receiveBuffer.AsSpan(0, ReceiveInto(operation, 0)).ToArray();
     }
 
     private unsafe int ReceiveInto(string operation, int flags)

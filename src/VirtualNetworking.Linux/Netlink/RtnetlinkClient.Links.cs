@@ -31,7 +31,8 @@ public sealed partial class RtnetlinkClient
 
     /// <summary>
     /// Creates a bridge in one RTM_NEWLINK. The kernel applies IFLA_BR_FORWARD_DELAY before IFLA_BR_STP_STATE,
-    /// so a delay under 2 s (refused while STP is on) is accepted together with STP on.
+    /// so a delay under 2 s (refused while STP is on) is accepted together with STP on; recent kernels (seen on 6.18)
+    /// then raise it to 2 s as STP starts, so read the delay back rather than assume it.
     /// </summary>
     public void CreateBridge(string name, string? macAddress = null, int? mtu = null, bool stpEnabled = false, TimeSpan? forwardDelay = null)
     {
