@@ -111,7 +111,7 @@ public sealed partial class RtnetlinkClient
         Send(NewLinkRequest(0, index).Attribute(LinkAttribute.Address, ParseMac(macAddress)),
             $"set MAC address of link {index} to {macAddress}");
 
-    /// <summary>Renames a link; the kernel refuses (EBUSY) while it is up.</summary>
+    /// <summary>Renames a link. Older kernels refuse (EBUSY) while it is up; 6.18 allows it.</summary>
     public void RenameLink(int index, string newName) =>
         Send(NewLinkRequest(0, index).Attribute(LinkAttribute.InterfaceName, newName), $"rename link {index} to '{newName}'");
 

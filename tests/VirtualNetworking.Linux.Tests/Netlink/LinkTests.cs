@@ -37,6 +37,25 @@ public sealed class LinkTests : NetworkTest
     }
 
     [SkippableFact]
+    public void RenameLink_WhileUp_WorksOnNewKernelsOrIsRefusedWithEbusy()
+    {
+        var name = NewName("ve");
+        Client.CreateVeth(name, NewName("vp"));
+        var index = RequireLink(name).Index;
+        Client.SetLinkUp(index);
+        var renamed = NewName("rn");
+        try
+        {
+            Client.RenameLink(index, renamed);
+            Assert.True(RequireLink(renamed).IsUp);
+        }
+        catch (NetlinkException e)
+        {
+            Assert.Equal(Errno.EBUSY, e.Errno);
+        }
+    }
+
+    [SkippableFact]
     public void DeleteLink_ByIndexAndByName_RemovesIt()
     {
         var first = NewName("br");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VirtualNetworking.Linux.Netlink;
 
 namespace VirtualNetworking.Linux.Tests.Netlink;
@@ -50,6 +51,36 @@ public sealed class NamespaceTests : NetworkTest
         }
         finally
         {
+            IpCommand.Run("netns", "delete", second);
+        }
+    }
+
+    [SkippableFact]
+    public void VethPeer_MovedIntoNamespaceOfAProcess()
+    {
+        var second = $"{TestNamespace}-4";
+        var name = NewName("ve");
+        var peer = NewName("vp");
+        IpCommand.Run("netns", "add", second);
+        Process? sleeper = null;
+        try
+        {
+            // `ip netns exec` execs sleep in place, so the started process's id is a process inside that namespace.
+            sleeper = Process.Start("ip", ["netns", "exec", second, "sleep", "60"]);
+            WaitUntil(() => File.ResolveLinkTarget($"/proc/{sleeper.Id}/exe", false)?.FullName.EndsWith("sleep") == true,
+                "sleep to run in the namespace");
+            Client.CreateVeth(name, peer);
+
+            Client.MoveLinkToNamespace(RequireLink(peer).Index, NetworkNamespaceTarget.FromProcess(sleeper.Id));
+
+            Assert.Null(Client.GetLink(peer));
+            Assert.Contains(peer, IpCommand.Run("-n", second, "link", "show", "dev", peer));
+        }
+        finally
+        {
+            sleeper?.Kill();
+            sleeper?.WaitForExit();
+            sleeper?.Dispose();
             IpCommand.Run("netns", "delete", second);
         }
     }
