@@ -18,16 +18,10 @@ internal sealed class NetlinkMessageWriter
 
     public NetlinkMessageWriter(ushort type, ushort flags)
     {
-        Type = type;
         // Every request that is not a dump asks for an acknowledgement, so success is confirmed, not assumed.
         var isDump = (flags & NetlinkFlags.Dump) == NetlinkFlags.Dump;
-        Flags = (ushort)(flags | NetlinkFlags.Request | (isDump ? 0 : NetlinkFlags.Ack));
-        Write(new NetlinkMessageHeader { Type = type, Flags = Flags });
+        Write(new NetlinkMessageHeader { Type = type, Flags = (ushort)(flags | NetlinkFlags.Request | (isDump ? 0 : NetlinkFlags.Ack)) });
     }
-
-    public ushort Type { get; }
-
-    public ushort Flags { get; }
 
     /// <summary>Appends a fixed header struct (ifinfomsg, ifaddrmsg, rtmsg), padded.</summary>
     public NetlinkMessageWriter Write<T>(T value) where T : unmanaged
