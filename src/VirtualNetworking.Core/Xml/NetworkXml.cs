@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using VirtualNetworking.Core.Model;
 
 namespace VirtualNetworking.Core.Xml;
@@ -8,9 +9,15 @@ public static class NetworkXml
     /// <summary>Largest document accepted, in bytes (UTF-8).</summary>
     public const int MaxDocumentBytes = 1024 * 1024;
 
+    /// <summary>Namespace of libvirt's &lt;dnsmasq:options&gt;.</summary>
+    public static readonly XNamespace DnsmasqNamespace = "http://libvirt.org/schemas/network/dnsmasq/1.0";
+
+    /// <summary>Namespace of our own extension elements (libvirt ignores foreign namespaces, so exports stay valid for it).</summary>
+    public static readonly XNamespace VnetNamespace = "https://virtualnetworking.dev/schemas/network/1.0";
+
     /// <summary>Parses a network document. Throws NetworkProblemException listing every problem found.</summary>
-    public static NetworkDefinition Parse(string xml) => throw new NotImplementedException();
+    public static NetworkDefinition Parse(string xml) => NetworkXmlReader.ReadDocument(xml);
 
     /// <summary>libvirt's canonical text (two-space indent, ' quotes, ends with a newline).</summary>
-    public static string Format(NetworkDefinition definition) => throw new NotImplementedException();
+    public static string Format(NetworkDefinition definition) => NetworkXmlWriter.Write(definition);
 }

@@ -1,0 +1,87 @@
+using System.Xml.Linq;
+using VirtualNetworking.Core.Model;
+using Ids = VirtualNetworking.Core.Validation.NetworkErrorIds;
+
+namespace VirtualNetworking.Core.Xml;
+
+/// <summary>&lt;dns&gt; and its records.</summary>
+internal sealed partial class NetworkXmlReader
+{
+    private DnsDefinition ReadDns(XElement element)
+    {
+        var dns = new DnsDefinition
+        {
+            Enable = Bool(element, "enable"),
+            ForwardPlainNames = Bool(element, "forwardPlainNames"),
+        };
+        foreach (var forwarder in element.Elements("forwarder"))
+            if (ReadDnsForwarder(forwarder) is { } parsed) dns.Forwarders.Add(parsed);
+        foreach (var txt in element.Elements("txt"))
+            if (ReadDnsTxt(txt) is { } parsed) dns.TxtRecords.Add(parsed);
+        foreach (var srv in element.Elements("srv"))
+            if (ReadDnsSrv(srv) is { } parsed) dns.SrvRecords.Add(parsed);
+        foreach (var host in element.Elements("host"))
+            if (ReadDnsHost(host) is { } parsed) dns.Hosts.Add(parsed);
+        if (dns.Enable == false && element.HasElements)
+            Problem(Ids.DnsDisabledWithRecords, $"Extra data in disabled network '{networkName}': <dns enable='no'> must have no forwarder, txt, srv or host children. Remove them or enable DNS.");
+        return dns;
+    }
+
+    private DnsForwarder? ReadDnsForwarder(XElement element)
+    {
+        var domain = element.Attribute("domain")?.Value;
+        var address = Ip(element, "addr", Ids.DnsForwarderInvalid, required: false);
+        var port = Int(element, "port", 1, 65535, Ids.DnsForwarderInvalid);
+        if (domain is null && element.Attribute("addr") is null)
+        {
+            Problem(Ids.DnsForwarderInvalid, $"Invalid <forwarder> in network '{networkName}': it must contain at least one of addr or domain. Write <forwarder addr='IP'/> or <forwarder domain='example.com'/>.");
+            return null;
+        }
+        return new DnsForwarder { Domain = domain, Address = address, Port = port };
+    }
+
+    internal DnsTxtRecord? ReadDnsTxt(XElement element)
+    {
+        var name = element.Attribute("name")?.Value;
+        var value = element.Attribute("value")?.Value;
+        if (string.IsNullOrEmpty(name))
+            Problem(Ids.DnsTxtInvalid, $"Missing required name attribute in DNS TXT record of network '{networkName}'. Write <txt name='NAME' value='TEXT'/>.");
+        if (value is null)
+            Problem(Ids.DnsTxtInvalid, $"Missing required value attribute in DNS TXT record named '{name}' of network '{networkName}'. Add value='TEXT'.", name);
+        return string.IsNullOrEmpty(name) || value is null ? null : new DnsTxtRecord { Name = name, Value = value };
+    }
+
+    internal DnsSrvRecord? ReadDnsSrv(XElement element)
+    {
+        var service = element.Attribute("service")?.Value;
+        var protocol = element.Attribute("protocol")?.Value;
+        if (string.IsNullOrEmpty(service))
+            Problem(Ids.DnsSrvInvalid, $"Missing required service attribute in DNS SRV record of network '{networkName}'. Write <srv service='NAME' protocol='tcp' …/>.");
+        if (string.IsNullOrEmpty(protocol))
+            Problem(Ids.DnsSrvInvalid, $"Missing required protocol attribute in DNS SRV record '{service}' of network '{networkName}'. Add protocol='tcp' or 'udp'.", service);
+        var record = new DnsSrvRecord
+        {
+            Domain = element.Attribute("domain")?.Value,
+            Target = element.Attribute("target")?.Value,
+            Port = Int(element, "port", 0, 65535, Ids.DnsSrvInvalid),
+            Priority = Int(element, "priority", 0, 65535, Ids.DnsSrvInvalid),
+            Weight = Int(element, "weight", 0, 65535, Ids.DnsSrvInvalid),
+        };
+        if (string.IsNullOrEmpty(service) || string.IsNullOrEmpty(protocol)) return null;
+        record.Service = service;
+        record.Protocol = protocol;
+        return record;
+    }
+
+    internal DnsHostRecord? ReadDnsHost(XElement element)
+    {
+        var address = Ip(element, "ip", Ids.DnsHostInvalid, required: true);
+        var host = new DnsHostRecord();
+        host.Hostnames.AddRange(element.Elements("hostname").Select(h => h.Value));
+        if (host.Hostnames.Count == 0 || host.Hostnames.Any(string.IsNullOrWhiteSpace))
+            Problem(Ids.DnsHostInvalid, $"DNS host record of network '{networkName}' needs at least one non-empty <hostname>. Write <host ip='IP'><hostname>NAME</hostname></host>.");
+        if (address is null) return null;
+        host.Address = address;
+        return host;
+    }
+}
