@@ -1,4 +1,5 @@
 using VirtualNetworking.Core.Firewall;
+using VirtualNetworking.Core.Tests.Conformance;
 
 namespace VirtualNetworking.Core.Tests.Firewall;
 
@@ -17,7 +18,7 @@ public sealed class LibvirtCommandRendererTests
     [InlineData("route-default")]
     public void Renders_libvirts_commands_for_definitions_built_in_code(string name)
     {
-        var expected = FirewallConformanceData.ReadText($"networkxml2firewalldata/{name}-linux.nftables");
+        var expected = ConformanceData.ReadText(ConformanceData.Require("firewall", name).Files(4).Single());
 
         var actual = LibvirtCommandRenderer.RenderRules(TestNetworks.Plan(TestNetworks.LibvirtCase(name)));
 
@@ -27,7 +28,9 @@ public sealed class LibvirtCommandRendererTests
     [SkippableFact]
     public void Renders_libvirts_one_time_base()
     {
-        Assert.Equal(FirewallConformanceData.ReadText("networkxml2firewalldata/base.nftables"), LibvirtCommandRenderer.RenderBase());
+        ConformanceData.Require("firewall", "isolated");
+
+        Assert.Equal(ConformanceData.ReadText("networkxml2firewalldata/base.nftables"), LibvirtCommandRenderer.RenderBase());
     }
 
     [Fact]
