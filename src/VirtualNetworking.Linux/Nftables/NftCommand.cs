@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace VirtualNetworking.Linux.Nftables;
 
@@ -35,6 +36,10 @@ internal sealed class NftCommand(string path)
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // No BOM: nft's JSON parser would reject it; names may be non-ASCII.
+            StandardInputEncoding = new UTF8Encoding(false),
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
         };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         var commandLine = string.Join(' ', [Path, .. arguments]);
