@@ -78,8 +78,6 @@ internal sealed partial class NetworkXmlReader
         var address = Ip(element, "ip", Ids.DnsHostInvalid, required: true);
         var host = new DnsHostRecord();
         host.Hostnames.AddRange(element.Elements("hostname").Select(h => h.Value));
-        if (host.Hostnames.Count == 0 || host.Hostnames.Any(string.IsNullOrWhiteSpace))
-            Problem(Ids.DnsHostInvalid, $"DNS host record of network '{networkName}' needs at least one non-empty <hostname>. Write <host ip='IP'><hostname>NAME</hostname></host>.");
         if (address is null) return null;
         host.Address = address;
         return host;
