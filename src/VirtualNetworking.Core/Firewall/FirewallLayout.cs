@@ -1,0 +1,46 @@
+namespace VirtualNetworking.Core.Firewall;
+
+/// <summary>
+/// Our tables and chains: libvirt's layout (§4.1 of the reference), but in a table of our own so that an
+/// installed libvirt and we never touch each other's rules. Input/output are our additions (DHCP/DNS accepts).
+/// </summary>
+public static class FirewallLayout
+{
+    public const string TableName = "virtualnetworking";
+    /// <summary>libvirt's table; used only when rendering libvirt's command lines for conformance.</summary>
+    public const string LibvirtTableName = "libvirt_network";
+
+    public const string Forward = "forward";
+    public const string GuestOutput = "guest_output";
+    public const string GuestInput = "guest_input";
+    public const string GuestCross = "guest_cross";
+    public const string GuestNat = "guest_nat";
+    public const string Input = "input";
+    public const string Output = "output";
+
+    public static IReadOnlyList<NftFamily> Families { get; } = [NftFamily.Ip, NftFamily.Ip6];
+
+    /// <summary>Chains in creation order; regular chains have no hook.</summary>
+    public static IReadOnlyList<ChainSpec> Chains { get; } =
+    [
+        new(Forward, new BaseChainHook("filter", "forward", 0)),
+        new(GuestOutput, null),
+        new(GuestInput, null),
+        new(GuestCross, null),
+        new(GuestNat, new BaseChainHook("nat", "postrouting", 100)),
+        new(Input, new BaseChainHook("filter", "input", 0)),
+        new(Output, new BaseChainHook("filter", "output", 0)),
+    ];
+
+    /// <summary>
+    /// The forward chain's jumps in evaluation order. libvirt inserts output, input, cross at the head, which
+    /// leaves cross first; we append in the resulting order.
+    /// </summary>
+    public static IReadOnlyList<string> ForwardJumps { get; } = [GuestCross, GuestInput, GuestOutput];
+}
+
+/// <param name="Hook">Null for a regular chain (reached only by jump).</param>
+public sealed record ChainSpec(string Name, BaseChainHook? Hook);
+
+/// <summary>A base chain's type/hook/priority; policy is always accept (we only ever accept or reject explicitly).</summary>
+public sealed record BaseChainHook(string Type, string Hook, int Priority);

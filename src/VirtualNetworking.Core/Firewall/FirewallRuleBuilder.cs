@@ -1,0 +1,118 @@
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Model;
+using static VirtualNetworking.Core.Firewall.FirewallLayout;
+
+namespace VirtualNetworking.Core.Firewall;
+
+/// <summary>
+/// A network's rules, following libvirt's network_nftables.c function by function (general rules, then per
+/// &lt;ip&gt; in document order: masquerading or routing rules), plus our DHCP/DNS accepts at the end.
+/// </summary>
+public static class FirewallRuleBuilder
+{
+    private static readonly IpNetwork Ipv4Broadcast = IpNetwork.Parse("255.255.255.255/32");
+    private static readonly IpNetwork Ipv4LocalMulticast = IpNetwork.Parse("224.0.0.0/24");
+    private static readonly IpNetwork Ipv6LocalMulticast = IpNetwork.Parse("ff02::/16");
+
+    public static FirewallPlan Build(FirewallNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var rules = new List<FirewallRule>();
+        if (!network.HasRules) return new FirewallPlan(network, rules);
+
+        AddGeneralRules(rules, NftFamily.Ip);
+        if (network.UsesIpv6) AddGeneralRules(rules, NftFamily.Ip6);
+
+        foreach (var subnet in network.Subnets)
+        {
+            if (network.Mode == NetworkMode.Nat && (!subnet.IsIPv6 || network.NatIpv6))
+                AddMasqueradingRules(rules, network, subnet);
+            else if (network.Mode is NetworkMode.Nat or NetworkMode.Routed)
+                AddRoutingRules(rules, network, subnet);
+        }
+
+        AddLocalServiceRules(rules, NftFamily.Ip);
+        if (network.UsesIpv6) AddLocalServiceRules(rules, NftFamily.Ip6);
+        return new FirewallPlan(network, rules);
+    }
+
+    /// <summary>Forwarding to/from the bridge is rejected unless a later (higher) rule allows it; guests may talk to each other.</summary>
+    private static void AddGeneralRules(List<FirewallRule> rules, NftFamily family)
+    {
+        rules.Add(new(family, GuestOutput, [new BridgeMatch(InterfaceDirection.In)], new RejectAction()));
+        rules.Add(new(family, GuestInput, [new BridgeMatch(InterfaceDirection.Out)], new RejectAction()));
+        rules.Add(new(family, GuestCross, [new BridgeMatch(InterfaceDirection.In), new BridgeMatch(InterfaceDirection.Out)], new AcceptAction()));
+    }
+
+    private static void AddMasqueradingRules(List<FirewallRule> rules, FirewallNetwork network, IpNetwork subnet)
+    {
+        var family = FamilyOf(subnet);
+        var dev = network.ForwardDevice;
+        rules.Add(ForwardAllowOut(family, subnet, dev));
+
+        // Replies only: new connections from outside into a NAT network are not forwarded.
+        rules.Add(new(family, GuestInput,
+            [.. IfName(InterfaceDirection.In, dev), new BridgeMatch(InterfaceDirection.Out),
+             new AddressMatch(AddressField.Destination, subnet), new RelatedOrEstablishedMatch()],
+            new AcceptAction()));
+
+        var snat = network.NatAddresses is { } range && range.Start.AddressFamily == subnet.Address.AddressFamily ? range : null;
+        rules.Add(Masquerade(family, subnet, dev, protocol: null, snat, ports: null));
+        // Source ports below 1024 would let guests pass "privileged port" checks (e.g. NFS) on other hosts.
+        rules.Add(Masquerade(family, subnet, dev, "udp", snat, network.EffectiveNatPorts));
+        rules.Add(Masquerade(family, subnet, dev, "tcp", snat, network.EffectiveNatPorts));
+
+        // Local broadcast/multicast never leaves the link; NATing it breaks strict DHCP clients.
+        if (!subnet.IsIPv6) rules.Add(DontMasquerade(family, subnet, dev, Ipv4Broadcast));
+        rules.Add(DontMasquerade(family, subnet, dev, subnet.IsIPv6 ? Ipv6LocalMulticast : Ipv4LocalMulticast));
+    }
+
+    /// <summary>Routed: both directions allowed for the subnet, no conntrack restriction.</summary>
+    private static void AddRoutingRules(List<FirewallRule> rules, FirewallNetwork network, IpNetwork subnet)
+    {
+        var family = FamilyOf(subnet);
+        rules.Add(ForwardAllowOut(family, subnet, network.ForwardDevice));
+        rules.Add(new(family, GuestInput,
+            [new AddressMatch(AddressField.Destination, subnet), .. IfName(InterfaceDirection.In, network.ForwardDevice),
+             new BridgeMatch(InterfaceDirection.Out)],
+            new AcceptAction()));
+    }
+
+    private static FirewallRule ForwardAllowOut(NftFamily family, IpNetwork subnet, string? dev) =>
+        new(family, GuestOutput,
+            [new AddressMatch(AddressField.Source, subnet), new BridgeMatch(InterfaceDirection.In), .. IfName(InterfaceDirection.Out, dev)],
+            new AcceptAction());
+
+    private static FirewallRule Masquerade(NftFamily family, IpNetwork subnet, string? dev, string? protocol, NatAddressRange? snat, NatPortRange? ports)
+    {
+        List<RuleMatch> matches = protocol is null ? [] : [new L4ProtocolMatch(protocol)];
+        matches.Add(new AddressMatch(AddressField.Source, subnet));
+        matches.Add(new AddressMatch(AddressField.Destination, subnet, Negated: true));
+        matches.AddRange(IfName(InterfaceDirection.Out, dev));
+        RuleAction action = snat is null ? new MasqueradeAction(ports) : new SnatAction(snat, ports);
+        return new(family, GuestNat, matches, action);
+    }
+
+    private static FirewallRule DontMasquerade(NftFamily family, IpNetwork subnet, string? dev, IpNetwork destination) =>
+        new(family, GuestNat,
+            [.. IfName(InterfaceDirection.Out, dev), new AddressMatch(AddressField.Source, subnet), new AddressMatch(AddressField.Destination, destination)],
+            new ReturnAction());
+
+    /// <summary>
+    /// Our addition: DHCP and DNS from guests to the host's server, DHCP replies back. libvirt relies on its
+    /// table's accept policy; we state them so they are visible and survive a stricter policy in our own table.
+    /// (They cannot override another table's drop: see docs/firewall.md.)
+    /// </summary>
+    private static void AddLocalServiceRules(List<FirewallRule> rules, NftFamily family)
+    {
+        var (dhcpServer, dhcpClient) = family == NftFamily.Ip ? (67, 68) : (547, 546);
+        foreach (var (protocol, port) in new[] { ("udp", dhcpServer), ("udp", 53), ("tcp", 53) })
+            rules.Add(new(family, Input, [new BridgeMatch(InterfaceDirection.In), new DestinationPortMatch(protocol, port)], new AcceptAction(), IsLibvirtRule: false));
+        rules.Add(new(family, Output, [new BridgeMatch(InterfaceDirection.Out), new DestinationPortMatch("udp", dhcpClient)], new AcceptAction(), IsLibvirtRule: false));
+    }
+
+    private static IEnumerable<RuleMatch> IfName(InterfaceDirection direction, string? dev) =>
+        dev is null ? [] : [new InterfaceNameMatch(direction, dev)];
+
+    private static NftFamily FamilyOf(IpNetwork subnet) => subnet.IsIPv6 ? NftFamily.Ip6 : NftFamily.Ip;
+}

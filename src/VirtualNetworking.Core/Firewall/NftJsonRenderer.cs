@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using static VirtualNetworking.Core.Firewall.FirewallLayout;
+
+namespace VirtualNetworking.Core.Firewall;
+
+/// <summary>
+/// Renders tables, chains and rules as nft JSON commands (libnftables-json(5)). The bridge is matched by
+/// ifindex (meta iif/oif), the forward device by name (meta iifname/oifname) as a JSON string.
+/// </summary>
+internal static class NftJsonRenderer
+{
+    public static void AddTable(NftTransaction transaction, NftFamily family) =>
+        transaction.Add("add", "table", new JsonObject { ["family"] = family.ToNft(), ["name"] = TableName });
+
+    public static void DeleteTable(NftTransaction transaction, NftFamily family) =>
+        transaction.Add("delete", "table", new JsonObject { ["family"] = family.ToNft(), ["name"] = TableName });
+
+    public static void AddChain(NftTransaction transaction, NftFamily family, ChainSpec chain)
+    {
+        var body = ChainReference(family, chain.Name);
+        if (chain.Hook is { } hook)
+        {
+            body["type"] = hook.Type;
+            body["hook"] = hook.Hook;
+            body["prio"] = hook.Priority;
+            body["policy"] = "accept";
+        }
+        transaction.Add("add", "chain", body);
+    }
+
+    public static void FlushChain(NftTransaction transaction, NftFamily family, string chain) =>
+        transaction.Add("flush", "chain", ChainReference(family, chain));
+
+    /// <param name="verb">"insert" (head of chain, libvirt's order) or "add" (tail).</param>
+    public static void Rule(NftTransaction transaction, string verb, FirewallRule rule, int bridgeIfIndex, string? comment)
+    {
+        var expressions = new JsonArray();
+        foreach (var match in rule.Matches) expressions.Add(Match(match, bridgeIfIndex));
+        expressions.Add(new JsonObject { ["counter"] = null });
+        expressions.Add(Action(rule.Action));
+
+        var body = new JsonObject { ["family"] = rule.Family.ToNft(), ["table"] = TableName, ["chain"] = rule.Chain };
+        if (comment is not null) body["comment"] = comment;
+        body["expr"] = expressions;
+        transaction.Add(verb, "rule", body);
+    }
+
+    public static void DeleteRule(NftTransaction transaction, ListedRule rule)
+    {
+        transaction.Add("delete", "rule", new JsonObject
+        {
+            ["family"] = rule.Family.ToNft(), ["table"] = TableName, ["chain"] = rule.Chain, ["handle"] = rule.Handle,
+        });
+    }
+
+    private static JsonObject ChainReference(NftFamily family, string chain) =>
+        new() { ["family"] = family.ToNft(), ["table"] = TableName, ["name"] = chain };
+
+    private static JsonObject Match(RuleMatch match, int bridgeIfIndex) => match switch
+    {
+        BridgeMatch m => Compare("==", Meta(m.Direction == InterfaceDirection.In ? "iif" : "oif"), bridgeIfIndex),
+        InterfaceNameMatch m => Compare("==", Meta(m.Direction == InterfaceDirection.In ? "iifname" : "oifname"), m.Name),
+        AddressMatch m => Compare(m.Negated ? "!=" : "==", Payload(m.Network.IsIPv6 ? "ip6" : "ip", m.Field == AddressField.Source ? "saddr" : "daddr"), Prefix(m)),
+        L4ProtocolMatch m => Compare("==", Meta("l4proto"), m.Protocol),
+        RelatedOrEstablishedMatch => Compare("in", new JsonObject { ["ct"] = new JsonObject { ["key"] = "state" } }, new JsonArray("related", "established")),
+        DestinationPortMatch m => Compare("==", Payload(m.Protocol, "dport"), m.Port),
+        _ => throw new ArgumentOutOfRangeException(nameof(match), match, "Unknown match."),
+    };
+
+    private static JsonObject Action(RuleAction action) => action switch
+    {
+        AcceptAction => new() { ["accept"] = null },
+        RejectAction => new() { ["reject"] = null },
+        ReturnAction => new() { ["return"] = null },
+        JumpAction j => new() { ["jump"] = new JsonObject { ["target"] = j.Chain } },
+        MasqueradeAction m => new() { ["masquerade"] = m.Ports is null ? null : new JsonObject { ["port"] = Ports(m.Ports) } },
+        SnatAction s => new() { ["snat"] = Snat(s) },
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Unknown action."),
+    };
+
+    private static JsonObject Snat(SnatAction snat)
+    {
+        var start = snat.Addresses.Start.ToString();
+        var body = new JsonObject
+        {
+            ["addr"] = snat.Addresses.End is { } end
+                ? new JsonObject { ["range"] = new JsonArray(start, end.ToString()) }
+                : JsonValue.Create(start),
+        };
+        if (snat.Ports is not null) body["port"] = Ports(snat.Ports);
+        return body;
+    }
+
+    /// <summary>Same simplification as libvirt: an empty or inverted range becomes its start port.</summary>
+    private static JsonNode Ports(NatPortRange ports) => ports.IsSinglePort
+        ? JsonValue.Create(ports.Start)
+        : new JsonObject { ["range"] = new JsonArray(ports.Start, ports.End) };
+
+    /// <summary>A full-length prefix is written as a plain address (what nft itself lists).</summary>
+    private static JsonNode Prefix(AddressMatch m) => m.Network.PrefixLength == m.Network.MaxPrefix
+        ? JsonValue.Create(m.Network.Address.ToString())
+        : new JsonObject { ["prefix"] = new JsonObject { ["addr"] = m.Network.Address.ToString(), ["len"] = m.Network.PrefixLength } };
+
+    private static JsonObject Compare(string op, JsonNode left, JsonNode right) =>
+        new() { ["match"] = new JsonObject { ["op"] = op, ["left"] = left, ["right"] = right } };
+
+    private static JsonObject Meta(string key) => new() { ["meta"] = new JsonObject { ["key"] = key } };
+
+    private static JsonObject Payload(string protocol, string field) =>
+        new() { ["payload"] = new JsonObject { ["protocol"] = protocol, ["field"] = field } };
+}

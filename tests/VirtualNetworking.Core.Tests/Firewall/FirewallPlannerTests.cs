@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using VirtualNetworking.Core.Firewall;
+using VirtualNetworking.Core.Model;
+
+namespace VirtualNetworking.Core.Tests.Firewall;
+
+public sealed class FirewallPlannerTests
+{
+    private static readonly FirewallNetwork Nat = FirewallNetworkMapper.FromDefinition(WithDev(TestNetworks.LibvirtCase("nat-ipv6"), "eth0"));
+
+    [Fact]
+    public void Apply_creates_both_tables_and_all_chains_with_libvirts_hooks()
+    {
+        var commands = Apply(Nat, NftListing.Empty);
+
+        Assert.Equal(2, commands.Count(c => c["add"]?["table"] is not null));
+        var chains = commands.Select(c => c["add"]?["chain"]).OfType<JsonObject>().ToList();
+        Assert.Equal(14, chains.Count);
+        var nat = chains.Single(c => (string?)c["family"] == "ip" && (string?)c["name"] == "guest_nat");
+        Assert.Equal("""{"family":"ip","table":"virtualnetworking","name":"guest_nat","type":"nat","hook":"postrouting","prio":100,"policy":"accept"}""", nat.ToJsonString());
+        Assert.All(commands.Select(c => c.Single().Value!.AsObject().Single()), target =>
+            Assert.Equal("virtualnetworking", (string?)(target.Key == "table" ? target.Value!["name"] : target.Value!["table"])));
+    }
+
+    [Fact]
+    public void Apply_rebuilds_the_forward_jumps_once_per_family_without_a_network_tag()
+    {
+        var commands = Apply(Nat, NftListing.Empty);
+
+        Assert.Equal(2, commands.Count(c => c["flush"]?["chain"] is not null));
+        var jumps = commands.Select(c => c["add"]?["rule"]).OfType<JsonObject>().ToList();
+        Assert.Equal(6, jumps.Count);
+        Assert.Equal(["guest_cross", "guest_input", "guest_output"], jumps.Take(3).Select(j => (string?)j["expr"]![1]!["jump"]!["target"]));
+        Assert.All(jumps, j => Assert.Null(j["comment"]));
+    }
+
+    [Fact]
+    public void Apply_inserts_every_rule_of_the_plan_with_the_network_tag_and_the_bridge_ifindex()
+    {
+        var inserts = Apply(Nat, NftListing.Empty).Select(c => c["insert"]?["rule"]).OfType<JsonObject>().ToList();
+
+        Assert.Equal(FirewallPlanner.Plan(Nat).Rules.Count, inserts.Count);
+        Assert.All(inserts, r => Assert.Equal(Nat.Tag, (string?)r["comment"]));
+        Assert.Equal($$$"""{"family":"ip","table":"virtualnetworking","chain":"guest_output","comment":"{{{Nat.Tag}}}","expr":[{"match":{"op":"==","left":{"meta":{"key":"iif"}},"right":7}},{"counter":null},{"reject":null}]}""",
+            inserts[0].ToJsonString());
+    }
+
+    [Fact]
+    public void Apply_renders_masquerade_forward_device_and_conntrack_as_nft_json()
+    {
+        var rules = Apply(Nat, NftListing.Empty).Select(c => c["insert"]?["rule"]).OfType<JsonObject>().Select(r => r["expr"]!.ToJsonString()).ToList();
+
+        Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"l4proto"}},"right":"udp"}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"!=","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"eth0"}},{"counter":null},{"masquerade":{"port":{"range":[1024,65535]}}}]""", rules);
+        Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"eth0"}},{"match":{"op":"==","left":{"meta":{"key":"oif"}},"right":7}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":["related","established"]}},{"counter":null},{"accept":null}]""", rules);
+        Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"eth0"}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":"255.255.255.255"}},{"counter":null},{"return":null}]""", rules);
+        Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"iif"}},"right":7}},{"match":{"op":"==","left":{"payload":{"protocol":"udp","field":"dport"}},"right":67}},{"counter":null},{"accept":null}]""", rules);
+    }
+
+    [Fact]
+    public void Apply_renders_snat_ranges_as_nft_json()
+    {
+        var definition = TestNetworks.Define("n", NetworkMode.Nat, "10.0.0.1/255.255.255.0");
+        definition.Forward!.Nat = new NatDefinition
+        {
+            AddressStart = System.Net.IPAddress.Parse("198.51.100.10"), AddressEnd = System.Net.IPAddress.Parse("198.51.100.20"), PortStart = 2000, PortEnd = 3000,
+        };
+
+        var json = FirewallPlanner.BuildApplyTransaction(TestNetworks.Plan(definition), 7, NftListing.Empty).ToJsonString();
+
+        Assert.Contains("""{"snat":{"addr":{"range":["198.51.100.10","198.51.100.20"]}}}""", json);
+        Assert.Contains("""{"snat":{"addr":{"range":["198.51.100.10","198.51.100.20"]},"port":{"range":[2000,3000]}}}""", json);
+    }
+
+    [Fact]
+    public void Apply_replaces_the_networks_existing_rules_in_the_same_transaction()
+    {
+        var listing = new NftListing([NftFamily.Ip], [new(NftFamily.Ip, "guest_output", 11, Nat.Tag), new(NftFamily.Ip, "guest_output", 12, "vnet:other")]);
+
+        var deletes = Apply(Nat, listing).Select(c => c["delete"]?["rule"]).OfType<JsonObject>().ToList();
+
+        Assert.Equal(["""{"family":"ip","table":"virtualnetworking","chain":"guest_output","handle":11}"""], deletes.Select(d => d.ToJsonString()));
+    }
+
+    [Fact]
+    public void Applying_an_open_network_only_cleans_up()
+    {
+        var open = FirewallNetworkMapper.FromDefinition(TestNetworks.Define("o", NetworkMode.Open, "10.0.0.1/255.255.255.0"));
+
+        Assert.True(FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(open), 7, NftListing.Empty).IsEmpty);
+    }
+
+    [Fact]
+    public void Remove_deletes_only_that_networks_handles_while_others_remain()
+    {
+        var listing = new NftListing([NftFamily.Ip, NftFamily.Ip6],
+        [
+            new(NftFamily.Ip, "forward", 1, null),
+            new(NftFamily.Ip, "guest_output", 10, "vnet:a"),
+            new(NftFamily.Ip6, "guest_input", 11, "vnet:a"),
+            new(NftFamily.Ip, "guest_output", 12, "vnet:b"),
+        ]);
+
+        var commands = FirewallPlanner.BuildRemoveTransaction("vnet:a", listing).Commands;
+
+        Assert.Equal(
+            ["""{"delete":{"rule":{"family":"ip","table":"virtualnetworking","chain":"guest_output","handle":10}}}""",
+             """{"delete":{"rule":{"family":"ip6","table":"virtualnetworking","chain":"guest_input","handle":11}}}"""],
+            commands.Select(c => c.ToJsonString()));
+    }
+
+    [Fact]
+    public void Remove_of_the_last_network_deletes_our_tables()
+    {
+        var listing = new NftListing([NftFamily.Ip, NftFamily.Ip6], [new(NftFamily.Ip, "forward", 1, null), new(NftFamily.Ip, "guest_output", 10, "vnet:a")]);
+
+        var commands = FirewallPlanner.BuildRemoveTransaction("vnet:a", listing).Commands;
+
+        Assert.Equal(
+            ["""{"delete":{"table":{"family":"ip","name":"virtualnetworking"}}}""", """{"delete":{"table":{"family":"ip6","name":"virtualnetworking"}}}"""],
+            commands.Select(c => c.ToJsonString()));
+    }
+
+    [Fact]
+    public void Remove_without_our_tables_does_nothing()
+    {
+        Assert.True(FirewallPlanner.BuildRemoveTransaction("vnet:a", NftListing.Empty).IsEmpty);
+    }
+
+    [Fact]
+    public void Listing_parser_keeps_our_tables_and_rules_and_ignores_others()
+    {
+        const string ip = """
+            {"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
+             {"table": {"family": "ip", "name": "virtualnetworking", "handle": 4}},
+             {"chain": {"family": "ip", "table": "virtualnetworking", "name": "forward", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "accept"}},
+             {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "forward", "handle": 8, "expr": [{"jump": {"target": "guest_cross"}}]}},
+             {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "guest_nat", "handle": 21, "comment": "vnet:a", "expr": []}},
+             {"table": {"family": "ip", "name": "libvirt_network", "handle": 5}},
+             {"rule": {"family": "ip", "table": "libvirt_network", "chain": "guest_nat", "handle": 3, "comment": "vnet:a", "expr": []}}]}
+            """;
+        const string ip6 = """{"nftables": [{"table": {"family": "ip6", "name": "virtualnetworking", "handle": 9}}]}""";
+
+        var listing = NftListing.Parse(ip, ip6);
+
+        Assert.Equal([NftFamily.Ip, NftFamily.Ip6], listing.Tables);
+        Assert.Equal([new ListedRule(NftFamily.Ip, "forward", 8, null), new ListedRule(NftFamily.Ip, "guest_nat", 21, "vnet:a")], listing.Rules);
+    }
+
+    private static List<JsonObject> Apply(FirewallNetwork network, NftListing listing) =>
+        FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), TestNetworks.BridgeIfIndex, listing).Commands.ToList();
+
+    private static NetworkDefinition WithDev(NetworkDefinition definition, string dev)
+    {
+        definition.Forward!.Interfaces.Add(dev);
+        return definition;
+    }
+}

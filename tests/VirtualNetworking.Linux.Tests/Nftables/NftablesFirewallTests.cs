@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Firewall;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Linux.Nftables;
+
+namespace VirtualNetworking.Linux.Tests.Nftables;
+
+/// <summary>Applies and removes real rules with nft, inside a throwaway network namespace only.</summary>
+[Trait("Category", "Privileged")]
+[Collection(NftablesCollection.Name)]
+public sealed class NftablesFirewallTests : IDisposable
+{
+    private readonly List<string> links = [];
+    private readonly NftablesFirewall firewall;
+
+    public NftablesFirewallTests()
+    {
+        TestNamespace.AssertIsolated();
+        firewall = new NftablesFirewall();
+    }
+
+    public void Dispose()
+    {
+        // Leave the namespace as found: our tables and the links this test made.
+        TestNamespace.Run("nft", "flush", "ruleset");
+        foreach (var link in links) TestNamespace.Run("ip", "link", "del", link);
+    }
+
+    [Fact]
+    public void Apply_installs_the_plan_and_remove_leaves_nothing_of_ours()
+    {
+        var network = Network("a", NetworkMode.Nat, forwardDevice: "eth9", "10.77.1.1/24", "fd77::1/64");
+        var bridge = Bridge();
+
+        firewall.Apply(network, TestNamespace.IfIndex(bridge));
+
+        var rules = RulesOf(Ruleset(), network.Tag);
+        Assert.Equal(FirewallPlanner.Plan(network).Rules.Count, rules.Count);
+        Assert.True(firewall.TablesExist());
+        Assert.Contains(rules, r => r["expr"]!.ToJsonString().Contains($"\"right\":\"{bridge}\"", StringComparison.Ordinal)); // nft lists iif by name
+        Assert.Contains(rules, r => r["expr"]!.ToJsonString().Contains("\"masquerade\":{\"port\":{\"range\":[1024,65535]}}", StringComparison.Ordinal));
+
+        firewall.Remove(network);
+
+        Assert.DoesNotContain(FirewallLayout.TableName, TestNamespace.Run("nft", "-j", "list", "ruleset"));
+        Assert.False(firewall.TablesExist());
+        Assert.Empty(firewall.List().Rules);
+    }
+
+    [Fact]
+    public void Removing_one_of_two_networks_keeps_the_others_rules()
+    {
+        var first = Network("first", NetworkMode.Nat, null, "10.77.2.1/24");
+        var second = Network("second", NetworkMode.Routed, null, "10.77.3.1/24", "fd78::1/64");
+        firewall.Apply(first, TestNamespace.IfIndex(Bridge()));
+        firewall.Apply(second, TestNamespace.IfIndex(Bridge()));
+
+        firewall.Remove(first);
+
+        var ruleset = Ruleset();
+        Assert.Empty(RulesOf(ruleset, first.Tag));
+        Assert.Equal(FirewallPlanner.Plan(second).Rules.Count, RulesOf(ruleset, second.Tag).Count);
+        Assert.Equal(6, ForwardJumps(ruleset));
+
+        firewall.Remove(second);
+        Assert.False(firewall.TablesExist());
+    }
+
+    [Fact]
+    public void Applying_again_replaces_instead_of_duplicating()
+    {
+        var network = Network("again", NetworkMode.Isolated, null, "10.77.4.1/24");
+        var ifIndex = TestNamespace.IfIndex(Bridge());
+
+        firewall.Apply(network, ifIndex);
+        firewall.Apply(network, ifIndex);
+
+        var ruleset = Ruleset();
+        Assert.Equal(FirewallPlanner.Plan(network).Rules.Count, RulesOf(ruleset, network.Tag).Count);
+        Assert.Equal(6, ForwardJumps(ruleset));
+    }
+
+    [Fact]
+    public void Listing_and_removing_without_our_tables_is_not_an_error()
+    {
+        Assert.Equal(NftListing.Empty.Tables, firewall.List().Tables);
+        firewall.Remove(Network("absent", NetworkMode.Nat, null, "10.77.5.1/24"));
+        Assert.False(firewall.TablesExist());
+    }
+
+    [Fact]
+    public void A_rejected_transaction_raises_NftablesException_with_nfts_message()
+    {
+        var network = Network("bad", NetworkMode.Nat, forwardDevice: new string('x', 40), "10.77.6.1/24"); // longer than IFNAMSIZ
+
+        var error = Assert.Throws<NftablesException>(() => firewall.Apply(network, TestNamespace.IfIndex(Bridge())));
+
+        Assert.Equal(1, error.ExitCode);
+        Assert.Contains("apply the rules of network 'bad'", error.Message);
+        Assert.False(string.IsNullOrWhiteSpace(error.StandardError));
+        Assert.False(firewall.TablesExist()); // atomic: nothing half-applied
+    }
+
+    private string Bridge()
+    {
+        var name = TestNamespace.UniqueName("vnfbr");
+        TestNamespace.Run("ip", "link", "add", name, "type", "bridge");
+        links.Add(name);
+        return name;
+    }
+
+    internal static FirewallNetwork Network(string name, NetworkMode mode, string? forwardDevice, params string[] subnets) =>
+        new(name, FirewallTag.For(null, name), "unused", mode, [.. subnets.Select(s => IpNetwork.Parse(s).Canonical)], ForwardDevice: forwardDevice);
+
+    private static JsonNode Ruleset() => JsonNode.Parse(TestNamespace.Run("nft", "-j", "list", "ruleset"))!;
+
+    private static List<JsonObject> RulesOf(JsonNode ruleset, string tag) =>
+        [.. ruleset["nftables"]!.AsArray().Select(i => i?["rule"]).OfType<JsonObject>().Where(r => (string?)r["comment"] == tag)];
+
+    private static int ForwardJumps(JsonNode ruleset) =>
+        ruleset["nftables"]!.AsArray().Select(i => i?["rule"]).OfType<JsonObject>()
+            .Count(r => (string?)r["table"] == FirewallLayout.TableName && (string?)r["chain"] == FirewallLayout.Forward);
+}
+
+/// <summary>These tests share one namespace's ruleset, so they must not run in parallel.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NftablesCollection
+{
+    public const string Name = "nftables";
+}
