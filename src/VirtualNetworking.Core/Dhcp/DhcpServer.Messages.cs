@@ -55,9 +55,15 @@ public sealed partial class DhcpServer
         if (!Scope.Subnet.Contains(address))
             return Scope.Authoritative || known ? Nak(request, $"{address} is on the wrong network") : DhcpResult.Silent($"{phase} for foreign {address} ignored");
         if (!Scope.Authoritative && !known) return DhcpResult.Silent($"{phase} from unknown {client.HardwareAddress} ignored");
-        return MayBind(Ipv4.ToUInt32(address), client, now)
-            ? Ack(request, client, Ipv4.ToUInt32(address), now, phase)
-            : Nak(request, $"address {address} is not available");
+        if (MayBind(Ipv4.ToUInt32(address), client, now)) return Ack(request, client, Ipv4.ToUInt32(address), now, phase);
+        // A client NAKed off an address it held (e.g. now reserved for another) gives it up at once.
+        var nak = Nak(request, $"address {address} is not available");
+        if (_table.Get(Ipv4.ToUInt32(address)) is { State: DhcpLeaseState.Bound } held && client.Owns(held))
+        {
+            _table.Remove(Ipv4.ToUInt32(address));
+            return nak with { LeaseChanges = [new(DhcpLeaseChangeKind.Remove, held)] };
+        }
+        return nak;
     }
 
     private DhcpResult Decline(DhcpPacket request, DhcpClient client, DateTimeOffset now)
