@@ -14,8 +14,8 @@ public sealed partial class DhcpServer
             return DhcpResult.Silent($"DISCOVER from {client.HardwareAddress}: no free address");
         }
         var changes = new List<DhcpLeaseChange>();
-        // A bound lease on the offered address stays bound; otherwise the address is held for the offer.
-        if (_table.Get(address) is not { State: DhcpLeaseState.Bound } current || !client.Owns(current))
+        // The client's live lease on the offered address stays as it is; otherwise the address is held for the offer.
+        if (_table.Get(address) is not { State: DhcpLeaseState.Bound } current || !client.Owns(current) || current.IsExpired(now))
         {
             var hold = NewLease(address, client, now + Scope.OfferHoldTime, DhcpLeaseState.Offered);
             if (_table.Put(hold) is { State: DhcpLeaseState.Bound } displaced) changes.Add(new(DhcpLeaseChangeKind.Remove, displaced));

@@ -41,13 +41,12 @@ public sealed partial class DhcpServer
     public DhcpResult Handle(ReadOnlySpan<byte> datagram, DhcpReceiveInfo received, DateTimeOffset now)
     {
         if (DhcpPacket.TryParse(datagram, out var packet, out var problem)) return Handle(packet, received, now);
-        _counters.Dropped++;
-        return DhcpResult.Silent("dropped: " + problem);
+        return Drop($"{problem} (on {received.InterfaceName})");
     }
 
     public DhcpResult Handle(DhcpPacket request, DhcpReceiveInfo received, DateTimeOffset now)
     {
-        if (Unservable(request) is { } reason) { _counters.Dropped++; return DhcpResult.Silent("dropped: " + reason); }
+        if (Unservable(request) is { } reason) return Drop($"{reason} (on {received.InterfaceName})");
         var client = DhcpClient.From(request);
         return request.MessageType switch
         {

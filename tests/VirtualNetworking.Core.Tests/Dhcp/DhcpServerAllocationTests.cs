@@ -126,6 +126,18 @@ public class DhcpServerAllocationTests
     }
 
     [Fact]
+    public void Lease_on_a_removed_out_of_range_reservation_renews_until_it_lapses()
+    {
+        var reserved = Ip("192.168.122.3");
+        var server = new DhcpServer(Scope("192.168.122.100", "192.168.122.200") with { Reservations = [new(Mac(3), null, reserved)] });
+        Assert.Equal(reserved, Dora(server, Mac(3), T0));
+        Assert.True(server.RemoveReservation(reserved));
+        Assert.Equal(DhcpMessageType.Ack, server.Handle(Renew(Mac(3), reserved), Unicast, T0.AddMinutes(30)).Reply!.Packet.MessageType);
+        Assert.Equal(DhcpMessageType.Nak, server.Handle(Renew(Mac(3), reserved), Unicast, T0.AddHours(2)).Reply!.Packet.MessageType);
+        Assert.NotEqual(reserved, server.Handle(Discover(Mac(3)), Broadcast, T0.AddHours(2)).Reply!.Packet.YourAddress);
+    }
+
+    [Fact]
     public void Restore_brings_back_leases_so_renewals_are_acked_and_others_cannot_take_them()
     {
         var before = new DhcpServer(Scope());

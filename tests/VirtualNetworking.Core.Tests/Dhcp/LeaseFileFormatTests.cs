@@ -59,6 +59,24 @@ public class LeaseFileFormatTests
     }
 
     [Fact]
+    public void The_example_in_docs_dhcp_lease_file_md_parses()
+    {
+        const string example = """
+            # VirtualNetworking DHCP leases, format 1
+            L 192.168.122.57 bound 1795926600 52:54:00:12:34:56 01525400123456 vm1 3cd8fd41
+            L 192.168.122.60 bound infinite 52:54:00:aa:bb:cc - - 93cb6fef
+            L 192.168.122.99 declined 1795923600 52:54:00:12:34:56 - - f892ce86
+            D 192.168.122.57 f259a081
+
+            """;
+        var parsed = LeaseFileFormat.Parse(example.ReplaceLineEndings("\n"));
+        Assert.Empty(parsed.SkippedLines);
+        Assert.Equal(["192.168.122.60", "192.168.122.99"], parsed.Leases.Select(l => l.Address.ToString()));
+        Assert.Null(parsed.Leases[0].Expires);
+        Assert.Equal(DhcpLeaseState.Declined, parsed.Leases[1].State);
+    }
+
+    [Fact]
     public void Never_throws_on_random_text()
     {
         var random = new Random(7);
