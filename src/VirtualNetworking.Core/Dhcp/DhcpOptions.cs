@@ -38,14 +38,6 @@ public sealed class DhcpOptions
 
     public void Remove(byte code) => _entries.RemoveAll(e => e.Key == code);
 
-    /// <summary>Parser use: a repeated code extends the existing value.</summary>
-    internal void Append(byte code, ReadOnlySpan<byte> value)
-    {
-        var index = _entries.FindIndex(e => e.Key == code);
-        if (index < 0) { _entries.Add(new(code, value.ToArray())); return; }
-        _entries[index] = new(code, [.. _entries[index].Value, .. value]);
-    }
-
     public byte? GetByte(byte code) => Get(code) is [var b] ? b : null;
 
     public ushort? GetUInt16(byte code) =>

@@ -42,16 +42,17 @@ public sealed partial class DhcpPacket
         var serverName = data.Slice(44, ServerNameLength);
         var file = data.Slice(44 + ServerNameLength, FileLength);
 
-        if (!ReadOptions(data[(HeaderLength + 4)..], p.Options, allowOverload: true, out problem)) return false;
-        var overload = p.Options.Get(DhcpOptionCode.OptionOverload);
+        var collected = new OptionCollector();
+        if (!ReadOptions(data[(HeaderLength + 4)..], collected, allowOverload: true, out problem)) return false;
+        var overload = collected.Get(DhcpOptionCode.OptionOverload);
         if (overload is not null)
         {
             if (overload is not [>= 1 and <= 3]) { problem = "option overload (52) has an invalid value"; return false; }
             // RFC 3396 §5: the concatenation order is options, then file, then sname.
-            if ((overload[0] & 1) != 0 && !ReadOptions(file, p.Options, allowOverload: false, out problem)) return false;
-            if ((overload[0] & 2) != 0 && !ReadOptions(serverName, p.Options, allowOverload: false, out problem)) return false;
-            p.Options.Remove(DhcpOptionCode.OptionOverload);
+            if ((overload[0] & 1) != 0 && !ReadOptions(file, collected, allowOverload: false, out problem)) return false;
+            if ((overload[0] & 2) != 0 && !ReadOptions(serverName, collected, allowOverload: false, out problem)) return false;
         }
+        collected.CopyTo(p.Options, except: DhcpOptionCode.OptionOverload);
         if (overload is null || (overload[0] & 2) == 0) p.ServerName = FieldText(serverName);
         if (overload is null || (overload[0] & 1) == 0) p.BootFileName = FieldText(file);
 
@@ -61,7 +62,7 @@ public sealed partial class DhcpPacket
     }
 
     /// <summary>Reads one option field. An option running past the field is garbage; a missing End at the field's end is tolerated.</summary>
-    private static bool ReadOptions(ReadOnlySpan<byte> field, DhcpOptions options, bool allowOverload, out string? problem)
+    private static bool ReadOptions(ReadOnlySpan<byte> field, OptionCollector options, bool allowOverload, out string? problem)
     {
         var i = 0;
         while (i < field.Length)
@@ -78,6 +79,30 @@ public sealed partial class DhcpPacket
         }
         problem = null;
         return true;
+    }
+
+    /// <summary>
+    /// Gathers option values in first-seen order, appending repeats (RFC 3396) in linear time so a
+    /// datagram of thousands of one-byte repeats costs no more than its length.
+    /// </summary>
+    private sealed class OptionCollector
+    {
+        private readonly Dictionary<byte, List<byte>> _values = [];
+        private readonly List<byte> _order = [];
+
+        public void Append(byte code, ReadOnlySpan<byte> value)
+        {
+            if (!_values.TryGetValue(code, out var bytes)) { _values[code] = bytes = []; _order.Add(code); }
+            bytes.AddRange(value);
+        }
+
+        public byte[]? Get(byte code) => _values.TryGetValue(code, out var bytes) ? [.. bytes] : null;
+
+        public void CopyTo(DhcpOptions options, byte except)
+        {
+            foreach (var code in _order)
+                if (code != except) options.Set(code, [.. _values[code]]);
+        }
     }
 
     private static string FieldText(ReadOnlySpan<byte> field)

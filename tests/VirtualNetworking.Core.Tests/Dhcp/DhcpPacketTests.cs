@@ -139,4 +139,16 @@ public class DhcpPacketTests
         Assert.True(DhcpPacket.TryParse(bytes, out var p, out _));
         Assert.Equal("vm1", p.HostName);
     }
+
+    [Fact]
+    public void A_maximal_datagram_of_repeated_options_parses_quickly()
+    {
+        var bytes = new byte[DhcpPacket.MaximumLength];
+        DhcpCapturedPackets.Rfc2131Discover.AsSpan(0, 243).CopyTo(bytes);
+        for (var i = 243; i + 3 <= bytes.Length; i += 3) { bytes[i] = 12; bytes[i + 1] = 1; bytes[i + 2] = (byte)'a'; }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(DhcpPacket.TryParse(bytes, out var p, out _));
+        Assert.Equal((DhcpPacket.MaximumLength - 243) / 3, p.HostName!.Length);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+    }
 }
