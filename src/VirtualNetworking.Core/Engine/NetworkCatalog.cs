@@ -104,10 +104,17 @@ public sealed class NetworkCatalog
                 definition.Name);
     }
 
-    /// <summary>What libvirt fills in at define: UUID, bridge name, bridge MAC.</summary>
+    /// <summary>What libvirt fills in at define: UUID, bridge MAC (unique among definitions), bridge name.</summary>
     private void Allocate(NetworkDefinition definition, IReadOnlyList<StoredNetwork> others, List<NetworkProblem> problems)
     {
-        definition.Uuid ??= NewUuid();
+        var takenMacs = others.Select(o => o.Definition.MacAddress).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var explicitMac = definition.MacAddress is not null;
+        NetworkDefaults.Apply(definition, () => RandomBytes(3), NewUuid);
+        while (!explicitMac && definition.MacAddress is { } mac && takenMacs.Contains(mac))
+        {
+            definition.MacAddress = null;
+            NetworkDefaults.Apply(definition, () => RandomBytes(3), NewUuid);
+        }
         if (!NetworkModeNames.IsManagedBridge(definition.Mode)) return;
 
         definition.Bridge ??= new BridgeDefinition();
@@ -131,12 +138,6 @@ public sealed class NetworkCatalog
                 definition.Name));
         }
 
-        if (definition.MacAddress is null)
-        {
-            var taken = others.Select(o => o.Definition.MacAddress).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            do definition.MacAddress = MacAddress.Generate(RandomBytes);
-            while (taken.Contains(definition.MacAddress));
-        }
     }
 
     private IpNetwork FreeSubnet(IReadOnlyList<StoredNetwork> existing)
@@ -174,10 +175,7 @@ public sealed class NetworkCatalog
             .Concat(host.Routes().Where(r => r.Destination.PrefixLength >= 1).Select(r => (r.LinkName, r.Destination.Canonical)));
 
     public static IEnumerable<IpNetwork> DefinedSubnets(NetworkDefinition definition) =>
-        definition.Ips.Select(ip => new IpNetwork(ip.Address, PrefixOf(ip)).Canonical);
-
-    public static int PrefixOf(IpDefinition ip) =>
-        ip.Prefix ?? (ip.Netmask is { } mask ? IpNetwork.PrefixFromNetmask(mask) ?? 32 : IpNetwork.ClassfulPrefix(ip.Address));
+        definition.Ips.Select(ip => NetworkValidator.Subnet(ip).Canonical);
 
     private Guid NewUuid()
     {

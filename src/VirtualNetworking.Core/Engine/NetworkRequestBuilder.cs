@@ -19,7 +19,7 @@ public static class NetworkRequestBuilder
             Title = request.Title,
             Description = request.Description,
             Mtu = request.Mtu,
-            MacAddress = request.MacAddress is null ? null : MacAddress.Normalize(request.MacAddress) ?? request.MacAddress,
+            MacAddress = MacAddressText.TryNormalize(request.MacAddress, out var mac) ? mac : request.MacAddress,
         };
         if (request.Mode != NetworkMode.Isolated)
             definition.Forward = new ForwardDefinition { Mode = request.Mode };

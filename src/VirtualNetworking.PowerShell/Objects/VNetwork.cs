@@ -1,5 +1,6 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking;
 
@@ -27,7 +28,7 @@ public sealed class VNetwork
         var subnets = NetworkCatalog.DefinedSubnets(d).ToArray();
         Subnets = subnets.Select(s => s.ToString()).ToArray();
         Subnet = subnets.Length > 0 ? Subnets[0] : null;
-        Addresses = d.Ips.Select(ip => $"{ip.Address}/{NetworkCatalog.PrefixOf(ip)}").ToArray();
+        Addresses = d.Ips.Select(ip => $"{ip.Address}/{NetworkValidator.Subnet(ip).PrefixLength}").ToArray();
         Gateway = d.Ips.Count > 0 ? d.Ips[0].Address.ToString() : null;
         var dhcp = d.Ips.Select(ip => ip.Dhcp).FirstOrDefault(x => x is not null);
         DhcpRange = dhcp?.Ranges.Select(r => $"{r.Start}-{r.End}").ToArray() ?? Array.Empty<string>();
