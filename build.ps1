@@ -85,7 +85,7 @@ function Test-IsRoot { (& id -u) -eq '0' }
 # Runs a command inside a throwaway network namespace (build/netns-run.sh deletes it on exit).
 function Invoke-InNamespace {
     param([string[]] $Command)
-    & bash (Join-Path $Root 'build/netns-run.sh') @Command
+    & bash (Join-Path $Root 'build/netns-run.sh') @Command | Out-Host
     $LASTEXITCODE
 }
 
@@ -104,7 +104,7 @@ function Invoke-XunitSuite {
     $arguments = @('test', (Join-Path $Root $Project), '-c', $Configuration, '--no-build', '-v', 'q',
         '--logger', "trx;LogFileName=$trx", '--logger', 'console;verbosity=normal')
     Write-Host "`n=== xunit: $Name$(if ($InNamespace) { ' (in a throwaway network namespace)' })"
-    $exit = if ($InNamespace) { Invoke-InNamespace (@('dotnet') + $arguments) } else { & dotnet @arguments; $LASTEXITCODE }
+    $exit = if ($InNamespace) { Invoke-InNamespace (@('dotnet') + $arguments) } else { & dotnet @arguments | Out-Host; $LASTEXITCODE }
     $counts = Read-TrxCounts $trx
     if (-not $counts) { $counts = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Host "xunit $Name produced no results (exit $exit)" }
     elseif ($exit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1; Write-Host "xunit $Name exited $exit" }
@@ -116,11 +116,11 @@ function Invoke-PesterSuite {
     $summary = Join-Path $ResultsDir "pester-$Name.json"
     Remove-Item $summary -ErrorAction Ignore
     $runner = Join-Path $Root 'build/Invoke-PesterTier.ps1'
-    $pwsh = (Get-Process -Id $PID).Path
+    $pwsh = (Join-Path $PSHOME 'pwsh')
     $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner, '-Tier', $Tier, '-PesterManifest', (Get-PesterManifest),
         '-ModulePath', $ModuleOut, '-SummaryPath', $summary)
     Write-Host "`n=== Pester: $Name$(if ($InNamespace) { ' (in a throwaway network namespace)' })"
-    $exit = if ($InNamespace) { Invoke-InNamespace (@($pwsh) + $arguments) } else { & $pwsh @arguments; $LASTEXITCODE }
+    $exit = if ($InNamespace) { Invoke-InNamespace (@($pwsh) + $arguments) } else { & $pwsh @arguments | Out-Host; $LASTEXITCODE }
     if (-not (Test-Path $summary)) { Write-Host "Pester $Name produced no results (exit $exit)"; return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     $counts = Get-Content -Raw $summary | ConvertFrom-Json
     if ($exit -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1 }
@@ -153,14 +153,14 @@ function Invoke-Test {
 }
 
 function Invoke-Demo {
-    & (Get-Process -Id $PID).Path -NoProfile -File (Join-Path $Root 'build/Demo.ps1') -ModulePath $ModuleOut
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -File (Join-Path $Root 'build/Demo.ps1') -ModulePath $ModuleOut
     if ($LASTEXITCODE -ne 0) { throw "Demo failed with exit code $LASTEXITCODE" }
 }
 
 function Invoke-Bench {
     Get-ChildItem (Join-Path $Root 'bench') -Filter '*.ps1' | Sort-Object Name | ForEach-Object {
         Write-Host "`n=== bench: $($_.Name)"
-        & (Get-Process -Id $PID).Path -NoProfile -File $_.FullName -ModulePath $ModuleOut
+        & (Join-Path $PSHOME 'pwsh') -NoProfile -File $_.FullName -ModulePath $ModuleOut
         if ($LASTEXITCODE -ne 0) { throw "$($_.Name) failed with exit code $LASTEXITCODE" }
     }
 }

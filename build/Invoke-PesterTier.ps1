@@ -13,7 +13,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force
-$env:VNET_MODULE_PATH = $ModulePath
+$env:VNET_MODULE_PATH = (Resolve-Path $ModulePath).Path
 $env:VNET_REPO_ROOT = Split-Path -Parent $PSScriptRoot
 
 $config = New-PesterConfiguration
@@ -26,7 +26,7 @@ $result = Invoke-Pester -Configuration $config
 $summary = [ordered]@{
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    Skipped = $result.SkippedCount  # NotRun = filtered out by tier, not skipped
 }
 $summary | ConvertTo-Json | Set-Content -Path $SummaryPath
 if ($summary.Failed -gt 0) { exit 1 }

@@ -43,13 +43,13 @@ Describe 'Allocation at define avoids what the host uses' -Tag Namespace {
     It 'refuses an explicit subnet that overlaps a host address, naming the interface' {
         ip addr add 10.77.0.1/16 dev vnt-a
         $before = Get-StoreFingerprint $root
-        { New-VNetwork -Name x -Subnet 10.77.5.0/24 -ErrorAction Stop } | Should -Throw -ErrorId 'VNetworkSubnetInUse'
+        { New-VNetwork -Name x -Subnet 10.77.5.0/24 -ErrorAction Stop } | Should -Throw -ErrorId 'VNetworkSubnetInUse,*'
         try { New-VNetwork -Name x -Subnet 10.77.5.0/24 -ErrorAction Stop } catch { $_.Exception.Message | Should -Match 'vnt-a' }
         Get-StoreFingerprint $root | Should -BeExactly $before
     }
 
     It 'gives concurrent New-VNetwork calls distinct bridges, MACs and subnets' {
-        $pwsh = (Get-Process -Id $PID).Path
+        $pwsh = (Join-Path $PSHOME 'pwsh')
         $procs = 1..4 | ForEach-Object {
             Start-Process -FilePath $pwsh -PassThru -NoNewWindow -ArgumentList @('-NoProfile', '-Command',
                 "Import-Module '$env:VNET_MODULE_PATH'; 1..5 | ForEach-Object { New-VNetwork -Name ('p$_-' + `$_) -ErrorAction Stop | Out-Null }")

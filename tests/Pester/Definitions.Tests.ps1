@@ -5,9 +5,8 @@ BeforeAll {
     # Runs a command, collecting its errors instead of failing: the ErrorIds in order.
     function Get-ErrorId {
         param([scriptblock] $Command)
-        $errs = @()
-        try { & $Command -ErrorAction SilentlyContinue -ErrorVariable +errs | Out-Null }
-        catch { $errs += $_ }
+        $ErrorActionPreference = 'Continue'  # Pester runs tests with Stop: collect every error instead
+        $errs = @(try { & $Command 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } } catch { $_ })
         @($errs | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] })
     }
 }
@@ -160,7 +159,7 @@ Describe 'Network definitions (virsh net-define / net-list / net-dumpxml / net-u
     It 'completes network names' {
         New-VNetwork -Name 'lab one' -Subnet 10.0.5.0/24 -BridgeName labbr | Out-Null
         New-VNetwork -Name 'other' -Subnet 10.0.6.0/24 -BridgeName otherbr | Out-Null
-        $completions = TabExpansion2 -inputScript 'Get-VNetwork -Name la' -cursorColumn 23
+        $completions = TabExpansion2 -inputScript 'Get-VNetwork -Name la' -cursorColumn 'Get-VNetwork -Name la'.Length
         $completions.CompletionMatches.CompletionText | Should -Be @("'lab one'")
     }
 }
@@ -238,7 +237,7 @@ Describe 'Concurrent sessions never corrupt the store or lose a definition' {
     AfterAll { Remove-TestRoot $root }
 
     It 'two pwsh processes defining and removing at the same moment' {
-        $pwsh = (Get-Process -Id $PID).Path
+        $pwsh = (Join-Path $PSHOME 'pwsh')
         $script = {
             param($module, $prefix)
             Import-Module $module

@@ -12,6 +12,7 @@ namespace VirtualNetworking.PowerShell.Commands;
 public sealed class NewVNetworkCommand : VNetworkCommandBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
     public string Name { get; set; } = "";
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
