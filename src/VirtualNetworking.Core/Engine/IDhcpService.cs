@@ -1,0 +1,18 @@
+using VirtualNetworking.Core.Model;
+
+namespace VirtualNetworking.Core.Engine;
+
+/// <summary>
+/// The DHCP side of a started network (our host daemon). Start-VNetwork calls Serve after the bridge is up,
+/// Stop-VNetwork calls Release; reservation changes call Update. Serve must fail (throw) when the network
+/// cannot be served, so that Start rolls back.
+/// </summary>
+public interface IDhcpService
+{
+    /// <summary>Starts serving (spawning the daemon if needed) the network's first IPv4 DHCP block on its bridge.</summary>
+    void Serve(NetworkDefinition liveDefinition);
+    /// <summary>Applies a changed definition (reservations) without a restart.</summary>
+    void Update(NetworkDefinition liveDefinition);
+    /// <summary>Stops serving; idempotent.</summary>
+    void Release(string networkName);
+}
