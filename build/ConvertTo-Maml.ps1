@@ -129,7 +129,7 @@ function ConvertTo-Paragraph {
         }
         if ($null -ne $current) { $result.Add((ConvertTo-PlainText $current)) }
     }
-    , $result.ToArray()
+    $result.ToArray()
 }
 
 #endregion
@@ -170,9 +170,9 @@ function Read-CommandHelp {
         if (-not $sections.Contains($required)) { throw "${Path}: section '## $required' is missing." }
     }
 
-    $help.Synopsis = ConvertTo-Paragraph @($sections['SYNOPSIS'] | Where-Object Kind -eq 'Paragraph')
-    $help.Description = ConvertTo-Paragraph @($sections['DESCRIPTION'] | Where-Object Kind -ne 'Heading')
-    $help.Notes = ConvertTo-Paragraph @($sections['NOTES'] | Where-Object Kind -ne 'Heading')
+    $help.Synopsis = @(ConvertTo-Paragraph @($sections['SYNOPSIS'] | Where-Object Kind -eq 'Paragraph'))
+    $help.Description = @(ConvertTo-Paragraph @($sections['DESCRIPTION'] | Where-Object Kind -ne 'Heading'))
+    $help.Notes = @(ConvertTo-Paragraph @($sections['NOTES'] | Where-Object Kind -ne 'Heading'))
 
     # SYNTAX: '### SetName [(Default)]' + code block per set; a single set may omit the heading.
     $setName = $null
@@ -220,7 +220,7 @@ function Read-CommandHelp {
     }
     foreach ($p in $help.Parameters) {
         if ($p.Sets.Count -eq 0) { throw "${Path}:$($p.Line): parameter -$($p.Name) has no yaml block." }
-        $p | Add-Member Description (ConvertTo-Paragraph @($p.DescriptionBlocks))
+        $p | Add-Member Description @(ConvertTo-Paragraph @($p.DescriptionBlocks))
     }
 
     # INPUTS / OUTPUTS: '### TypeName' + description.
@@ -470,7 +470,8 @@ function ConvertTo-AboutText {
             }
             'Paragraph' {
                 foreach ($para in ConvertTo-Paragraph @($b)) {
-                    $hanging = if ($para -match '^([-*+]|\d+[.)])\s+') { '    ' + (' ' * ($Matches[0].Length)) } else { '    ' }
+                    $bullet = [regex]::Match($para, '^([-*+]|\d+[.)])\s+')
+                    $hanging = '    ' + (' ' * $bullet.Length)
                     foreach ($line in ConvertTo-WrappedLine -Text $para -Indent '    ' -HangingIndent $hanging) { $out.Add($line) }
                 }
                 $out.Add('')
