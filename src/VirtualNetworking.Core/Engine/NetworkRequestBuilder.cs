@@ -37,7 +37,13 @@ public static class NetworkRequestBuilder
         }
 
         if (request.ForwardDevice is not null)
-            definition.Forward!.Interfaces.Add(request.ForwardDevice);
+        {
+            if (definition.Forward is null || request.Mode == NetworkMode.Open)
+                throw new NetworkProblemException("VNetworkForwardDeviceNotAllowed", ProblemCategory.InvalidArgument,
+                    $"-ForwardDevice does not apply to a {request.Mode} network: it names the uplink of a Nat, Routed or Bridged network. Remove it, or choose one of those modes.",
+                    request.Name);
+            definition.Forward.Interfaces.Add(request.ForwardDevice);
+        }
         definition.Bridge = new BridgeDefinition { Name = request.BridgeName, Stp = request.Stp };
         if (request.Domain is not null)
             definition.Domain = new DomainDefinition { Name = request.Domain };
