@@ -1,4 +1,5 @@
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Validation;
 
@@ -11,20 +12,38 @@ namespace VirtualNetworking.Core.Engine;
 public sealed class NetworkCatalog
 {
     private readonly IDefinitionStore store;
+    private readonly ILiveStore live;
     private readonly IHostNetworkView host;
     private readonly IRandomSource random;
 
-    public NetworkCatalog(IDefinitionStore store, IHostNetworkView host, IRandomSource random)
+    public NetworkCatalog(IDefinitionStore store, ILiveStore live, IHostNetworkView host, IRandomSource random)
     {
         this.store = store;
+        this.live = live;
         this.host = host;
         this.random = random;
     }
 
-    public IReadOnlyList<NetworkRecord> List() =>
-        store.LoadAll().Select(ToRecord).OrderBy(r => r.Definition.Name, StringComparer.Ordinal).ToList();
+    /// <summary>Defined networks and transient active ones; an active network shows its live definition.</summary>
+    public IReadOnlyList<NetworkRecord> List()
+    {
+        var running = live.LoadAll().Where(l => l.Active).ToDictionary(l => l.Definition.Name, StringComparer.Ordinal);
+        var records = store.LoadAll().Select(s => ToRecord(s, running.GetValueOrDefault(s.Definition.Name))).ToList();
+        var persistent = records.Select(r => r.Definition.Name).ToHashSet(StringComparer.Ordinal);
+        records.AddRange(running.Values.Where(l => !persistent.Contains(l.Definition.Name))
+            .Select(l => new NetworkRecord(l.Definition, Autostart: false, Persistent: false, NetworkState.Active)));
+        return records.OrderBy(r => r.Definition.Name, StringComparer.Ordinal).ToList();
+    }
 
-    public NetworkRecord? Find(string name) => store.Load(name) is { } stored ? ToRecord(stored) : null;
+    public NetworkRecord? Find(string name)
+    {
+        var running = live.Load(name) is { Active: true } l ? l : null;
+        if (store.Load(name) is { } stored) return ToRecord(stored, running);
+        return running is null ? null : new NetworkRecord(running.Definition, false, false, NetworkState.Active);
+    }
+
+    /// <summary>The stored (next-start) definition, for Export-VNetwork -Inactive.</summary>
+    public NetworkDefinition? FindPersistent(string name) => store.Load(name)?.Definition;
 
     public NetworkRecord Get(string name) => Find(name) ?? throw NotFound(name);
 
@@ -32,7 +51,7 @@ public sealed class NetworkCatalog
     public NetworkRecord Create(NetworkRequest request)
     {
         using var _ = store.Lock();
-        var existing = store.LoadAll();
+        var existing = AllKnown();
         if (existing.Any(e => e.Definition.Name == request.Name))
             throw new NetworkProblemException("VNetworkNameExists", ProblemCategory.ResourceExists,
                 $"A network named '{request.Name}' already exists. Choose another name, or change it with Set-VNetwork.", request.Name);
@@ -48,7 +67,7 @@ public sealed class NetworkCatalog
     public NetworkRecord Import(NetworkDefinition definition)
     {
         using var _ = store.Lock();
-        var existing = store.LoadAll();
+        var existing = AllKnown();
         var current = existing.FirstOrDefault(e => e.Definition.Name == definition.Name);
         // A document without a UUID redefines the network of that name, keeping its identity.
         if (definition.Uuid is null && current is not null)
@@ -61,31 +80,71 @@ public sealed class NetworkCatalog
     {
         using var _ = store.Lock();
         var existing = store.LoadAll();
-        var current = existing.FirstOrDefault(e => e.Definition.Name == name) ?? throw NotFound(name);
+        var current = existing.FirstOrDefault(e => e.Definition.Name == name) ?? throw (live.Load(name) is { Active: true }
+            ? new NetworkProblemException("VNetworkTransient", ProblemCategory.InvalidOperation,
+                $"Network '{name}' is transient: it has no definition to change. Define it with Export-VNetwork | Import-VNetwork first.", name)
+            : NotFound(name));
         var definition = current.Definition.Clone();
         change(definition);
         return Commit(definition, autostart ?? current.Autostart, existing, new List<NetworkProblem>());
     }
 
-    /// <summary>Remove-VNetwork of an inactive network: the definition and its autostart link go.</summary>
-    public void Remove(string name)
+    /// <summary>
+    /// Remove-VNetwork: the definition and its autostart link go. An active network keeps running as a
+    /// transient one (libvirt's net-undefine); returns true then. A transient network cannot be undefined.
+    /// </summary>
+    public bool Remove(string name)
     {
         using var _ = store.Lock();
-        if (store.Load(name) is null) throw NotFound(name);
+        if (store.Load(name) is null)
+        {
+            if (live.Load(name) is { Active: true })
+                throw new NetworkProblemException("VNetworkTransient", ProblemCategory.InvalidOperation,
+                    $"Network '{name}' is transient: it has no definition to remove and goes away when stopped. Stop it with Stop-VNetwork.", name);
+            throw NotFound(name);
+        }
         store.Delete(name);
+        return live.Load(name) is { Active: true };
+    }
+
+    /// <summary>New-VNetwork -Transient: allocated and validated like a definition, but not stored.</summary>
+    public NetworkDefinition PrepareTransient(NetworkRequest request)
+    {
+        using var _ = store.Lock();
+        var existing = AllKnown();
+        if (existing.Any(e => e.Definition.Name == request.Name))
+            throw new NetworkProblemException("VNetworkNameExists", ProblemCategory.ResourceExists,
+                $"A network named '{request.Name}' already exists. Choose another name.", request.Name);
+        var problems = new List<NetworkProblem>();
+        if (request.Subnet is { } subnet) problems.AddRange(SubnetCollisions(subnet, existing));
+        var definition = NetworkRequestBuilder.Build(request, () => FreeSubnet(existing));
+        Check(definition, existing, problems);
+        return definition;
+    }
+
+    /// <summary>Stored definitions plus transient live ones: names, UUIDs, bridges and MACs must not clash with either.</summary>
+    private IReadOnlyList<StoredNetwork> AllKnown()
+    {
+        var stored = store.LoadAll();
+        var names = stored.Select(s => s.Definition.Name).ToHashSet(StringComparer.Ordinal);
+        return stored.Concat(live.LoadAll().Where(l => !names.Contains(l.Definition.Name)).Select(l => new StoredNetwork(l.Definition, false))).ToList();
     }
 
     private NetworkRecord Commit(NetworkDefinition definition, bool autostart, IReadOnlyList<StoredNetwork> existing, List<NetworkProblem> problems)
+    {
+        Check(definition, existing, problems);
+        store.Save(definition);
+        store.SetAutostart(definition.Name, autostart);
+        return ToRecord(new StoredNetwork(definition, autostart), live.Load(definition.Name) is { Active: true } l ? l : null);
+    }
+
+    private void Check(NetworkDefinition definition, IReadOnlyList<StoredNetwork> existing, List<NetworkProblem> problems)
     {
         var others = existing.Where(e => e.Definition.Name != definition.Name).ToList();
         problems.AddRange(IdentityConflicts(definition, existing));
         Allocate(definition, others, problems);
         problems.AddRange(NetworkValidator.Validate(definition));
         if (problems.Count > 0) throw new NetworkProblemException(problems);
-
-        store.Save(definition);
-        store.SetAutostart(definition.Name, autostart);
-        return new NetworkRecord(definition, autostart, Persistent: true, NetworkState.Inactive);
     }
 
     /// <summary>libvirt's virNetworkObjAssignDef: name and UUID are both unique.</summary>
@@ -170,7 +229,9 @@ public sealed class NetworkCatalog
     }
 
     /// <summary>Host addresses and routes a new subnet must not overlap; a default route never counts.</summary>
-    private IEnumerable<(string? LinkName, IpNetwork Network)> HostPrefixes() =>
+    private IEnumerable<(string? LinkName, IpNetwork Network)> HostPrefixes() => HostPrefixes(host);
+
+    public static IEnumerable<(string? LinkName, IpNetwork Network)> HostPrefixes(IHostNetworkView host) =>
         host.Addresses().Select(a => ((string?)a.LinkName, a.Network.Canonical))
             .Concat(host.Routes().Where(r => r.Destination.PrefixLength >= 1).Select(r => (r.LinkName, r.Destination.Canonical)));
 
@@ -193,8 +254,10 @@ public sealed class NetworkCatalog
         return bytes;
     }
 
-    private NetworkRecord ToRecord(StoredNetwork stored) =>
-        new(stored.Definition, stored.Autostart, Persistent: true, NetworkState.Inactive);
+    private static NetworkRecord ToRecord(StoredNetwork stored, LiveNetwork? running) =>
+        running is null
+            ? new(stored.Definition, stored.Autostart, Persistent: true, NetworkState.Inactive)
+            : new(running.Definition, stored.Autostart, Persistent: true, NetworkState.Active);
 
     public static NetworkProblemException NotFound(string name) =>
         new("VNetworkNotFound", ProblemCategory.ObjectNotFound,

@@ -30,8 +30,9 @@ public sealed class ExportVNetworkCommand : VNetworkCommandBase
         {
             try
             {
-                // Until live networks exist, the live and the persistent (-Inactive) definition are the same.
-                var xml = NetworkXml.Format(catalog.Get(name).Definition);
+                // net-dumpxml: the live definition of an active network; -Inactive: the stored one (next start).
+                var definition = Inactive ? catalog.FindPersistent(name) ?? catalog.Get(name).Definition : catalog.Get(name).Definition;
+                var xml = NetworkXml.Format(definition);
                 if (Path is null)
                 {
                     WriteObject(xml);

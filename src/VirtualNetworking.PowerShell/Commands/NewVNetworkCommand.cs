@@ -49,6 +49,14 @@ public sealed class NewVNetworkCommand : VNetworkCommandBase
     [Parameter]
     public SwitchParameter Autostart { get; set; }
 
+    /// <summary>Define, then start (net-define + net-start).</summary>
+    [Parameter]
+    public SwitchParameter Start { get; set; }
+
+    /// <summary>Start without storing a definition (net-create): the network is gone after Stop-VNetwork.</summary>
+    [Parameter]
+    public SwitchParameter Transient { get; set; }
+
     protected override void ProcessRecord()
     {
         try
@@ -73,8 +81,22 @@ public sealed class NewVNetworkCommand : VNetworkCommandBase
                 MacAddress = MacAddress,
                 Autostart = Autostart,
             };
-            if (!ShouldProcess(Name, "Define virtual network")) return;
-            WriteObject(new VNetwork(ModuleContext.Catalog().Create(request)));
+            if (Transient && Autostart)
+                throw new NetworkProblemException("VNetworkTransientAutostart", ProblemCategory.InvalidArgument,
+                    "A transient network cannot autostart: it has no stored definition. Remove -Autostart, or -Transient.", Name);
+            if (Transient)
+            {
+                if (!ShouldProcess(Name, "Create and start a transient virtual network")) return;
+                var definition = ModuleContext.Catalog().PrepareTransient(request);
+                WriteWarnings(ModuleContext.Runtime().StartTransient(definition));
+            }
+            else
+            {
+                if (!ShouldProcess(Name, Start ? "Define and start virtual network" : "Define virtual network")) return;
+                ModuleContext.Catalog().Create(request);
+                if (Start) WriteWarnings(ModuleContext.Runtime().Start(Name));
+            }
+            WriteObject(new VNetwork(ModuleContext.Catalog().Get(Name)));
         }
         catch (NetworkProblemException e)
         {

@@ -1,16 +1,21 @@
 using System.Management.Automation;
+using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
 
-/// <summary>virsh net-undefine: removes a network's definition and autostart link.</summary>
+/// <summary>virsh net-undefine: removes a network's definition and autostart link; -Force also stops it.</summary>
 [Cmdlet(VerbsCommon.Remove, "VNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 public sealed class RemoveVNetworkCommand : VNetworkCommandBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Stop an active network first, instead of leaving it running as a transient one.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -19,7 +24,10 @@ public sealed class RemoveVNetworkCommand : VNetworkCommandBase
             if (!ShouldProcess(name, "Remove virtual network definition")) continue;
             try
             {
-                ModuleContext.Catalog().Remove(name);
+                var catalog = ModuleContext.Catalog();
+                if (Force && catalog.Find(name) is { State: NetworkState.Active }) ModuleContext.Runtime().Stop(name);
+                if (catalog.Remove(name))
+                    WriteWarning($"Network '{name}' is still active and is now transient: it goes away when stopped (Stop-VNetwork). Use -Force to stop it as well.");
             }
             catch (NetworkProblemException e)
             {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
@@ -57,6 +58,9 @@ public sealed class SetVNetworkCommand : VNetworkCommandBase
                         (definition.Bridge ??= new BridgeDefinition()).Stp = Stp;
                     if (DhcpRange is not null) SetDhcpRange(definition, range.Start, range.End);
                 }, bound.ContainsKey(nameof(Autostart)) ? Autostart : null);
+                var definitionChanged = bound.Keys.Any(k => k is nameof(Mtu) or nameof(Domain) or nameof(Stp) or nameof(DhcpRange));
+                if (record.State == NetworkState.Active && definitionChanged)
+                    WriteWarning($"Network '{name}' is active: the changed definition takes effect at its next start (Restart-VNetwork '{name}'). Export-VNetwork -Inactive shows it.");
                 if (PassThru) WriteObject(new VNetwork(record));
             }
             catch (NetworkProblemException e)

@@ -1,5 +1,7 @@
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Live;
 using VirtualNetworking.Linux.Host;
+using VirtualNetworking.Linux.Live;
 using VirtualNetworking.Linux.Store;
 
 namespace VirtualNetworking.PowerShell.Infrastructure;
@@ -12,6 +14,13 @@ internal static class ModuleContext
     public static NetworkCatalog Catalog()
     {
         var paths = Paths;
-        return new NetworkCatalog(new FileDefinitionStore(paths), new NetlinkHostNetworkView(), SystemRandomSource.Instance);
+        return new NetworkCatalog(new FileDefinitionStore(paths), new FileLiveStore(paths), new LinuxHostNetwork(), SystemRandomSource.Instance);
+    }
+
+    public static NetworkRuntime Runtime()
+    {
+        var paths = Paths;
+        return new NetworkRuntime(new FileDefinitionStore(paths), new FileLiveStore(paths), new LinuxHostNetwork(),
+            new NftablesNetworkFirewall(), new ProcSysctl(), dhcp: null, EnvironmentFaultInjector.For(paths));
     }
 }

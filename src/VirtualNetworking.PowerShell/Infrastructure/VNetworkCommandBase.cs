@@ -21,6 +21,12 @@ public abstract class VNetworkCommandBase : PSCmdlet
         ThrowTerminatingError(ToErrorRecord(exception.Problems[^1], exception));
     }
 
+    /// <summary>Warnings carry their id in front, so scripts can match on it.</summary>
+    protected void WriteWarnings(IEnumerable<NetworkProblem> warnings)
+    {
+        foreach (var warning in warnings) WriteWarning($"{warning.ErrorId}: {warning.Message}");
+    }
+
     protected void WriteProblem(string errorId, ProblemCategory category, string message, object? target) =>
         WriteProblems(new NetworkProblemException(errorId, category, message, target));
 

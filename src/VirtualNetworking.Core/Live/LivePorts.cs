@@ -1,0 +1,79 @@
+using System.Net;
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Firewall;
+using VirtualNetworking.Core.Model;
+
+namespace VirtualNetworking.Core.Live;
+
+/// <summary>A link as the live engine needs to see it.</summary>
+public sealed record LinkState(int Index, string Name, string? Kind, string? MacAddress, int Mtu, bool IsUp, int? MasterIndex);
+
+/// <summary>A route with what it takes to put it back.</summary>
+public sealed record RouteState(IpNetwork Destination, IPAddress? Gateway, int? LinkIndex, uint? Metric, bool IsKernelRoute);
+
+/// <summary>Links, addresses and routes of the host (rtnetlink). Changes throw NetworkProblemException.</summary>
+public interface IHostNetwork : IHostNetworkView
+{
+    LinkState? GetLink(string name);
+    IReadOnlyList<LinkState> GetLinkStates();
+    IReadOnlyList<IpNetwork> GetAddresses(int linkIndex);
+    /// <summary>Routes of the main table through the link.</summary>
+    IReadOnlyList<RouteState> GetRoutes(int linkIndex);
+    void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay);
+    /// <summary>Deletes the link if it exists.</summary>
+    void DeleteLink(string name);
+    void SetUp(string name);
+    void SetMaster(string name, string? master);
+    void AddAddress(string link, IpNetwork address);
+    void DeleteAddress(string link, IpNetwork address);
+    void AddRoute(string link, IpNetwork destination, IPAddress? gateway, uint? metric);
+}
+
+/// <summary>/proc/sys/net values; keys are relative to /proc/sys (e.g. net/ipv4/ip_forward).</summary>
+public interface ISysctl
+{
+    /// <summary>Null when the key does not exist (e.g. IPv6 disabled on the host).</summary>
+    string? Read(string key);
+    void Write(string key, string value);
+}
+
+/// <summary>A network's nftables rules: one transaction per change.</summary>
+public interface INetworkFirewall
+{
+    void Apply(FirewallNetwork network, int bridgeIndex);
+    /// <summary>Removes that network's rules; missing rules are fine.</summary>
+    void Remove(FirewallNetwork network);
+}
+
+/// <summary>Live state under /run: the live definition, its undo journal, and the active marker.</summary>
+public interface ILiveStore
+{
+    /// <summary>Serializes every start and stop on the host (and so every firewall change).</summary>
+    IDisposable Lock();
+    /// <summary>Definitions with live state: active ones and interrupted starts.</summary>
+    IReadOnlyList<LiveNetwork> LoadAll();
+    LiveNetwork? Load(string name);
+    void BeginStart(NetworkDefinition definition);
+    void AppendUndo(string name, UndoStep step);
+    IReadOnlyList<UndoStep> ReadUndo(string name);
+    void MarkActive(string name, bool transient);
+    /// <summary>Replaces the live definition of an active network (changes applied live).</summary>
+    void SaveLiveDefinition(NetworkDefinition definition);
+    void Clear(string name);
+}
+
+/// <summary>A network with live state. Not active = a start that was interrupted.</summary>
+public sealed record LiveNetwork(NetworkDefinition Definition, bool Active, bool Transient);
+
+/// <summary>Test-only failure injection at named start steps (works only with a sandbox VNET_ROOT).</summary>
+public interface IFaultInjector
+{
+    void At(string step);
+}
+
+public sealed class NoFaults : IFaultInjector
+{
+    public static readonly NoFaults Instance = new();
+    public void At(string step) { }
+}

@@ -1,0 +1,308 @@
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Firewall;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+
+namespace VirtualNetworking.Core.Live;
+
+/// <summary>
+/// Starts and stops networks (virsh net-start / net-destroy) in libvirt's order. Every step first records
+/// its undo in a journal under /run, so a failed start leaves the host as it was, a killed start is undone
+/// by the next start or stop, and a stop takes down exactly what the start made.
+/// </summary>
+public sealed class NetworkRuntime
+{
+    private readonly IDefinitionStore definitions;
+    private readonly ILiveStore live;
+    private readonly IHostNetwork host;
+    private readonly INetworkFirewall firewall;
+    private readonly ISysctl sysctl;
+    private readonly IDhcpService? dhcp;
+    private readonly IFaultInjector faults;
+
+    public NetworkRuntime(IDefinitionStore definitions, ILiveStore live, IHostNetwork host, INetworkFirewall firewall,
+        ISysctl sysctl, IDhcpService? dhcp, IFaultInjector faults)
+    {
+        this.definitions = definitions;
+        this.live = live;
+        this.host = host;
+        this.firewall = firewall;
+        this.sysctl = sysctl;
+        this.dhcp = dhcp;
+        this.faults = faults;
+    }
+
+    /// <summary>Starts a defined network. Returns the warnings the user must see.</summary>
+    public IReadOnlyList<NetworkProblem> Start(string name)
+    {
+        using var _ = live.Lock();
+        var stored = definitions.Load(name) ?? throw NetworkCatalog.NotFound(name);
+        return StartLocked(stored.Definition.Clone(), transient: false);
+    }
+
+    /// <summary>net-create: starts a definition that is not stored; it is gone after Stop.</summary>
+    public IReadOnlyList<NetworkProblem> StartTransient(NetworkDefinition definition)
+    {
+        using var _ = live.Lock();
+        if (definitions.Load(definition.Name) is not null)
+            throw new NetworkProblemException("VNetworkNameExists", ProblemCategory.ResourceExists,
+                $"A network named '{definition.Name}' is already defined. Start it with Start-VNetwork, or choose another name.", definition.Name);
+        return StartLocked(definition, transient: true);
+    }
+
+    public void Stop(string name)
+    {
+        using var _ = live.Lock();
+        var current = live.Load(name);
+        if (current is null || !current.Active)
+        {
+            if (current is not null) Undo(current.Definition, startFailed: true);
+            throw NotActive(name);
+        }
+        Undo(current.Definition, startFailed: false);
+    }
+
+    public IReadOnlyList<NetworkProblem> Restart(string name)
+    {
+        using var _ = live.Lock();
+        var current = live.Load(name);
+        if (current is null || !current.Active) throw NotActive(name);
+        // A transient network restarts with its live definition; a persistent one picks up its stored one.
+        var next = current.Transient ? current.Definition.Clone()
+            : (definitions.Load(name)?.Definition.Clone() ?? current.Definition.Clone());
+        Undo(current.Definition, startFailed: false);
+        return StartLocked(next, current.Transient);
+    }
+
+    private IReadOnlyList<NetworkProblem> StartLocked(NetworkDefinition definition, bool transient)
+    {
+        var name = definition.Name;
+        var previous = live.Load(name);
+        if (previous is { Active: true })
+            throw new NetworkProblemException("VNetworkAlreadyActive", ProblemCategory.InvalidOperation,
+                $"Network '{name}' is already active. Stop it first, or use Restart-VNetwork.", name);
+        if (previous is not null) Undo(previous.Definition, startFailed: true); // an interrupted start
+
+        if (!NetworkModeNames.IsManagedBridge(definition.Mode) && definition.Mode != NetworkMode.Bridged)
+            throw new NetworkProblemException("VNetworkModeNotSupported", ProblemCategory.NotImplemented,
+                $"Network '{name}' uses forward mode '{NetworkModeNames.ToLibvirt(definition.Mode)}' (macvtap/hostdev), which this module defines and exports but cannot start. Use Nat, Routed, Isolated, Open or Bridged.", name);
+
+        CheckCollisions(definition);
+        live.BeginStart(definition);
+        try
+        {
+            var warnings = definition.Mode == NetworkMode.Bridged ? StartBridged(definition) : StartManaged(definition);
+            faults.At("status");
+            live.MarkActive(name, transient);
+            return warnings;
+        }
+        catch
+        {
+            Undo(definition, startFailed: true);
+            throw;
+        }
+    }
+
+    /// <summary>nat, route, isolated, open: libvirt's networkStartNetworkVirtual, steps 3-12.</summary>
+    private List<NetworkProblem> StartManaged(NetworkDefinition d)
+    {
+        var name = d.Name;
+        var bridge = d.Bridge?.Name ?? throw new NetworkProblemException("VNetworkBridgeNameMissing", ProblemCategory.InvalidData,
+            $"Network '{name}' has no bridge name. Redefine it (Import-VNetwork allocates one).", name);
+        var subnets = d.Ips.Select(NetworkValidator.Subnet).ToList();
+
+        faults.At("bridge");
+        Record(name, new UndoStep.DeleteLink(bridge));
+        host.CreateBridge(bridge, d.MacAddress, d.Mtu, d.Bridge?.Stp ?? true, TimeSpan.FromSeconds(d.Bridge?.Delay ?? 0));
+
+        faults.At("sysctl-bridge");
+        // Bridge sysctls go with the bridge, so they need no undo of their own.
+        if (sysctl.Read($"net/ipv6/conf/{bridge}/disable_ipv6") is not null)
+        {
+            sysctl.Write($"net/ipv6/conf/{bridge}/disable_ipv6", subnets.Any(s => s.IsIPv6) ? "0" : "1");
+            sysctl.Write($"net/ipv6/conf/{bridge}/accept_ra", "0");
+            sysctl.Write($"net/ipv6/conf/{bridge}/autoconf", "0");
+        }
+
+        faults.At("firewall");
+        var rules = FirewallNetworkMapper.FromDefinition(d);
+        if (rules.HasRules)
+        {
+            Record(name, new UndoStep.RemoveFirewall());
+            firewall.Apply(rules, host.GetLink(bridge)!.Index);
+        }
+
+        faults.At("addresses");
+        foreach (var ip in d.Ips)
+            host.AddAddress(bridge, new IpNetwork(ip.Address, NetworkValidator.Subnet(ip).PrefixLength));
+
+        faults.At("link-up");
+        host.SetUp(bridge);
+
+        faults.At("routes");
+        foreach (var route in d.Routes)
+            host.AddRoute(bridge, new IpNetwork(route.Address, RoutePrefix(route)).Canonical, route.Gateway, route.Metric is { } m ? (uint)m : null);
+
+        faults.At("ip-forward");
+        if (d.Mode is NetworkMode.Nat or NetworkMode.Routed or NetworkMode.Open)
+        {
+            if (subnets.Any(s => !s.IsIPv6)) EnableForwarding(name, "net/ipv4/ip_forward");
+            if (subnets.Any(s => s.IsIPv6)) EnableForwarding(name, "net/ipv6/conf/all/forwarding");
+        }
+
+        faults.At("dhcp");
+        var warnings = new List<NetworkProblem>();
+        var dhcpBlock = d.Ips.FirstOrDefault(ip => !ip.IsIPv6 && ip.Dhcp is { } b && (b.Ranges.Count > 0 || b.Hosts.Count > 0));
+        if (dhcpBlock is not null)
+        {
+            if (dhcp is null)
+                warnings.Add(new NetworkProblem("VNetworkDhcpNotServed", ProblemCategory.NotImplemented,
+                    $"Network '{name}' is active, but DHCP on {bridge} is not served yet: guests need static addresses in {NetworkValidator.Subnet(dhcpBlock).Canonical}.", name));
+            else
+            {
+                Record(name, new UndoStep.ReleaseDhcp());
+                dhcp.Serve(d);
+            }
+        }
+        warnings.AddRange(NotEnforced(d));
+        return warnings;
+    }
+
+    /// <summary>Attach to an existing host bridge, or create it and move the uplink (with its addresses and routes) into it.</summary>
+    private List<NetworkProblem> StartBridged(NetworkDefinition d)
+    {
+        var name = d.Name;
+        var bridge = d.Bridge?.Name ?? throw new NetworkProblemException("VNetworkBridgeNameMissing", ProblemCategory.InvalidData,
+            $"Bridged network '{name}' names no bridge. Give -BridgeName.", name);
+        var existing = host.GetLink(bridge);
+        if (existing is not null)
+        {
+            if (existing.Kind != "bridge")
+                throw new NetworkProblemException("VNetworkBridgeNotABridge", ProblemCategory.InvalidData,
+                    $"'{bridge}' exists on the host but is a {existing.Kind ?? "plain"} link, not a bridge. Name an existing bridge, or a new name together with -ForwardDevice.", name);
+            return NotEnforced(d);
+        }
+        if (d.UplinkDevice is not { } uplinkName)
+            throw new NetworkProblemException("VNetworkBridgeNotFound", ProblemCategory.ObjectNotFound,
+                $"Bridge '{bridge}' does not exist. Create it, or give the uplink to move into it with -ForwardDevice (Set-VNetwork or New-VNetwork).", name);
+        var uplink = host.GetLink(uplinkName) ?? throw new NetworkProblemException("VNetworkUplinkNotFound", ProblemCategory.ObjectNotFound,
+            $"Uplink '{uplinkName}' of network '{name}' does not exist on this host. Check the interface name (ip link).", name);
+
+        faults.At("bridge");
+        Record(name, new UndoStep.DeleteLink(bridge));
+        // The bridge takes the uplink's MAC so the upstream network (and its DHCP server) sees the same host.
+        host.CreateBridge(bridge, uplink.MacAddress, uplink.Mtu, d.Bridge?.Stp ?? false, TimeSpan.Zero);
+
+        faults.At("uplink");
+        var addresses = host.GetAddresses(uplink.Index).Where(a => !IsLinkLocal(a)).ToList();
+        var routes = host.GetRoutes(uplink.Index).Where(r => !r.IsKernelRoute).ToList();
+        foreach (var r in routes) Record(name, new UndoStep.RestoreRoute(uplinkName, r.Destination, r.Gateway, r.Metric));
+        foreach (var a in addresses) Record(name, new UndoStep.RestoreAddress(uplinkName, a));
+        Record(name, new UndoStep.ReleaseMaster(uplinkName));
+        host.SetMaster(uplinkName, bridge);
+        foreach (var a in addresses)
+        {
+            host.DeleteAddress(uplinkName, a);
+            host.AddAddress(bridge, a);
+        }
+        faults.At("link-up");
+        host.SetUp(bridge);
+        faults.At("routes");
+        foreach (var r in routes) host.AddRoute(bridge, r.Destination, r.Gateway, r.Metric);
+        return NotEnforced(d);
+    }
+
+    private void EnableForwarding(string name, string key)
+    {
+        var old = sysctl.Read(key);
+        if (old is null || old.Trim() == "1") return;
+        Record(name, new UndoStep.RestoreSysctl(key, old.Trim()));
+        sysctl.Write(key, "1");
+    }
+
+    /// <summary>Undoes the journal in reverse. On a stop, start-only steps (forwarding) are kept.</summary>
+    private void Undo(NetworkDefinition definition, bool startFailed)
+    {
+        var errors = new List<Exception>();
+        foreach (var step in live.ReadUndo(definition.Name).Reverse())
+        {
+            if (step.StartOnly && !startFailed) continue;
+            try { UndoOne(definition, step); }
+            catch (Exception e) { errors.Add(e); }
+        }
+        live.Clear(definition.Name);
+        // Stop is best effort: every step ran; report what could not be undone.
+        if (errors.Count > 0)
+            throw new NetworkProblemException(errors.Select(e => e is NetworkProblemException p ? p.First
+                : new NetworkProblem("VNetworkCleanupIncomplete", ProblemCategory.InvalidOperation,
+                    $"Taking down network '{definition.Name}' left something behind: {e.Message}", definition.Name)).ToList());
+    }
+
+    private void UndoOne(NetworkDefinition definition, UndoStep step)
+    {
+        switch (step)
+        {
+            case UndoStep.DeleteLink s: host.DeleteLink(s.Name); break;
+            case UndoStep.RestoreSysctl s: sysctl.Write(s.Key, s.Value); break;
+            case UndoStep.RemoveFirewall: firewall.Remove(FirewallNetworkMapper.FromDefinition(definition)); break;
+            case UndoStep.ReleaseDhcp: dhcp?.Release(definition.Name); break;
+            case UndoStep.ReleaseMaster s: if (host.GetLink(s.Link) is not null) host.SetMaster(s.Link, null); break;
+            case UndoStep.RestoreAddress s:
+                if (host.GetLink(s.Link) is { } l && !host.GetAddresses(l.Index).Contains(s.Address)) host.AddAddress(s.Link, s.Address);
+                break;
+            case UndoStep.RestoreRoute s:
+                if (host.GetLink(s.Link) is { } rl && !host.GetRoutes(rl.Index).Any(r => r.Destination == s.Destination && Equals(r.Gateway, s.Gateway)))
+                    host.AddRoute(s.Link, s.Destination, s.Gateway, s.Metric);
+                break;
+        }
+    }
+
+    private void Record(string name, UndoStep step) => live.AppendUndo(name, step);
+
+    /// <summary>libvirt refuses an exact subnet match with an existing route; we refuse any overlap.</summary>
+    private void CheckCollisions(NetworkDefinition definition)
+    {
+        if (!NetworkModeNames.IsManagedBridge(definition.Mode)) return;
+        var own = definition.Bridge?.Name;
+        var prefixes = NetworkCatalog.HostPrefixes(host).Where(p => p.LinkName != own).ToList();
+        var problems = new List<NetworkProblem>();
+        foreach (var subnet in NetworkCatalog.DefinedSubnets(definition))
+            foreach (var (linkName, network) in prefixes.Where(p => p.Network.Overlaps(subnet)).Take(1))
+                problems.Add(new NetworkProblem("VNetworkSubnetInUse", ProblemCategory.ResourceExists,
+                    $"Network '{definition.Name}' cannot start: its subnet {subnet} is already in use by interface {linkName ?? "?"} ({network}). Stop what uses it, or give the network another subnet (Set-VNetwork, or redefine it).",
+                    definition.Name));
+        if (own is not null && host.GetLink(own) is not null)
+            problems.Add(new NetworkProblem("VNetworkBridgeExists", ProblemCategory.ResourceExists,
+                $"Network '{definition.Name}' cannot start: a link named '{own}' already exists on the host. Remove that link, or give the network another bridge name.",
+                definition.Name));
+        if (problems.Count > 0) throw new NetworkProblemException(problems);
+    }
+
+    /// <summary>One warning per element that a started network does not act on yet, never silence.</summary>
+    private static List<NetworkProblem> NotEnforced(NetworkDefinition d)
+    {
+        var missing = new List<string>();
+        if (d.Ips.Any(ip => ip.TftpRoot is not null)) missing.Add("TFTP (<tftp root>)");
+        if (d.Ips.Any(ip => ip.IsIPv6)) missing.Add("IPv6 router advertisements and DHCPv6");
+        if (d.Bandwidth is not null) missing.Add("bandwidth limits (<bandwidth>)");
+        if (d.Port is not null) missing.Add("port isolation (<port isolated>)");
+        if (d.Bridge?.MacTableManager == "libvirt") missing.Add("macTableManager='libvirt'");
+        if (d.Bridge?.Zone is not null) missing.Add($"firewalld zone '{d.Bridge.Zone}'");
+        if (NetworkModeNames.IsManagedBridge(d.Mode) && d.Ips.Count > 0 && d.Dns?.Enable != false) missing.Add("DNS for guests");
+        if (d.Vlan is not null) missing.Add("VLAN tagging (<vlan>)");
+        if (d.VirtualPort is not null) missing.Add("<virtualport>");
+        return missing.Select(m => new NetworkProblem("VNetworkFeatureNotEnforced", ProblemCategory.NotImplemented,
+            $"Network '{d.Name}': {m} is defined but not enforced by this version.", d.Name)).ToList();
+    }
+
+    private static bool IsLinkLocal(IpNetwork a) =>
+        a.IsIPv6 ? a.Address.IsIPv6LinkLocal : a.Address.GetAddressBytes() is [169, 254, ..];
+
+    private static int RoutePrefix(RouteDefinition route) =>
+        route.Prefix ?? (route.Netmask is { } m ? IpNetwork.PrefixFromNetmask(m) ?? 32 : IpNetwork.ClassfulPrefix(route.Address));
+
+    public static NetworkProblemException NotActive(string name) =>
+        new("VNetworkNotActive", ProblemCategory.InvalidOperation,
+            $"Network '{name}' is not active. Start it with Start-VNetwork.", name);
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using VirtualNetworking.Core.Addressing;
+
+namespace VirtualNetworking.Core.Live;
+
+/// <summary>
+/// One thing a start did, recorded before it is done, so that a failed or killed start can be undone and a
+/// stop knows what to take down. Undo is idempotent. <see cref="StartOnly"/> steps are undone only when a
+/// start fails (libvirt never switches forwarding back off at stop).
+/// </summary>
+public abstract record UndoStep(bool StartOnly = false)
+{
+    public sealed record DeleteLink(string Name) : UndoStep;
+    public sealed record RestoreSysctl(string Key, string Value) : UndoStep(StartOnly: true);
+    public sealed record RemoveFirewall : UndoStep;
+    public sealed record ReleaseDhcp : UndoStep;
+    public sealed record ReleaseMaster(string Link) : UndoStep;
+    public sealed record RestoreAddress(string Link, IpNetwork Address) : UndoStep;
+    public sealed record RestoreRoute(string Link, IpNetwork Destination, IPAddress? Gateway, uint? Metric) : UndoStep;
+
+    /// <summary>One line per step: a kind and percent-encoded fields (names may hold any character).</summary>
+    public string Encode() => string.Join(' ', Fields().Select(Uri.EscapeDataString));
+
+    private IEnumerable<string> Fields() => this switch
+    {
+        DeleteLink s => new[] { "delete-link", s.Name },
+        RestoreSysctl s => new[] { "restore-sysctl", s.Key, s.Value },
+        RemoveFirewall => new[] { "remove-firewall" },
+        ReleaseDhcp => new[] { "release-dhcp" },
+        ReleaseMaster s => new[] { "release-master", s.Link },
+        RestoreAddress s => new[] { "restore-address", s.Link, s.Address.ToString() },
+        RestoreRoute s => new[] { "restore-route", s.Link, s.Destination.ToString(), s.Gateway?.ToString() ?? "-", s.Metric?.ToString() ?? "-" },
+        _ => throw new InvalidOperationException(GetType().Name),
+    };
+
+    /// <summary>Null for a line that is torn (a crash mid-write) or unknown.</summary>
+    public static UndoStep? Decode(string line)
+    {
+        var f = line.Split(' ').Select(Uri.UnescapeDataString).ToArray();
+        try
+        {
+            return (f[0], f.Length) switch
+            {
+                ("delete-link", 2) => new DeleteLink(f[1]),
+                ("restore-sysctl", 3) => new RestoreSysctl(f[1], f[2]),
+                ("remove-firewall", 1) => new RemoveFirewall(),
+                ("release-dhcp", 1) => new ReleaseDhcp(),
+                ("release-master", 2) => new ReleaseMaster(f[1]),
+                ("restore-address", 3) => new RestoreAddress(f[1], IpNetwork.Parse(f[2])),
+                ("restore-route", 5) => new RestoreRoute(f[1], IpNetwork.Parse(f[2]),
+                    f[3] == "-" ? null : IPAddress.Parse(f[3]), f[4] == "-" ? null : uint.Parse(f[4])),
+                _ => null,
+            };
+        }
+        catch (FormatException) { return null; }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Linux.Netlink;
+
+namespace VirtualNetworking.Linux.Host;
+
+/// <summary>The calling process's namespace through rtnetlink; kernel errors become the module's problems.</summary>
+public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
+{
+    private readonly Lazy<RtnetlinkClient> netlink = new(() => new RtnetlinkClient());
+
+    private RtnetlinkClient Client => netlink.Value;
+
+    public void Dispose()
+    {
+        if (netlink.IsValueCreated) netlink.Value.Dispose();
+    }
+
+    public IReadOnlyList<HostLink> Links() => Client.GetLinks().Select(l => new HostLink(l.Index, l.Name)).ToList();
+
+    public IReadOnlyList<HostAddress> Addresses()
+    {
+        var names = LinkNames();
+        return Client.GetAddresses()
+            .Select(a => new HostAddress(names.GetValueOrDefault(a.LinkIndex, $"#{a.LinkIndex}"), new IpNetwork(a.Address, a.PrefixLength)))
+            .ToList();
+    }
+
+    /// <summary>Unicast routes of every table but "local" (whose entries are the host's own addresses).</summary>
+    public IReadOnlyList<HostRoute> Routes()
+    {
+        var names = LinkNames();
+        return Client.GetRoutes()
+            .Where(r => r.Table != RouteTable.Local && r.Type == RouteType.Unicast)
+            .Select(r => new HostRoute(r.OutputLinkIndex is { } i ? names.GetValueOrDefault(i) : null, new IpNetwork(r.Destination, r.PrefixLength)))
+            .ToList();
+    }
+
+    public LinkState? GetLink(string name) => Client.GetLink(name) is { } l ? ToState(l) : null;
+
+    public IReadOnlyList<LinkState> GetLinkStates() => Client.GetLinks().Select(ToState).ToList();
+
+    public IReadOnlyList<IpNetwork> GetAddresses(int linkIndex) =>
+        Client.GetAddresses().Where(a => a.LinkIndex == linkIndex).Select(a => new IpNetwork(a.Address, a.PrefixLength)).ToList();
+
+    public IReadOnlyList<RouteState> GetRoutes(int linkIndex) =>
+        Client.GetRoutes()
+            .Where(r => r.Table == RouteTable.Main && r.Type == RouteType.Unicast && r.OutputLinkIndex == linkIndex)
+            .Select(r => new RouteState(new IpNetwork(r.Destination, r.PrefixLength), r.Gateway, r.OutputLinkIndex, r.Metric,
+                IsKernelRoute: r.Protocol == RouteProtocol.Kernel))
+            .ToList();
+
+    public void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay) =>
+        Do($"create bridge {name}", () => Client.CreateBridge(name, macAddress, mtu, stp, forwardDelay));
+
+    public void DeleteLink(string name)
+    {
+        if (Client.GetLink(name) is null) return;
+        Do($"delete link {name}", () => Client.DeleteLink(name));
+    }
+
+    public void SetUp(string name) => Do($"set {name} up", () => Client.SetLinkUp(Index(name)));
+
+    public void SetMaster(string name, string? master) =>
+        Do(master is null ? $"release {name} from its bridge" : $"attach {name} to {master}",
+            () => Client.SetMaster(Index(name), master is null ? 0 : Index(master)));
+
+    public void AddAddress(string link, IpNetwork address) =>
+        Do($"add {address} to {link}", () => Client.AddAddress(Index(link), address.Address, address.PrefixLength));
+
+    public void DeleteAddress(string link, IpNetwork address) =>
+        Do($"delete {address} from {link}", () => Client.DeleteAddress(Index(link), address.Address, address.PrefixLength));
+
+    public void AddRoute(string link, IpNetwork destination, IPAddress? gateway, uint? metric) =>
+        Do($"add route {destination} via {gateway?.ToString() ?? link}",
+            () => Client.AddRoute(destination.Address, destination.PrefixLength, gateway, Index(link), metric));
+
+    private Dictionary<int, string> LinkNames() => Client.GetLinks().ToDictionary(l => l.Index, l => l.Name);
+
+    private int Index(string name) => Client.GetLink(name)?.Index ?? throw new NetworkProblemException("VNetworkLinkNotFound",
+        ProblemCategory.ObjectNotFound, $"Link '{name}' does not exist on this host.", name);
+
+    private static LinkState ToState(LinkInfo l) => new(l.Index, l.Name, l.Kind, l.MacAddress, l.Mtu, l.IsUp, l.MasterIndex);
+
+    private static void Do(string what, Action action)
+    {
+        try { action(); }
+        catch (NetlinkException e) { throw KernelProblem(what, e); }
+    }
+
+    private static NetworkProblemException KernelProblem(string what, NetlinkException e) => e.Errno is Errno.EPERM or Errno.EACCES
+        ? new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
+            $"Cannot {what}: the kernel refused ({e.Message}). Changing the host's networks needs root (CAP_NET_ADMIN): run pwsh as root.", what)
+        : new NetworkProblemException("VNetworkHostOperationFailed", ProblemCategory.InvalidOperation,
+            $"Cannot {what}: {e.Message}", what);
+}

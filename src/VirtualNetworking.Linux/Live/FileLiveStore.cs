@@ -1,0 +1,99 @@
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Xml;
+using VirtualNetworking.Linux.Store;
+
+namespace VirtualNetworking.Linux.Live;
+
+/// <summary>
+/// /run/virtualnetworking/networks: NAME.xml (live definition, written before the first step), NAME.journal
+/// (undo steps, appended and fsynced before each step is done) and NAME.active (written last; holds
+/// "transient" or "persistent"). An XML without a marker is an interrupted start.
+/// </summary>
+public sealed class FileLiveStore : ILiveStore
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+    private readonly StatePaths paths;
+
+    public FileLiveStore(StatePaths paths) => this.paths = paths;
+
+    private string Directory => Path.Combine(paths.RunDirectory, "networks");
+    private string Xml(string name) => Path.Combine(Directory, name + ".xml");
+    private string Journal(string name) => Path.Combine(Directory, name + ".journal");
+    private string Marker(string name) => Path.Combine(Directory, name + ".active");
+
+    public IDisposable Lock()
+    {
+        try
+        {
+            return FileLock.Acquire(Path.Combine(paths.RunDirectory, "networks.lock"), LockTimeout);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
+                $"Cannot write the live state at {paths.RunDirectory}: {e.Message} Starting and stopping networks needs root: run pwsh as root.");
+        }
+        catch (IOException e)
+        {
+            throw new NetworkProblemException("VNetworkStoreBusy", ProblemCategory.ResourceBusy,
+                $"Another session has been starting or stopping networks for over {LockTimeout.TotalSeconds:0} s ({e.Message}). Try again when it has finished.");
+        }
+    }
+
+    public IReadOnlyList<LiveNetwork> LoadAll()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return Array.Empty<LiveNetwork>();
+        return System.IO.Directory.EnumerateFiles(Directory, "*.xml")
+            .Select(f => Load(Path.GetFileName(f)[..^4]))
+            .OfType<LiveNetwork>()
+            .ToList();
+    }
+
+    public LiveNetwork? Load(string name)
+    {
+        if (name.Length == 0 || name.Contains('/')) return null;
+        string text;
+        try { text = File.ReadAllText(Xml(name)); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+        var marker = File.Exists(Marker(name)) ? File.ReadAllText(Marker(name)).Trim() : null;
+        return new LiveNetwork(NetworkXml.Parse(text), Active: marker is not null, Transient: marker == "transient");
+    }
+
+    public void BeginStart(NetworkDefinition definition)
+    {
+        File.Delete(Marker(definition.Name));
+        File.Delete(Journal(definition.Name));
+        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition));
+    }
+
+    public void AppendUndo(string name, UndoStep step)
+    {
+        using var stream = new FileStream(Journal(name), FileMode.Append, FileAccess.Write, FileShare.Read);
+        var line = System.Text.Encoding.UTF8.GetBytes(step.Encode() + "\n");
+        stream.Write(line);
+        stream.Flush(flushToDisk: true);
+    }
+
+    public IReadOnlyList<UndoStep> ReadUndo(string name)
+    {
+        if (!File.Exists(Journal(name))) return Array.Empty<UndoStep>();
+        return File.ReadAllLines(Journal(name)).Where(l => l.Length > 0).Select(UndoStep.Decode).OfType<UndoStep>().ToList();
+    }
+
+    public void MarkActive(string name, bool transient) =>
+        AtomicFile.WriteAllText(Marker(name), transient ? "transient" : "persistent");
+
+    public void SaveLiveDefinition(NetworkDefinition definition) =>
+        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition));
+
+    /// <summary>The marker goes first, so a crash in between leaves an interrupted start, never a false "active".</summary>
+    public void Clear(string name)
+    {
+        File.Delete(Marker(name));
+        File.Delete(Journal(name));
+        File.Delete(Xml(name));
+        if (System.IO.Directory.Exists(Directory)) AtomicFile.SyncDirectory(Directory);
+    }
+}

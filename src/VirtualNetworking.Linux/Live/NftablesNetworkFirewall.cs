@@ -1,0 +1,31 @@
+using VirtualNetworking.Core.Firewall;
+using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Linux.Nftables;
+
+namespace VirtualNetworking.Linux.Live;
+
+/// <summary>The engine's firewall port over nft; nft's failures become the module's problems.</summary>
+public sealed class NftablesNetworkFirewall : INetworkFirewall
+{
+    private readonly Lazy<NftablesFirewall> nft = new(() => new NftablesFirewall());
+
+    public void Apply(FirewallNetwork network, int bridgeIndex) => Do(() => nft.Value.Apply(network, bridgeIndex));
+
+    public void Remove(FirewallNetwork network) => Do(() => nft.Value.Remove(network));
+
+    private static void Do(Action action)
+    {
+        try { action(); }
+        catch (NftablesException e) when (e.StandardError.Contains("Operation not permitted", StringComparison.Ordinal))
+        {
+            throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
+                $"nftables refused the change: {e.Message} Changing firewall rules needs root (CAP_NET_ADMIN): run pwsh as root.");
+        }
+        catch (NftablesException e)
+        {
+            throw new NetworkProblemException("VNetworkFirewallFailed", ProblemCategory.InvalidOperation,
+                $"The firewall change failed: {e.Message}");
+        }
+    }
+}

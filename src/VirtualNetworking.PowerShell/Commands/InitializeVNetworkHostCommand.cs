@@ -1,0 +1,80 @@
+using System.Management.Automation;
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Linux.Store;
+using VirtualNetworking.PowerShell.Infrastructure;
+
+namespace VirtualNetworking.PowerShell.Commands;
+
+/// <summary>
+/// First-run setup, idempotent: the 'default' NAT network (virbr0, 192.168.122.0/24 unless taken, DHCP .2-.254),
+/// autostarted and started, and a boot unit where systemd runs.
+/// </summary>
+[Cmdlet(VerbsData.Initialize, "VNetworkHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(VNetwork))]
+public sealed class InitializeVNetworkHostCommand : VNetworkCommandBase
+{
+    public const string DefaultNetwork = "default";
+
+    protected override void EndProcessing()
+    {
+        try
+        {
+            var catalog = ModuleContext.Catalog();
+            var existing = catalog.Find(DefaultNetwork);
+            if (existing is null && ShouldProcess(DefaultNetwork, "Define the default NAT network"))
+                catalog.Create(DefaultRequest(catalog));
+            if (existing is { Persistent: true, Autostart: false } && ShouldProcess(DefaultNetwork, "Mark the default network autostart"))
+                catalog.Update(DefaultNetwork, _ => { }, autostart: true);
+            if (catalog.Find(DefaultNetwork) is { State: NetworkState.Inactive } && ShouldProcess(DefaultNetwork, "Start the default network"))
+                WriteWarnings(ModuleContext.Runtime().Start(DefaultNetwork));
+            WriteBootUnit();
+            if (catalog.Find(DefaultNetwork) is { } record) WriteObject(new VNetwork(record));
+        }
+        catch (NetworkProblemException e)
+        {
+            ThrowProblems(e);
+        }
+    }
+
+    /// <summary>The seed's network where it fits; otherwise a free subnet and bridge.</summary>
+    private static NetworkRequest DefaultRequest(NetworkCatalog catalog)
+    {
+        var seed = IpNetwork.Parse("192.168.122.0/24");
+        var host = new Linux.Host.LinuxHostNetwork();
+        var seedFree = !NetworkCatalog.HostPrefixes(host).Any(p => p.Network.Overlaps(seed))
+                       && !catalog.List().SelectMany(r => NetworkCatalog.DefinedSubnets(r.Definition)).Any(s => s.Overlaps(seed));
+        var bridgeFree = host.GetLink("virbr0") is null && !catalog.List().Any(r => r.Definition.Bridge?.Name == "virbr0");
+        return new NetworkRequest
+        {
+            Name = DefaultNetwork,
+            Mode = NetworkMode.Nat,
+            Subnet = seedFree ? seed : null,
+            BridgeName = bridgeFree ? "virbr0" : null,
+            Autostart = true,
+        };
+    }
+
+    private void WriteBootUnit()
+    {
+        var paths = ModuleContext.Paths;
+        if (!Directory.Exists(BootUnit.SystemdMarker(paths))) return;
+        var pwsh = new[] { "/usr/bin/pwsh", "/usr/local/bin/pwsh", "/opt/microsoft/powershell/7/pwsh" }.FirstOrDefault(File.Exists);
+        if (pwsh is null)
+        {
+            WriteWarning("VNetworkBootUnitSkipped: no installed pwsh was found (/usr/bin/pwsh, /usr/local/bin/pwsh, /opt/microsoft/powershell/7/pwsh), so no boot unit was written. Install PowerShell, then run Initialize-VNetworkHost again.");
+            return;
+        }
+        var manifest = Path.Combine(Path.GetDirectoryName(typeof(InitializeVNetworkHostCommand).Assembly.Location)!, "VirtualNetworking.psd1");
+        var text = BootUnit.Render(pwsh, manifest);
+        var unit = BootUnit.UnitPath(paths);
+        if (File.Exists(unit) && File.ReadAllText(unit) == text) return;
+        if (!ShouldProcess(unit, "Write the boot unit that starts autostart networks")) return;
+        AtomicFile.WriteAllText(unit, text);
+        var wants = BootUnit.WantsLink(paths);
+        Directory.CreateDirectory(Path.GetDirectoryName(wants)!);
+        if (new FileInfo(wants).LinkTarget is null) File.CreateSymbolicLink(wants, Path.Combine("/etc/systemd/system", BootUnit.FileName));
+    }
+}
