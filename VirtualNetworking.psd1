@@ -9,7 +9,8 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('VirtualNetworking.Format.ps1xml')
     CmdletsToExport      = @(
-        'New-VNetwork', 'Import-VNetwork', 'Export-VNetwork', 'Get-VNetwork', 'Set-VNetwork', 'Remove-VNetwork'
+        'New-VNetwork', 'Import-VNetwork', 'Export-VNetwork', 'Get-VNetwork', 'Set-VNetwork', 'Remove-VNetwork',
+        'Start-VNetwork', 'Stop-VNetwork', 'Restart-VNetwork', 'Get-VNetworkBridge', 'Initialize-VNetworkHost'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

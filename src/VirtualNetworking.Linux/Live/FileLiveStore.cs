@@ -63,6 +63,7 @@ public sealed class FileLiveStore : ILiveStore
 
     public void BeginStart(NetworkDefinition definition)
     {
+        System.IO.Directory.CreateDirectory(Directory);
         File.Delete(Marker(definition.Name));
         File.Delete(Journal(definition.Name));
         AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition));
@@ -91,9 +92,10 @@ public sealed class FileLiveStore : ILiveStore
     /// <summary>The marker goes first, so a crash in between leaves an interrupted start, never a false "active".</summary>
     public void Clear(string name)
     {
+        if (!System.IO.Directory.Exists(Directory)) return;
         File.Delete(Marker(name));
         File.Delete(Journal(name));
         File.Delete(Xml(name));
-        if (System.IO.Directory.Exists(Directory)) AtomicFile.SyncDirectory(Directory);
+        AtomicFile.SyncDirectory(Directory);
     }
 }
