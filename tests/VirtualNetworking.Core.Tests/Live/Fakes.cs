@@ -1,0 +1,163 @@
+using System.Net;
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Firewall;
+using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Xml;
+
+namespace VirtualNetworking.Core.Tests.Live;
+
+/// <summary>An in-memory host whose whole state can be snapshotted as text, to compare before and after.</summary>
+internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
+{
+    private int nextIndex = 10;
+    public readonly Dictionary<string, LinkState> Links_ = new();
+    public readonly List<(string Link, IpNetwork Address)> Addrs = new();
+    public readonly List<(string Link, IpNetwork Destination, IPAddress? Gateway, uint? Metric, bool Kernel)> RouteList = new();
+    public readonly SortedDictionary<string, string> Sysctls = new(StringComparer.Ordinal)
+    {
+        ["net/ipv4/ip_forward"] = "0",
+        ["net/ipv6/conf/all/forwarding"] = "0",
+    };
+    public readonly SortedSet<string> Rules = new(StringComparer.Ordinal);
+    /// <summary>Throws when an operation's name starts with this text (a kernel refusing).</summary>
+    public string? FailOn;
+
+    public string Snapshot() => string.Join('\n',
+        Links_.Values.OrderBy(l => l.Name).Select(l => $"link {l.Name} {l.Kind} {l.MacAddress} {l.Mtu} up={l.IsUp} master={l.MasterIndex}")
+            .Concat(Addrs.Select(a => $"addr {a.Link} {a.Address}").Order())
+            .Concat(RouteList.Select(r => $"route {r.Link} {r.Destination} {r.Gateway} {r.Metric}").Order())
+            .Concat(Sysctls.Select(s => $"sysctl {s.Key}={s.Value}"))
+            .Concat(Rules.Select(r => $"rule {r}")));
+
+    public LinkState AddLink(string name, string? kind, string? mac = "02:00:00:00:00:01", int mtu = 1500)
+    {
+        var link = new LinkState(nextIndex++, name, kind, mac, mtu, true, null);
+        Links_[name] = link;
+        return link;
+    }
+
+    private void Check(string operation)
+    {
+        if (FailOn is not null && operation.StartsWith(FailOn, StringComparison.Ordinal))
+            throw new NetworkProblemException("VNetworkHostOperationFailed", ProblemCategory.InvalidOperation, $"fake refusal: {operation}");
+    }
+
+    public IReadOnlyList<HostLink> Links() => Links_.Values.Select(l => new HostLink(l.Index, l.Name)).ToList();
+    public IReadOnlyList<HostAddress> Addresses() => Addrs.Select(a => new HostAddress(a.Link, a.Address)).ToList();
+    public IReadOnlyList<HostRoute> Routes() => RouteList.Select(r => new HostRoute(r.Link, r.Destination)).ToList();
+    public LinkState? GetLink(string name) => Links_.GetValueOrDefault(name);
+    public IReadOnlyList<LinkState> GetLinkStates() => Links_.Values.ToList();
+    public IReadOnlyList<IpNetwork> GetAddresses(int linkIndex) =>
+        Addrs.Where(a => Links_.GetValueOrDefault(a.Link)?.Index == linkIndex).Select(a => a.Address).ToList();
+    public IReadOnlyList<RouteState> GetRoutes(int linkIndex) =>
+        RouteList.Where(r => Links_.GetValueOrDefault(r.Link)?.Index == linkIndex)
+            .Select(r => new RouteState(r.Destination, r.Gateway, linkIndex, r.Metric, r.Kernel)).ToList();
+
+    public void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay)
+    {
+        Check("create-bridge");
+        if (Links_.ContainsKey(name)) throw new NetworkProblemException("VNetworkHostOperationFailed", ProblemCategory.InvalidOperation, "exists");
+        Links_[name] = new LinkState(nextIndex++, name, "bridge", macAddress, mtu ?? 1500, false, null);
+        Sysctls[$"net/ipv6/conf/{name}/disable_ipv6"] = "0";
+        Sysctls[$"net/ipv6/conf/{name}/accept_ra"] = "1";
+        Sysctls[$"net/ipv6/conf/{name}/autoconf"] = "1";
+    }
+
+    public void DeleteLink(string name)
+    {
+        Check("delete-link");
+        if (!Links_.Remove(name, out var gone)) return;
+        Addrs.RemoveAll(a => a.Link == name);
+        RouteList.RemoveAll(r => r.Link == name);
+        foreach (var key in Sysctls.Keys.Where(k => k.StartsWith($"net/ipv6/conf/{name}/", StringComparison.Ordinal)).ToList()) Sysctls.Remove(key);
+        foreach (var port in Links_.Values.Where(l => l.MasterIndex == gone.Index).ToList()) Links_[port.Name] = port with { MasterIndex = null };
+    }
+
+    public void SetUp(string name) { Check("set-up"); Links_[name] = Links_[name] with { IsUp = true }; }
+
+    public void SetMaster(string name, string? master)
+    {
+        Check("set-master");
+        Links_[name] = Links_[name] with { MasterIndex = master is null ? null : Links_[master].Index };
+    }
+
+    public void AddAddress(string link, IpNetwork address)
+    {
+        Check("add-address");
+        Addrs.Add((link, address));
+        RouteList.Add((link, address.Canonical, null, null, true));
+    }
+
+    public void DeleteAddress(string link, IpNetwork address)
+    {
+        Check("delete-address");
+        Addrs.Remove((link, address));
+        RouteList.RemoveAll(r => r.Link == link && (r.Destination == address.Canonical || (r.Gateway is { } g && address.Contains(g))));
+    }
+
+    public void AddRoute(string link, IpNetwork destination, IPAddress? gateway, uint? metric)
+    {
+        Check("add-route");
+        RouteList.Add((link, destination, gateway, metric, false));
+    }
+
+    public string? Read(string key) => Sysctls.GetValueOrDefault(key);
+
+    public void Write(string key, string value)
+    {
+        Check("sysctl");
+        if (!Sysctls.ContainsKey(key)) throw new InvalidOperationException($"no sysctl {key}");
+        Sysctls[key] = value;
+    }
+
+    public void Apply(FirewallNetwork network, int bridgeIndex)
+    {
+        Check("firewall");
+        foreach (var rule in FirewallPlanner.Plan(network).Rules) Rules.Add($"{network.Tag} {rule}");
+    }
+
+    public void Remove(FirewallNetwork network) => Rules.RemoveWhere(r => r.StartsWith(network.Tag + " ", StringComparison.Ordinal));
+}
+
+internal sealed class MemoryDefinitionStore : IDefinitionStore
+{
+    public readonly Dictionary<string, string> Files = new();
+    public IDisposable Lock() => new NoLock();
+    public IReadOnlyList<StoredNetwork> LoadAll() => Files.Values.Select(x => new StoredNetwork(NetworkXml.Parse(x), false)).ToList();
+    public StoredNetwork? Load(string name) => Files.TryGetValue(name, out var x) ? new StoredNetwork(NetworkXml.Parse(x), false) : null;
+    public void Save(NetworkDefinition definition) => Files[definition.Name] = NetworkXml.Format(definition);
+    public void Delete(string name) => Files.Remove(name);
+    public void SetAutostart(string name, bool autostart) { }
+}
+
+internal sealed class MemoryLiveStore : ILiveStore
+{
+    public readonly Dictionary<string, (string Xml, List<string> Journal, string? Marker)> State = new();
+    public IDisposable Lock() => new NoLock();
+    public IReadOnlyList<LiveNetwork> LoadAll() => State.Keys.Select(Load).OfType<LiveNetwork>().ToList();
+    public LiveNetwork? Load(string name) => State.TryGetValue(name, out var s)
+        ? new LiveNetwork(NetworkXml.Parse(s.Xml), s.Marker is not null, s.Marker == "transient") : null;
+    public void BeginStart(NetworkDefinition d) => State[d.Name] = (NetworkXml.Format(d), new List<string>(), null);
+    public void AppendUndo(string name, UndoStep step) => State[name].Journal.Add(step.Encode());
+    public IReadOnlyList<UndoStep> ReadUndo(string name) =>
+        State.TryGetValue(name, out var s) ? s.Journal.Select(UndoStep.Decode).OfType<UndoStep>().ToList() : Array.Empty<UndoStep>();
+    public void MarkActive(string name, bool transient) => State[name] = State[name] with { Marker = transient ? "transient" : "persistent" };
+    public void SaveLiveDefinition(NetworkDefinition d) => State[d.Name] = State[d.Name] with { Xml = NetworkXml.Format(d) };
+    public void Clear(string name) => State.Remove(name);
+}
+
+internal sealed class NoLock : IDisposable { public void Dispose() { } }
+
+/// <summary>Fails (or records) at one named step.</summary>
+internal sealed class StepFault(string? failAt) : IFaultInjector
+{
+    public readonly List<string> Seen = new();
+    public void At(string step)
+    {
+        Seen.Add(step);
+        if (step == failAt) throw new NetworkProblemException("VNetworkTestFault", ProblemCategory.InvalidOperation, $"injected at {step}");
+    }
+}

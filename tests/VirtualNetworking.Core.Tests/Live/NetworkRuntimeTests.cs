@@ -1,0 +1,250 @@
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Xml;
+
+namespace VirtualNetworking.Core.Tests.Live;
+
+public sealed class NetworkRuntimeTests
+{
+    private const string Nat = """
+        <network><name>default</name><uuid>927f4393-3e4e-4a94-9e42-67c4ebe45555</uuid><forward mode='nat'/>
+        <bridge name='virbr0' stp='on' delay='0'/><mac address='52:54:00:b8:c9:9d'/>
+        <ip address='192.168.122.1' netmask='255.255.255.0'><dhcp><range start='192.168.122.2' end='192.168.122.254'/></dhcp></ip>
+        <route address='10.99.0.0' prefix='16' gateway='192.168.122.5'/></network>
+        """;
+
+    private readonly FakeHost host = new();
+    private readonly MemoryDefinitionStore definitions = new();
+    private readonly MemoryLiveStore live = new();
+
+    public NetworkRuntimeTests()
+    {
+        host.AddLink("lo", null, null, 65536);
+        host.AddLink("eth0", "veth");
+        host.AddAddress("eth0", IpNetwork.Parse("203.0.113.2/24"));
+        host.AddRoute("eth0", IpNetwork.Parse("0.0.0.0/0"), System.Net.IPAddress.Parse("203.0.113.1"), 100);
+    }
+
+    private NetworkRuntime Runtime(IFaultInjector? faults = null) =>
+        new(definitions, live, host, host, host, dhcp: null, faults ?? NoFaults.Instance);
+
+    private void Define(string xml) => definitions.Save(NetworkXml.Parse(xml));
+
+    [Fact]
+    public void Start_builds_a_nat_network_in_libvirts_order_and_stop_takes_it_down()
+    {
+        Define(Nat);
+        var faults = new StepFault(null);
+        var warnings = Runtime(faults).Start("default");
+
+        Assert.Equal(new[] { "bridge", "sysctl-bridge", "firewall", "addresses", "link-up", "routes", "ip-forward", "dhcp", "status" }, faults.Seen);
+        var bridge = host.GetLink("virbr0")!;
+        Assert.Equal("52:54:00:b8:c9:9d", bridge.MacAddress);
+        Assert.True(bridge.IsUp);
+        Assert.Contains(("virbr0", IpNetwork.Parse("192.168.122.1/24")), host.Addrs);
+        Assert.Contains(host.RouteList, r => r.Link == "virbr0" && r.Destination.ToString() == "10.99.0.0/16");
+        Assert.Equal("1", host.Sysctls["net/ipv4/ip_forward"]);
+        Assert.Equal("1", host.Sysctls["net/ipv6/conf/virbr0/disable_ipv6"]);
+        Assert.Equal("0", host.Sysctls["net/ipv6/conf/virbr0/accept_ra"]);
+        Assert.NotEmpty(host.Rules);
+        Assert.Contains(warnings, w => w.ErrorId == "VNetworkDhcpNotServed");
+        Assert.True(live.Load("default")!.Active);
+
+        Runtime().Stop("default");
+        Assert.Null(host.GetLink("virbr0"));
+        Assert.Empty(host.Rules);
+        Assert.Empty(live.State);
+        Assert.Equal("1", host.Sysctls["net/ipv4/ip_forward"]); // libvirt never switches forwarding back off
+    }
+
+    [Theory]
+    [InlineData("bridge")]
+    [InlineData("sysctl-bridge")]
+    [InlineData("firewall")]
+    [InlineData("addresses")]
+    [InlineData("link-up")]
+    [InlineData("routes")]
+    [InlineData("ip-forward")]
+    [InlineData("dhcp")]
+    [InlineData("status")]
+    public void A_failure_at_any_step_leaves_the_host_exactly_as_before(string step)
+    {
+        Define(Nat);
+        var before = host.Snapshot();
+        var e = Assert.Throws<NetworkProblemException>(() => Runtime(new StepFault(step)).Start("default"));
+        Assert.Equal("VNetworkTestFault", e.First.ErrorId);
+        Assert.Equal(before, host.Snapshot());
+        Assert.Empty(live.State);
+    }
+
+    [Theory]
+    [InlineData("create-bridge")]
+    [InlineData("firewall")]
+    [InlineData("add-address")]
+    [InlineData("set-up")]
+    [InlineData("add-route")]
+    public void A_kernel_refusal_rolls_back_too(string operation)
+    {
+        Define(Nat);
+        var before = host.Snapshot();
+        host.FailOn = operation;
+        Assert.Throws<NetworkProblemException>(() => Runtime().Start("default"));
+        host.FailOn = null;
+        Assert.Equal(before, host.Snapshot());
+    }
+
+    [Fact]
+    public void An_interrupted_start_is_undone_by_the_next_start()
+    {
+        Define(Nat);
+        var before = host.Snapshot();
+        // A start that dies (kill -9) after the addresses step: journal present, no active marker.
+        Freeze(Runtime(new FreezeAt("link-up")), "default");
+        Assert.False(live.Load("default")!.Active);
+        Assert.NotEqual(before, host.Snapshot());
+
+        Runtime().Start("default");
+        Runtime().Stop("default");
+        Assert.Equal(before.Replace("ip_forward=0", "ip_forward=1"), host.Snapshot());
+    }
+
+    [Fact]
+    public void An_interrupted_start_is_undone_by_stop_which_then_reports_not_active()
+    {
+        Define(Nat);
+        var before = host.Snapshot();
+        Freeze(Runtime(new FreezeAt("ip-forward")), "default");
+        var e = Assert.Throws<NetworkProblemException>(() => Runtime().Stop("default"));
+        Assert.Equal("VNetworkNotActive", e.First.ErrorId);
+        Assert.Equal(before, host.Snapshot());
+        Assert.Empty(live.State);
+    }
+
+    [Fact]
+    public void Starting_twice_and_stopping_an_inactive_network_are_refused()
+    {
+        Define(Nat);
+        Runtime().Start("default");
+        Assert.Equal("VNetworkAlreadyActive", Assert.Throws<NetworkProblemException>(() => Runtime().Start("default")).First.ErrorId);
+        Runtime().Stop("default");
+        Assert.Equal("VNetworkNotActive", Assert.Throws<NetworkProblemException>(() => Runtime().Stop("default")).First.ErrorId);
+    }
+
+    [Fact]
+    public void A_subnet_routed_on_the_host_is_refused_naming_the_interface_and_nothing_changes()
+    {
+        Define(Nat);
+        host.AddRoute("eth0", IpNetwork.Parse("192.168.0.0/16"), null, null);
+        var before = host.Snapshot();
+        var e = Assert.Throws<NetworkProblemException>(() => Runtime().Start("default"));
+        Assert.Equal("VNetworkSubnetInUse", e.First.ErrorId);
+        Assert.Contains("eth0", e.First.Message);
+        Assert.Equal(before, host.Snapshot());
+        Assert.Empty(live.State);
+    }
+
+    [Fact]
+    public void Isolated_networks_get_rules_but_no_forwarding_and_open_networks_get_no_rules()
+    {
+        Define("<network><name>iso</name><bridge name='iso0'/><mac address='52:54:00:00:00:01'/><ip address='10.1.0.1' prefix='24'/></network>");
+        Define("<network><name>open</name><forward mode='open'/><bridge name='open0'/><mac address='52:54:00:00:00:02'/><ip address='10.2.0.1' prefix='24'/></network>");
+        Runtime().Start("iso");
+        Assert.NotEmpty(host.Rules);
+        Assert.Equal("0", host.Sysctls["net/ipv4/ip_forward"]);
+        Runtime().Stop("iso");
+        Runtime().Start("open");
+        Assert.Empty(host.Rules);
+        Assert.Equal("1", host.Sysctls["net/ipv4/ip_forward"]);
+    }
+
+    [Fact]
+    public void Bridged_with_an_uplink_moves_its_addresses_and_routes_and_stop_puts_them_back()
+    {
+        Define("<network><name>lan</name><forward mode='bridge'/><bridge name='br0'/><vnet:uplink xmlns:vnet='https://virtualnetworking.dev/schemas/network/1.0' dev='eth0'/></network>");
+        var before = host.Snapshot();
+        Runtime().Start("lan");
+        Assert.Equal(host.GetLink("br0")!.Index, host.GetLink("eth0")!.MasterIndex);
+        Assert.Contains(("br0", IpNetwork.Parse("203.0.113.2/24")), host.Addrs);
+        Assert.Contains(host.RouteList, r => r.Link == "br0" && r.Destination.PrefixLength == 0);
+        Assert.DoesNotContain(host.Addrs, a => a.Link == "eth0");
+        Assert.Equal("02:00:00:00:00:01", host.GetLink("br0")!.MacAddress);
+
+        Runtime().Stop("lan");
+        Assert.Equal(before, host.Snapshot());
+    }
+
+    [Fact]
+    public void Bridged_to_an_existing_bridge_changes_nothing_on_the_host()
+    {
+        host.AddLink("br9", "bridge");
+        Define("<network><name>lan</name><forward mode='bridge'/><bridge name='br9'/></network>");
+        var before = host.Snapshot();
+        Runtime().Start("lan");
+        Assert.Equal(before, host.Snapshot());
+        Assert.True(live.Load("lan")!.Active);
+        Runtime().Stop("lan");
+        Assert.NotNull(host.GetLink("br9"));
+    }
+
+    [Fact]
+    public void A_transient_network_is_gone_after_stop_and_restart_keeps_it_transient()
+    {
+        var definition = NetworkXml.Parse(Nat);
+        Runtime().StartTransient(definition);
+        Runtime().Restart("default");
+        Assert.True(live.Load("default")!.Transient);
+        Runtime().Stop("default");
+        Assert.Null(live.Load("default"));
+        Assert.Empty(definitions.Files);
+    }
+
+    [Fact]
+    public void Restart_picks_up_the_stored_definition()
+    {
+        Define(Nat);
+        Runtime().Start("default");
+        Define(Nat.Replace("192.168.122.1'", "192.168.122.1' ").Replace("<route address='10.99.0.0' prefix='16' gateway='192.168.122.5'/>", ""));
+        Runtime().Restart("default");
+        Assert.DoesNotContain(host.RouteList, r => r.Destination.ToString() == "10.99.0.0/16");
+    }
+
+    [Fact]
+    public void Journal_lines_survive_names_with_any_character()
+    {
+        var steps = new UndoStep[]
+        {
+            new UndoStep.DeleteLink("br 0"), new UndoStep.RestoreSysctl("net/ipv4/ip_forward", "0"), new UndoStep.RemoveFirewall(),
+            new UndoStep.ReleaseMaster("eth%0"), new UndoStep.RestoreAddress("e'th", IpNetwork.Parse("10.0.0.2/24")),
+            new UndoStep.RestoreRoute("eth0", IpNetwork.Parse("0.0.0.0/0"), System.Net.IPAddress.Parse("10.0.0.1"), 100),
+            new UndoStep.RestoreRoute("eth0", IpNetwork.Parse("fd00::/64"), null, null),
+        };
+        foreach (var step in steps) Assert.Equal(step, UndoStep.Decode(step.Encode()));
+        Assert.Null(UndoStep.Decode("restore-address eth0"));
+        Assert.Null(UndoStep.Decode("restore-route eth0 not-a-cidr - -"));
+    }
+
+    /// <summary>
+    /// Models kill -9: the start's thread stops for good at a step and never runs its undo
+    /// (a background thread, blocked until the test process ends).
+    /// </summary>
+    private static void Freeze(NetworkRuntime runtime, string name)
+    {
+        var thread = new Thread(() => runtime.Start(name)) { IsBackground = true };
+        thread.Start();
+        Assert.True(FreezeAt.Reached.Wait(TimeSpan.FromSeconds(10)));
+        FreezeAt.Reached.Reset();
+    }
+
+    private sealed class FreezeAt(string step) : IFaultInjector
+    {
+        public static readonly ManualResetEventSlim Reached = new();
+        public void At(string current)
+        {
+            if (current != step) return;
+            Reached.Set();
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+}
