@@ -1,44 +1,79 @@
 <#
 .SYNOPSIS
-    The main job: the seed's walkthrough, in a temporary VNET_ROOT (never the machine's own /etc, /run or /var/lib).
+    The main job: the seed's walkthrough, in a throwaway network namespace and a temporary VNET_ROOT
+    (it never writes the machine's own /etc, /run or /var/lib, and never changes its namespace).
+.DESCRIPTION
+    As root, the script re-runs itself inside a namespace made by build/netns-run.sh that plays the host,
+    with an "upstream" namespace behind an uplink (203.0.113.0/24) and a guest namespace on the bridge.
+    Without root it shows the definitions part only.
 #>
 param([Parameter(Mandatory)] [string] $ModulePath)
 $ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path $ModulePath).Path
+$isRoot = (& id -u) -eq '0'
+
+if ($isRoot -and -not $env:VNET_TEST_NETNS) {
+    & bash (Join-Path $PSScriptRoot 'netns-run.sh') (Join-Path $PSHOME 'pwsh') -NoProfile -File $PSCommandPath -ModulePath $ModulePath
+    exit $LASTEXITCODE
+}
+
+function Show([string] $command, [scriptblock] $action) {
+    Write-Host "`nPS> $command" -ForegroundColor Cyan
+    & $action | Out-Host
+}
+
 $root = Join-Path ([IO.Path]::GetTempPath()) ("vnet-demo-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
 New-Item -ItemType Directory -Path $root | Out-Null
 $env:VNET_ROOT = $root
+$suffix = [guid]::NewGuid().ToString('N').Substring(0, 6)
+$upstream = "vdemo-up-$suffix"
+$guest = "vdemo-guest-$suffix"
 try {
     Import-Module $ModulePath
-    $seedXml = Join-Path $root 'default.xml'
-    @'
-<network>
-  <name>default</name>
-  <uuid>927f4393-3e4e-4a94-9e42-67c4ebe45555</uuid>
-  <forward mode='nat'/>
-  <bridge name='virbr0' stp='on' delay='0'/>
-  <mac address='52:54:00:b8:c9:9d'/>
-  <ip address='192.168.122.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.122.2' end='192.168.122.254'/>
-    </dhcp>
-  </ip>
-</network>
-'@ | Set-Content -Path $seedXml
-
-    function Show([string] $command, [scriptblock] $action) {
-        Write-Host "`nPS> $command" -ForegroundColor Cyan
-        & $action | Out-Host
+    Write-Host "VNET_ROOT = $root (a sandbox: nothing of the machine's own state is touched)"
+    if (-not $isRoot) {
+        Write-Warning 'Not root: showing definitions only (starting networks needs root, in a throwaway namespace).'
+        Show 'New-VNetwork -Name default -Subnet 192.168.122.0/24 -BridgeName virbr0 -Autostart' { New-VNetwork -Name default -Subnet 192.168.122.0/24 -BridgeName virbr0 -Autostart }
+        Show 'Get-VNetwork                               # virsh net-list --all' { Get-VNetwork }
+        Show 'Export-VNetwork default                    # virsh net-dumpxml default' { Export-VNetwork default }
+        return
     }
 
-    Write-Host "VNET_ROOT = $root (a sandbox: nothing of the machine's own state is touched)"
-    Show "Import-VNetwork -Path default.xml          # virsh net-define /etc/libvirt/qemu/networks/default.xml" { Import-VNetwork -Path $seedXml }
-    Show "Set-VNetwork default -Autostart `$true -PassThru   # virsh net-autostart default" { Set-VNetwork default -Autostart $true -PassThru }
-    Show "New-VNetwork -Name lab -Mode Routed           # a free /24, a free virbrN, a fresh MAC" { New-VNetwork -Name lab -Mode Routed }
-    Show "Get-VNetwork                               # virsh net-list --all" { Get-VNetwork }
-    Show "Export-VNetwork default                    # virsh net-dumpxml default" { Export-VNetwork default }
-    Show "Get-VNetwork lab | Format-List *           # virsh net-info lab, and more" { Get-VNetwork lab | Format-List * }
-    Show "Get-VNetwork | Remove-VNetwork             # virsh net-undefine" { Get-VNetwork | Remove-VNetwork; Get-VNetwork }
+    Write-Host "Network namespace '$env:VNET_TEST_NETNS' plays the host; '$upstream' is the outside world (203.0.113.1)."
+    ip netns add $upstream
+    ip link add uplink0 type veth peer name eth0 netns $upstream
+    ip addr add 203.0.113.2/24 dev uplink0
+    ip link set uplink0 up
+    ip route add default via 203.0.113.1
+    ip netns exec $upstream ip addr add 203.0.113.1/24 dev eth0
+    ip netns exec $upstream ip link set eth0 up
+    ip netns exec $upstream ip link set lo up
+
+    Show 'Initialize-VNetworkHost                    # the default NAT network: defined, autostarted, started' { Initialize-VNetworkHost 3>&1 | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] -or $_.Message -notmatch 'NotEnforced' } }
+    Show 'Get-VNetwork                               # virsh net-list --all' { Get-VNetwork }
+    Show 'Get-VNetworkBridge                         # brctl show' { Get-VNetworkBridge }
+    Show 'ip -br addr show virbr0                    # ifconfig virbr0' { ip -br addr show virbr0 }
+    Show 'ping -c 1 192.168.122.1' { ping -c 1 -W 2 192.168.122.1 }
+    Show 'sysctl net.ipv4.ip_forward' { sysctl net.ipv4.ip_forward }
+
+    # Attaching guests with a cmdlet arrives with ports; here the guest is wired by hand, with a static address.
+    ip netns add $guest
+    ip link add vnet0 type veth peer name eth0 netns $guest
+    ip link set vnet0 master virbr0
+    ip link set vnet0 up
+    ip netns exec $guest ip addr add 192.168.122.50/24 dev eth0
+    ip netns exec $guest ip link set eth0 up
+    ip netns exec $guest ip link set lo up
+    ip netns exec $guest ip route add default via 192.168.122.1
+    $deadline = (Get-Date).AddSeconds(40)
+    while ((Get-Date) -lt $deadline -and ((bridge -j link show dev vnet0 | ConvertFrom-Json).state -ne 'forwarding')) { Start-Sleep -Milliseconds 250 }
+    Show 'Get-VNetworkBridge virbr0                  # the guest''s port' { Get-VNetworkBridge virbr0 }
+    Show "ip netns exec guest ping -c 1 203.0.113.1   # a guest reaches the outside through NAT" { ip netns exec $guest ping -c 1 -W 2 203.0.113.1 }
+    Show 'nft list table ip virtualnetworking        # the rules (our own table)' { nft list table ip virtualnetworking }
+    Show 'Get-VNetwork | Stop-VNetwork -PassThru     # virsh net-destroy' { Get-VNetwork | Stop-VNetwork -PassThru }
+    Show 'Get-VNetworkBridge; nft list ruleset       # nothing of ours is left' { Get-VNetworkBridge; nft list ruleset }
 }
 finally {
+    foreach ($ns in $guest, $upstream) { if ((ip netns list) -match "^$ns\b") { ip netns del $ns } }
     Remove-Item -Recurse -Force $root -ErrorAction Ignore
 }

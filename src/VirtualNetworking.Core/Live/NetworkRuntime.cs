@@ -185,7 +185,7 @@ public sealed class NetworkRuntime
         }
         if (d.UplinkDevice is not { } uplinkName)
             throw new NetworkProblemException("VNetworkBridgeNotFound", ProblemCategory.ObjectNotFound,
-                $"Bridge '{bridge}' does not exist. Create it, or give the uplink to move into it with -ForwardDevice (Set-VNetwork or New-VNetwork).", name);
+                $"Bridge '{bridge}' does not exist. Create it, or redefine the network with the uplink to move into it (New-VNetwork -Mode Bridged -BridgeName {bridge} -ForwardDevice <uplink>).", name);
         var uplink = host.GetLink(uplinkName) ?? throw new NetworkProblemException("VNetworkUplinkNotFound", ProblemCategory.ObjectNotFound,
             $"Uplink '{uplinkName}' of network '{name}' does not exist on this host. Check the interface name (ip link).", name);
 
