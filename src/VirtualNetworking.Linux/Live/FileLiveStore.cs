@@ -24,23 +24,9 @@ public sealed class FileLiveStore : ILiveStore
     private string Journal(string name) => Path.Combine(Directory, name + ".journal");
     private string Marker(string name) => Path.Combine(Directory, name + ".active");
 
-    public IDisposable Lock()
-    {
-        try
-        {
-            return FileLock.Acquire(Path.Combine(paths.RunDirectory, "networks.lock"), LockTimeout);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
-                $"Cannot write the live state at {paths.RunDirectory}: {e.Message} Starting and stopping networks needs root: run pwsh as root.");
-        }
-        catch (IOException e)
-        {
-            throw new NetworkProblemException("VNetworkStoreBusy", ProblemCategory.ResourceBusy,
-                $"Another session has been starting or stopping networks for over {LockTimeout.TotalSeconds:0} s ({e.Message}). Try again when it has finished.");
-        }
-    }
+    public IDisposable Lock() =>
+        FileLock.AcquireOrExplain(Path.Combine(paths.RunDirectory, "networks.lock"), LockTimeout, "the live network state",
+            "Starting and stopping networks needs root: run pwsh as root.");
 
     public IReadOnlyList<LiveNetwork> LoadAll()
     {

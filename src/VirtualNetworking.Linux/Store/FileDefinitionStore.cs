@@ -17,23 +17,9 @@ public sealed class FileDefinitionStore : IDefinitionStore
 
     public FileDefinitionStore(StatePaths paths) => this.paths = paths;
 
-    public IDisposable Lock()
-    {
-        try
-        {
-            return FileLock.Acquire(Path.Combine(paths.NetworksDirectory, ".lock"), LockTimeout);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new NetworkProblemException("VNetworkStoreAccessDenied", ProblemCategory.PermissionDenied,
-                $"Cannot write the network store at {paths.NetworksDirectory}: {e.Message} Run as root, or set VNET_ROOT to a folder you own.");
-        }
-        catch (IOException e)
-        {
-            throw new NetworkProblemException("VNetworkStoreBusy", ProblemCategory.ResourceBusy,
-                $"Another session has held the network store lock for over {LockTimeout.TotalSeconds:0} s ({e.Message}). Try again when it has finished.");
-        }
-    }
+    public IDisposable Lock() =>
+        FileLock.AcquireOrExplain(Path.Combine(paths.NetworksDirectory, ".lock"), LockTimeout, "the network store",
+            "Run as root, or set VNET_ROOT to a folder you own.");
 
     public IReadOnlyList<StoredNetwork> LoadAll()
     {

@@ -1,3 +1,5 @@
+using VirtualNetworking.Core.Validation;
+
 namespace VirtualNetworking.Linux.Store;
 
 /// <summary>
@@ -26,6 +28,25 @@ public sealed class FileLock : IDisposable
                 Thread.Sleep(delay);
                 delay = Math.Min(delay * 2, 50);
             }
+        }
+    }
+
+    /// <summary>Acquire, with failures as the module's problems: no access = permission, timeout = busy.</summary>
+    public static FileLock AcquireOrExplain(string path, TimeSpan timeout, string what, string remedy)
+    {
+        try
+        {
+            return Acquire(path, timeout);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
+                $"Cannot write {what} at {Path.GetDirectoryName(path)}: {e.Message} {remedy}");
+        }
+        catch (IOException e)
+        {
+            throw new NetworkProblemException("VNetworkStoreBusy", ProblemCategory.ResourceBusy,
+                $"Another session has held the lock on {what} for over {timeout.TotalSeconds:0} s ({e.Message}). Try again when it has finished.");
         }
     }
 
