@@ -27,8 +27,10 @@ $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'VirtualNetworking'
 $ResultsDir = Join-Path $Out 'test-results'
 $PesterVersion = '5.9.1'
-# Debian packages the tests and the demo need (ip netns, nft).
-$DebianPackages = @('iproute2', 'nftables')
+# Debian packages the build, tests and demo need: ip/bridge and nft; clang + zlib for the daemon's NativeAOT
+# build; real DHCP clients (udhcpc, dhclient), tcpdump, socat, ping and capsh for the namespace tier.
+$DebianPackages = @('iproute2', 'nftables', 'clang', 'zlib1g-dev', 'udhcpc', 'isc-dhcp-client', 'tcpdump', 'socat',
+    'iputils-ping', 'libcap2-bin')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 # No build server may outlive the run and hold CI's output open.
