@@ -9,7 +9,10 @@ internal static class DaemonControlClient
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Null when nothing listens on the socket (no file, refused: no daemon, or a dead one's file).</summary>
+    /// <summary>
+    /// Null when no daemon answers: no socket file, refused (a dead daemon's file), or reset or closed without an
+    /// answer (a daemon that is dying).
+    /// </summary>
     public static IReadOnlyList<DhcpControlMessage>? TryExchange(string socketPath, DhcpControlMessage request)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -23,6 +26,19 @@ internal static class DaemonControlClient
         {
             return null;
         }
+        try
+        {
+            return Exchange(socket, request);
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            // A dying daemon (killed, or exiting idle) resets connections its listener still had queued.
+            return null;
+        }
+    }
+
+    private static List<DhcpControlMessage>? Exchange(Socket socket, DhcpControlMessage request)
+    {
         using var stream = new NetworkStream(socket);
         stream.Write(Encoding.UTF8.GetBytes(request.Format()));
         using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -33,7 +49,7 @@ internal static class DaemonControlClient
             lines.Add(message);
             if (message.IsFinal) return lines;
         }
-        throw new DhcpDaemonException($"The DHCP daemon closed {socketPath} without answering '{request.Verb}'.");
+        return null;
     }
 
     /// <summary>The item lines of a successful answer; the daemon's error becomes a DhcpDaemonException.</summary>
