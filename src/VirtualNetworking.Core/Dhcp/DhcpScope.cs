@@ -57,7 +57,7 @@ public sealed record DhcpScope
         if (BroadcastAddress is not null && !Ipv4.IsIPv4(BroadcastAddress)) problems.Add($"broadcast {BroadcastAddress} is not IPv4");
         if (NextServer is not null && !Ipv4.IsIPv4(NextServer)) problems.Add($"next server {NextServer} is not IPv4");
         if (BootFileName is { Length: >= DhcpPacket.FileLength }) problems.Add("the boot file name is longer than 127 bytes");
-        if (LeaseTime is { } t && (t < TimeSpan.FromSeconds(1) || t.TotalSeconds >= uint.MaxValue)) problems.Add($"lease time {t} is out of range");
+        if (LeaseTimeProblem(LeaseTime) is { } leaseProblem) problems.Add(leaseProblem);
         if (OfferHoldTime <= TimeSpan.Zero || DeclineQuarantine < TimeSpan.Zero) problems.Add("offer hold and decline quarantine must not be negative");
         return problems.Distinct().ToList();
     }
@@ -67,6 +67,7 @@ public sealed record DhcpScope
     {
         if (r.HardwareAddress is null && string.IsNullOrEmpty(r.HostName)) yield return $"reservation {r.Address} has neither MAC nor host name";
         if (!Ipv4.IsIPv4(r.Address) || !Subnet.Contains(r.Address)) { yield return $"reservation {r.Address} is outside {Subnet}"; yield break; }
+        if (r.LeaseTime is { } own && LeaseTimeProblem(own.Duration) is { } leaseProblem) yield return $"reservation {r.Address}: {leaseProblem}";
         var value = Ipv4.ToUInt32(r.Address);
         if (r.Address.Equals(ServerAddress) || value == Ipv4.ToUInt32(Subnet.Network) || value == Ipv4.ToUInt32(Subnet.Broadcast))
             yield return $"reservation {r.Address} is the server, network or broadcast address";
@@ -77,4 +78,7 @@ public sealed record DhcpScope
             if (r.HardwareAddress is not null && r.HardwareAddress.Equals(other.HardwareAddress)) yield return $"MAC {r.HardwareAddress} is reserved twice";
         }
     }
+
+    private static string? LeaseTimeProblem(TimeSpan? leaseTime) =>
+        leaseTime is { } t && (t < TimeSpan.FromSeconds(1) || t.TotalSeconds >= uint.MaxValue) ? $"lease time {t} is out of range" : null;
 }

@@ -21,7 +21,7 @@ public sealed partial class DhcpServer
             if (_table.Put(hold) is { State: DhcpLeaseState.Bound } displaced) changes.Add(new(DhcpLeaseChangeKind.Remove, displaced));
         }
         _counters.Offers++;
-        var reply = DhcpReplyBuilder.Offer(Scope, request, Ipv4.ToAddress(address), ReservationOf(client)?.HostName);
+        var reply = DhcpReplyBuilder.Offer(ScopeFor(client), request, Ipv4.ToAddress(address), ReservationOf(client)?.HostName);
         return new DhcpResult(reply, changes, $"OFFER {Ipv4.ToAddress(address)} to {client.HardwareAddress}");
     }
 
@@ -102,14 +102,14 @@ public sealed partial class DhcpServer
 
     private DhcpResult Ack(DhcpPacket request, DhcpClient client, uint address, DateTimeOffset now, string phase)
     {
-        var expires = Scope.LeaseTime is { } t ? now + t : (DateTimeOffset?)null;
+        var expires = ScopeFor(client).LeaseTime is { } t ? now + t : (DateTimeOffset?)null;
         var lease = NewLease(address, client, expires, DhcpLeaseState.Bound);
         var changes = new List<DhcpLeaseChange>();
         if (_table.Put(lease) is { State: DhcpLeaseState.Bound } displaced)
             changes.Add(new(DhcpLeaseChangeKind.Remove, displaced));
         changes.Add(new(DhcpLeaseChangeKind.Upsert, lease));
         _counters.Acks++;
-        var reply = DhcpReplyBuilder.Ack(Scope, request, lease.Address, ReservationOf(client)?.HostName);
+        var reply = DhcpReplyBuilder.Ack(ScopeFor(client), request, lease.Address, ReservationOf(client)?.HostName);
         return new DhcpResult(reply, changes, $"ACK ({phase}) {lease.Address} to {client.HardwareAddress}");
     }
 
@@ -121,4 +121,8 @@ public sealed partial class DhcpServer
 
     private DhcpLease NewLease(uint address, DhcpClient client, DateTimeOffset? expires, DhcpLeaseState state) =>
         new(Ipv4.ToAddress(address), client.HardwareAddress, client.ClientId, ReservationOf(client)?.HostName ?? client.RequestedHostName, expires, state);
+
+    /// <summary>The scope as this client sees it: a reservation's own lease time replaces the scope's.</summary>
+    private DhcpScope ScopeFor(DhcpClient client) =>
+        ReservationOf(client)?.LeaseTime is { } own ? Scope with { LeaseTime = own.Duration } : Scope;
 }

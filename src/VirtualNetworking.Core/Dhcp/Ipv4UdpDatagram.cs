@@ -1,0 +1,55 @@
+using System.Buffers.Binary;
+using System.Net;
+
+namespace VirtualNetworking.Core.Dhcp;
+
+/// <summary>
+/// An IPv4 header + UDP header + payload, for hosts that send through a link-layer (packet) socket: a reply to
+/// a client that has no address yet must reach its MAC without ARP (RFC 2131 §4.1), so the host builds the IP
+/// packet itself and lets the kernel add only the Ethernet header.
+/// </summary>
+public static class Ipv4UdpDatagram
+{
+    public const int HeaderLength = 20 + 8;
+    private const byte DefaultTtl = 64;
+    private const byte UdpProtocol = 17;
+
+    public static byte[] Build(IPAddress source, int sourcePort, IPAddress destination, int destinationPort, ReadOnlySpan<byte> payload)
+    {
+        var packet = new byte[HeaderLength + payload.Length];
+        var ip = packet.AsSpan(0, 20);
+        ip[0] = 0x45; // version 4, 5 words of header
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)packet.Length);
+        ip[8] = DefaultTtl;
+        ip[9] = UdpProtocol;
+        source.TryWriteBytes(ip[12..16], out _);
+        destination.TryWriteBytes(ip[16..20], out _);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip, 0));
+
+        var udp = packet.AsSpan(20);
+        BinaryPrimitives.WriteUInt16BigEndian(udp, (ushort)sourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], (ushort)destinationPort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udp.Length);
+        payload.CopyTo(udp[8..]);
+        // The UDP checksum covers a pseudo-header of addresses, protocol and length; 0 would mean "none" (RFC 768).
+        var pseudo = Sum(ip[12..20], 0) + UdpProtocol + (uint)udp.Length;
+        var sum = Checksum(udp, pseudo);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], sum == 0 ? (ushort)0xffff : sum);
+        return packet;
+    }
+
+    /// <summary>The Internet checksum (RFC 1071) of <paramref name="data"/> plus a partial sum.</summary>
+    public static ushort Checksum(ReadOnlySpan<byte> data, uint partial)
+    {
+        var sum = Sum(data, partial);
+        while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
+        return (ushort)~sum;
+    }
+
+    private static uint Sum(ReadOnlySpan<byte> data, uint sum)
+    {
+        for (var i = 0; i + 1 < data.Length; i += 2) sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        if (data.Length % 2 == 1) sum += (uint)data[^1] << 8;
+        return sum;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace VirtualNetworking.Daemon;
+
+/// <summary>The libc calls .NET sockets and files lack: packet sockets, interface indexes, directory fsync.</summary>
+internal static partial class Native
+{
+    public const int AF_PACKET = 17;
+    public const int SOCK_DGRAM = 2;
+    public const int SOCK_CLOEXEC = 0x80000;
+    public const ushort ETH_P_IP = 0x0800;
+    public const int O_RDONLY = 0;
+    public const int O_DIRECTORY = 0x10000;
+    public const int O_CLOEXEC = 0x80000;
+    public const int SOL_SOCKET = 1;
+    public const int SO_BINDTODEVICE = 25;
+
+    /// <summary>struct sockaddr_ll.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct SockAddrLinkLayer
+    {
+        public ushort Family;
+        public ushort Protocol; // network byte order
+        public int InterfaceIndex;
+        public ushort HardwareType;
+        public byte PacketType;
+        public byte AddressLength;
+        public fixed byte Address[8];
+    }
+
+    [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint IfNameToIndex(string name);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    public static unsafe partial nint SendTo(int fd, byte* buffer, nuint length, int flags, in SockAddrLinkLayer address, int addressLength);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    public static ushort HostToNetwork(ushort value) => (ushort)((value >> 8) | (value << 8));
+}

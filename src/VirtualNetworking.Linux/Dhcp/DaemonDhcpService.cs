@@ -1,0 +1,138 @@
+using System.Globalization;
+using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Xml;
+
+namespace VirtualNetworking.Linux.Dhcp;
+
+/// <summary>
+/// <see cref="IDhcpService"/> through vnetd, the DHCP daemon of a state root: talks to its control socket,
+/// starting it (detached, in the calling thread's network namespace) when none answers, and refuses a
+/// daemon that runs in another network namespace.
+/// </summary>
+public sealed class DaemonDhcpService : IDhcpService
+{
+    public const string DaemonFileName = "vnetd";
+    private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(50);
+    private readonly TimeSpan? _idleGrace;
+
+    /// <param name="daemonPath">The vnetd binary; default: beside this assembly (the module ships it there).</param>
+    /// <param name="idleGrace">Passed to a daemon this instance starts (--idle-seconds); null = the daemon's default (30 s).</param>
+    /// <param name="startTimeout">How long a started daemon has to answer; default 5 s.</param>
+    public DaemonDhcpService(StatePaths paths, string? daemonPath = null, TimeSpan? idleGrace = null, TimeSpan? startTimeout = null)
+    {
+        Paths = paths;
+        DaemonPath = daemonPath ?? Path.Combine(Path.GetDirectoryName(typeof(DaemonDhcpService).Assembly.Location)!, DaemonFileName);
+        _idleGrace = idleGrace;
+        StartTimeout = startTimeout ?? TimeSpan.FromSeconds(5);
+    }
+
+    public StatePaths Paths { get; }
+    public string DaemonPath { get; }
+    public TimeSpan StartTimeout { get; }
+    public string SocketPath => Path.Combine(Paths.RunDirectory, "vnetd.sock");
+    public string PidFilePath => Path.Combine(Paths.RunDirectory, "vnetd.pid");
+    public string LogPath => Path.Combine(Paths.RunDirectory, "vnetd.log");
+    public string LeaseFile(string networkName) => Path.Combine(Paths.LeaseDirectory, networkName + ".leases");
+
+    /// <summary>Serves the network's first IPv4 DHCP block on its bridge; throws DhcpDaemonException when the daemon cannot.</summary>
+    public void Serve(NetworkDefinition liveDefinition)
+    {
+        // Mapped here too, so a definition the daemon would refuse fails before any daemon is started.
+        if (DhcpScopeBuilder.FromNetwork(liveDefinition) is not { } scope)
+        {
+            Release(liveDefinition.Name);
+            return;
+        }
+        if (scope.Validate() is { Count: > 0 } problems)
+            throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable DHCP block: {string.Join("; ", problems)}.");
+        var bridge = liveDefinition.Bridge?.Name
+            ?? throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has no bridge name to serve DHCP on.");
+        EnsureRunning();
+        Request(new DhcpControlMessage(DhcpControlMessage.AddOrUpdate,
+            ("name", liveDefinition.Name), ("bridge", bridge), ("xml", NetworkXml.Format(liveDefinition))), $"serve network '{liveDefinition.Name}'");
+    }
+
+    /// <summary>The daemon rebuilds the scope and keeps the bound leases (its counters restart).</summary>
+    public void Update(NetworkDefinition liveDefinition) => Serve(liveDefinition);
+
+    /// <summary>Stops serving the network (its socket is closed when this returns); nothing to do without a daemon.</summary>
+    public void Release(string networkName)
+    {
+        if (Ping() is null) return;
+        Request(new DhcpControlMessage(DhcpControlMessage.Remove, ("name", networkName)), $"release network '{networkName}'");
+    }
+
+    /// <summary>The daemon answering on the control socket, or null when none does. Throws if it is in another namespace.</summary>
+    public DhcpDaemonInfo? Ping()
+    {
+        if (DaemonControlClient.TryExchange(SocketPath, new DhcpControlMessage(DhcpControlMessage.Ping)) is not { } answer) return null;
+        var ok = DaemonControlClient.Items(answer, "answer ping")[^1];
+        var info = new DhcpDaemonInfo(int.Parse(ok.Required("pid"), CultureInfo.InvariantCulture), ulong.Parse(ok.Required("netns"), CultureInfo.InvariantCulture));
+        var ours = CurrentNamespaceInode();
+        if (info.NetworkNamespaceInode != ours)
+            throw new DhcpDaemonException($"The DHCP daemon at {SocketPath} (pid {info.ProcessId}) runs in network namespace {info.NetworkNamespaceInode}, " +
+                                          $"not in this one ({ours}); it would serve other bridges. Stop it or use another {StatePaths.RootVariable}.");
+        return info;
+    }
+
+    /// <summary>The running daemon, started first if none answers.</summary>
+    public DhcpDaemonInfo EnsureRunning()
+    {
+        if (Ping() is { } running) return running;
+        if (!File.Exists(DaemonPath)) throw new DhcpDaemonException($"The DHCP daemon binary {DaemonPath} is missing.");
+        Directory.CreateDirectory(Paths.RunDirectory);
+        var arguments = _idleGrace is { } idle ? new[] { "--idle-seconds", idle.TotalSeconds.ToString(CultureInfo.InvariantCulture) } : [];
+        DetachedProcess.Start(DaemonPath, arguments, new Dictionary<string, string> { [StatePaths.RootVariable] = Paths.Root }, LogPath);
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Ping() is { } started) return started;
+            Thread.Sleep(PollStep);
+        }
+        throw new DhcpDaemonException($"The DHCP daemon did not answer on {SocketPath} within {StartTimeout.TotalSeconds} s; see {LogPath}.");
+    }
+
+    /// <summary>What the daemon serves, with its counters; empty when no daemon runs.</summary>
+    public IReadOnlyList<DhcpNetworkStatus> GetStatus()
+    {
+        if (Ping() is null) return [];
+        return [.. Request(new DhcpControlMessage(DhcpControlMessage.Status), "report its status")
+            .Where(m => m.Verb == DhcpControlMessage.Network).Select(ToStatus)];
+    }
+
+    /// <summary>The network's bound and declined leases from its lease file (no daemon needed); expired ones are left out.</summary>
+    public IReadOnlyList<DhcpLease> ReadLeases(string networkName, DateTimeOffset? now = null)
+    {
+        var path = LeaseFile(networkName);
+        if (!File.Exists(path)) return [];
+        var at = now ?? DateTimeOffset.UtcNow;
+        return [.. LeaseFileFormat.Parse(File.ReadAllText(path)).Leases.Where(l => !l.IsExpired(at))];
+    }
+
+    private IReadOnlyList<DhcpControlMessage> Request(DhcpControlMessage request, string what)
+    {
+        var answer = DaemonControlClient.TryExchange(SocketPath, request)
+            ?? throw new DhcpDaemonException($"The DHCP daemon stopped answering on {SocketPath}; could not {what}.");
+        return DaemonControlClient.Items(answer, what);
+    }
+
+    private static DhcpNetworkStatus ToStatus(DhcpControlMessage m)
+    {
+        long N(string key) => long.Parse(m.Required(key), CultureInfo.InvariantCulture);
+        return new DhcpNetworkStatus(m.Required("name"), m.Required("bridge"), (int)N("ifindex"),
+            new DhcpStatistics(N("discovers"), N("offers"), N("requests"), N("acks"), N("naks"), N("releases"),
+                N("declines"), N("informs"), N("dropped"), N("poolExhausted"), (int)N("activeLeases")));
+    }
+
+    /// <summary>The calling thread's namespace: the one a process started from here inherits.</summary>
+    private static ulong CurrentNamespaceInode()
+    {
+        var target = new FileInfo("/proc/thread-self/ns/net").LinkTarget ?? "";
+        var open = target.IndexOf('[');
+        return open >= 0 && ulong.TryParse(target.AsSpan(open + 1, target.Length - open - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var inode)
+            ? inode
+            : throw new DhcpDaemonException($"Cannot read this thread's network namespace ('{target}').");
+    }
+}
