@@ -79,6 +79,10 @@ function Invoke-Build {
     Copy-Item (Join-Path $bin 'VirtualNetworking.*.dll') $ModuleOut
     Copy-Item (Join-Path $Root 'VirtualNetworking.psd1'), (Join-Path $Root 'src/VirtualNetworking.PowerShell/VirtualNetworking.Format.ps1xml') $ModuleOut
     Copy-Item (Join-Path $Root 'en-US/*') (Join-Path $ModuleOut 'en-US')
+    # The DHCP host daemon, NativeAOT: one self-contained binary beside the module's assemblies.
+    $daemonOut = Join-Path $Out 'obj/vnetd'
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/VirtualNetworking.Daemon'), '-c', 'Release', '-r', 'linux-x64', '-o', $daemonOut, '-v', 'q', '-nologo')
+    Copy-Item (Join-Path $daemonOut 'vnetd') $ModuleOut
     Write-Host "Build: module staged at $ModuleOut"
 }
 

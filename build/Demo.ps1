@@ -49,31 +49,35 @@ try {
     ip netns exec $upstream ip link set eth0 up
     ip netns exec $upstream ip link set lo up
 
-    Show 'Initialize-VNetworkHost                    # the default NAT network: defined, autostarted, started' { Initialize-VNetworkHost 3>&1 | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] -or $_.Message -notmatch 'NotEnforced' } }
+    Show 'Initialize-VNetworkHost                    # the default NAT network: defined, autostarted, started' { Initialize-VNetworkHost }
     Show 'Get-VNetwork                               # virsh net-list --all' { Get-VNetwork }
     Show 'Get-VNetworkBridge                         # brctl show' { Get-VNetworkBridge }
     Show 'ip -br addr show virbr0                    # ifconfig virbr0' { ip -br addr show virbr0 }
     Show 'ping -c 1 192.168.122.1' { ping -c 1 -W 2 192.168.122.1 }
     Show 'sysctl net.ipv4.ip_forward' { sysctl net.ipv4.ip_forward }
 
-    # Attaching guests with a cmdlet arrives with ports; here the guest is wired by hand, with a static address.
+    # Attaching guests with a cmdlet arrives with ports; here the guest's veth is wired by hand.
     ip netns add $guest
     ip link add vnet0 type veth peer name eth0 netns $guest
     ip link set vnet0 master virbr0
     ip link set vnet0 up
-    ip netns exec $guest ip addr add 192.168.122.50/24 dev eth0
     ip netns exec $guest ip link set eth0 up
     ip netns exec $guest ip link set lo up
-    ip netns exec $guest ip route add default via 192.168.122.1
     $deadline = (Get-Date).AddSeconds(40)
     while ((Get-Date) -lt $deadline -and ((bridge -j link show dev vnet0 | ConvertFrom-Json).state -ne 'forwarding')) { Start-Sleep -Milliseconds 250 }
     Show 'Get-VNetworkBridge virbr0                  # the guest''s port' { Get-VNetworkBridge virbr0 }
+    Show 'ip netns exec guest udhcpc -i eth0 …       # the guest asks our DHCP server for a lease' {
+        ip netns exec $guest udhcpc -f -q -n -t 5 -T 2 -i eth0 -s (Join-Path $PSScriptRoot 'guest-dhcp-script.sh') 2>&1 | Where-Object { $_ -match '^lease:' }
+    }
     Show "ip netns exec guest ping -c 1 203.0.113.1   # a guest reaches the outside through NAT" { ip netns exec $guest ping -c 1 -W 2 203.0.113.1 }
     Show 'nft list table ip virtualnetworking        # the rules (our own table)' { nft list table ip virtualnetworking }
     Show 'Get-VNetwork | Stop-VNetwork -PassThru     # virsh net-destroy' { Get-VNetwork | Stop-VNetwork -PassThru }
     Show 'Get-VNetworkBridge; nft list ruleset       # nothing of ours is left' { Get-VNetworkBridge; nft list ruleset }
 }
 finally {
+    # The DHCP daemon this demo's Start-VNetwork spawned would leave by itself after its idle period; end it now.
+    $pidFile = Join-Path $root 'run/virtualnetworking/vnetd.pid'
+    if (Test-Path $pidFile) { kill -TERM ([int](Get-Content -Raw $pidFile)) 2>$null; Start-Sleep -Milliseconds 300 }
     foreach ($ns in $guest, $upstream) { if ((ip netns list) -match "^$ns\b") { ip netns del $ns } }
     Remove-Item -Recurse -Force $root -ErrorAction Ignore
 }

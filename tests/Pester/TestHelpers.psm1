@@ -7,8 +7,20 @@ function New-TestRoot {
     $root
 }
 
+# The DHCP daemon a test's Start-VNetwork spawned for this root: stopped by its PID (SIGTERM is graceful).
+function Stop-TestDaemon {
+    param([string] $Root)
+    $pidFile = Join-Path $Root 'run/virtualnetworking/vnetd.pid'
+    if (-not (Test-Path $pidFile)) { return }
+    $daemonPid = [int](Get-Content -Raw $pidFile)
+    if (-not (Get-Process -Id $daemonPid -ErrorAction Ignore)) { return }
+    kill -TERM $daemonPid 2>$null
+    foreach ($i in 1..50) { if (-not (Get-Process -Id $daemonPid -ErrorAction Ignore)) { break }; Start-Sleep -Milliseconds 100 }
+}
+
 function Remove-TestRoot {
     param([string] $Root)
+    if ($Root) { Stop-TestDaemon $Root }
     if ($Root -and (Test-Path $Root)) { Remove-Item -Recurse -Force $Root }
     Remove-Item Env:VNET_ROOT -ErrorAction Ignore
 }
@@ -31,7 +43,7 @@ function Get-FixturePath {
     Join-Path $PSScriptRoot "fixtures/$Name"
 }
 
-Export-ModuleMember -Function New-TestRoot, Remove-TestRoot, Get-StoreFingerprint, Get-FixturePath
+Export-ModuleMember -Function New-TestRoot, Remove-TestRoot, Stop-TestDaemon, Get-StoreFingerprint, Get-FixturePath
 
 # Namespace-tier tests change links: refuse to run anywhere but a throwaway namespace.
 function Assert-TestNamespace {

@@ -1,5 +1,6 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Linux.Dhcp;
 using VirtualNetworking.Linux.Host;
 using VirtualNetworking.Linux.Live;
 using VirtualNetworking.Linux.Store;
@@ -21,6 +22,6 @@ internal static class ModuleContext
     {
         var paths = Paths;
         return new NetworkRuntime(new FileDefinitionStore(paths), new FileLiveStore(paths), new LinuxHostNetwork(),
-            new NftablesNetworkFirewall(), new ProcSysctl(), dhcp: null, EnvironmentFaultInjector.For(paths));
+            new NftablesNetworkFirewall(), new ProcSysctl(), new DaemonDhcpProblems(new DaemonDhcpService(paths)), EnvironmentFaultInjector.For(paths));
     }
 }

@@ -1,0 +1,26 @@
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Linux.Dhcp;
+
+namespace VirtualNetworking.Linux.Live;
+
+/// <summary>The engine's DHCP port over vnetd; the daemon's failures become the module's problems (and so roll a start back).</summary>
+public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
+{
+    public void Serve(NetworkDefinition liveDefinition) => Do(liveDefinition.Name, () => daemon.Serve(liveDefinition));
+
+    public void Update(NetworkDefinition liveDefinition) => Do(liveDefinition.Name, () => daemon.Update(liveDefinition));
+
+    public void Release(string networkName) => Do(networkName, () => daemon.Release(networkName));
+
+    private static void Do(string network, Action action)
+    {
+        try { action(); }
+        catch (DhcpDaemonException e)
+        {
+            throw new NetworkProblemException("VNetworkDhcpUnavailable", ProblemCategory.ResourceUnavailable,
+                $"DHCP cannot be served on network '{network}': {e.Message} See /run/virtualnetworking/vnetd.log (under VNET_ROOT when set).", network);
+        }
+    }
+}
