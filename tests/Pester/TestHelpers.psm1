@@ -29,10 +29,10 @@ function Remove-TestRoot {
 function Get-StoreFingerprint {
     param([string] $Root)
     if (-not (Test-Path $Root)) { return '' }
-    $lines = Get-ChildItem -LiteralPath $Root -Recurse -Force -File -ErrorAction Ignore | Sort-Object FullName | ForEach-Object {
+    # Lock files are how sessions take turns, not state: a refused command may leave one.
+    $lines = Get-ChildItem -LiteralPath $Root -Recurse -Force -File -ErrorAction Ignore | Where-Object Name -notmatch '\.lock$' | Sort-Object FullName | ForEach-Object {
         $relative = [IO.Path]::GetRelativePath($Root, $_.FullName)
         if ($_.LinkTarget) { "$relative -> $($_.LinkTarget)" }
-        elseif ($_.Name -eq '.lock') { $relative }
         else { "$relative $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash)" }
     }
     $lines -join "`n"

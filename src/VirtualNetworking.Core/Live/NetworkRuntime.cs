@@ -18,11 +18,11 @@ public sealed class NetworkRuntime
     private readonly IHostNetwork host;
     private readonly INetworkFirewall firewall;
     private readonly ISysctl sysctl;
-    private readonly IDhcpService? dhcp;
+    private readonly IDhcpService dhcp;
     private readonly IFaultInjector faults;
 
     public NetworkRuntime(IDefinitionStore definitions, ILiveStore live, IHostNetwork host, INetworkFirewall firewall,
-        ISysctl sysctl, IDhcpService? dhcp, IFaultInjector faults)
+        ISysctl sysctl, IDhcpService dhcp, IFaultInjector faults)
     {
         this.definitions = definitions;
         this.live = live;
@@ -58,7 +58,7 @@ public sealed class NetworkRuntime
         if (current is null || !current.Active)
         {
             if (current is not null) Undo(current.Definition, startFailed: true);
-            throw NotActive(name);
+            throw definitions.Load(name) is null && current is null ? NetworkCatalog.NotFound(name) : NotActive(name);
         }
         Undo(current.Definition, startFailed: false);
     }
@@ -67,7 +67,7 @@ public sealed class NetworkRuntime
     {
         using var _ = live.Lock();
         var current = live.Load(name);
-        if (current is null || !current.Active) throw NotActive(name);
+        if (current is null || !current.Active) throw definitions.Load(name) is null ? NetworkCatalog.NotFound(name) : NotActive(name);
         // A transient network restarts with its live definition; a persistent one picks up its stored one.
         var next = current.Transient ? current.Definition.Clone()
             : (definitions.Load(name)?.Definition.Clone() ?? current.Definition.Clone());
@@ -97,9 +97,13 @@ public sealed class NetworkRuntime
             live.MarkActive(name, transient);
             return warnings;
         }
-        catch
+        catch (Exception cause)
         {
-            Undo(definition, startFailed: true);
+            try { Undo(definition, startFailed: true); }
+            catch (NetworkProblemException cleanup) when (cause is NetworkProblemException first)
+            {
+                throw new NetworkProblemException(first.Problems.Concat(cleanup.Problems).ToList());
+            }
             throw;
         }
     }
@@ -156,14 +160,8 @@ public sealed class NetworkRuntime
         var dhcpBlock = d.Ips.FirstOrDefault(ip => !ip.IsIPv6 && ip.Dhcp is { } b && (b.Ranges.Count > 0 || b.Hosts.Count > 0));
         if (dhcpBlock is not null)
         {
-            if (dhcp is null)
-                warnings.Add(new NetworkProblem("VNetworkDhcpNotServed", ProblemCategory.NotImplemented,
-                    $"Network '{name}' is active, but DHCP on {bridge} is not served yet: guests need static addresses in {NetworkValidator.Subnet(dhcpBlock).Canonical}.", name));
-            else
-            {
-                Record(name, new UndoStep.ReleaseDhcp());
-                dhcp.Serve(d);
-            }
+            Record(name, new UndoStep.ReleaseDhcp());
+            dhcp.Serve(d);
         }
         warnings.AddRange(NotEnforced(d));
         return warnings;
@@ -246,7 +244,7 @@ public sealed class NetworkRuntime
             case UndoStep.DeleteLink s: host.DeleteLink(s.Name); break;
             case UndoStep.RestoreSysctl s: sysctl.Write(s.Key, s.Value); break;
             case UndoStep.RemoveFirewall: firewall.Remove(FirewallNetworkMapper.FromDefinition(definition)); break;
-            case UndoStep.ReleaseDhcp: dhcp?.Release(definition.Name); break;
+            case UndoStep.ReleaseDhcp: dhcp.Release(definition.Name); break;
             case UndoStep.ReleaseMaster s: if (host.GetLink(s.Link) is not null) host.SetMaster(s.Link, null); break;
             case UndoStep.RestoreAddress s:
                 if (host.GetLink(s.Link) is { } l && !host.GetAddresses(l.Index).Contains(s.Address)) host.AddAddress(s.Link, s.Address);

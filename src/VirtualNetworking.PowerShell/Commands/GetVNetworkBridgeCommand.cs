@@ -25,21 +25,23 @@ public sealed class GetVNetworkBridgeCommand : VNetworkCommandBase
     {
         try
         {
+            // Several bridged networks may share one host bridge: the bridge names them all.
             var active = ModuleContext.Catalog().List().Where(r => r.State == NetworkState.Active && r.Definition.Bridge?.Name is not null)
-                .GroupBy(r => r.Definition.Bridge!.Name!).ToDictionary(g => g.Key, g => g.First().Definition.Name);
+                .GroupBy(r => r.Definition.Bridge!.Name!).ToDictionary(g => g.Key, g => g.Select(r => r.Definition.Name).ToList());
+            var activeNames = active.Values.SelectMany(n => n).ToHashSet(StringComparer.Ordinal);
             var bridges = BridgeInventory.List();
             var patterns = (Name ?? new[] { "*" }).Select(n => WildcardPattern.Get(n, WildcardOptions.None)).ToList();
             foreach (var network in Network ?? Array.Empty<string>())
-                if (!active.ContainsValue(network))
+                if (!activeNames.Contains(network))
                     WriteProblems(ModuleContext.Catalog().Find(network) is null ? NetworkCatalog.NotFound(network)
                         : new NetworkProblemException("VNetworkNotActive", ProblemCategory.InvalidOperation,
                             $"Network '{network}' is not active, so it has no bridge. Start it with Start-VNetwork.", network));
             foreach (var bridge in bridges)
             {
-                var owner = active.GetValueOrDefault(bridge.Name);
+                var owners = active.GetValueOrDefault(bridge.Name) ?? new List<string>();
                 if (!patterns.Any(p => p.IsMatch(bridge.Name))) continue;
-                if (Network is not null && (owner is null || !Network.Contains(owner))) continue;
-                WriteObject(new VNetworkBridge(bridge, owner));
+                if (Network is not null && !owners.Any(Network.Contains)) continue;
+                WriteObject(new VNetworkBridge(bridge, owners.Count == 0 ? null : string.Join(", ", owners)));
             }
         }
         catch (NetworkProblemException e)

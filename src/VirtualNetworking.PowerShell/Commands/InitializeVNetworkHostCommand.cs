@@ -70,11 +70,16 @@ public sealed class InitializeVNetworkHostCommand : VNetworkCommandBase
         var manifest = Path.Combine(Path.GetDirectoryName(typeof(InitializeVNetworkHostCommand).Assembly.Location)!, "VirtualNetworking.psd1");
         var text = BootUnit.Render(pwsh, manifest);
         var unit = BootUnit.UnitPath(paths);
-        if (File.Exists(unit) && File.ReadAllText(unit) == text) return;
-        if (!ShouldProcess(unit, "Write the boot unit that starts autostart networks")) return;
-        AtomicFile.WriteAllText(unit, text);
         var wants = BootUnit.WantsLink(paths);
-        Directory.CreateDirectory(Path.GetDirectoryName(wants)!);
-        if (new FileInfo(wants).LinkTarget is null) File.CreateSymbolicLink(wants, Path.Combine("/etc/systemd/system", BootUnit.FileName));
+        var unitCurrent = File.Exists(unit) && File.ReadAllText(unit) == text;
+        var enabled = new FileInfo(wants).LinkTarget is not null;
+        if ((unitCurrent && enabled) || !ShouldProcess(unit, "Write and enable the boot unit that starts autostart networks")) return;
+        if (!unitCurrent) AtomicFile.WriteAllText(unit, text);
+        if (!enabled)
+        {
+            // What systemctl enable does, without asking a running systemd (VNET_ROOT may be a sandbox).
+            Directory.CreateDirectory(Path.GetDirectoryName(wants)!);
+            File.CreateSymbolicLink(wants, Path.Combine("/etc/systemd/system", BootUnit.FileName));
+        }
     }
 }

@@ -161,3 +161,18 @@ internal sealed class StepFault(string? failAt) : IFaultInjector
         if (step == failAt) throw new NetworkProblemException("VNetworkTestFault", ProblemCategory.InvalidOperation, $"injected at {step}");
     }
 }
+
+internal sealed class FakeDhcp : IDhcpService
+{
+    public readonly List<string> Served = new();
+    public bool Refuse;
+
+    public void Serve(NetworkDefinition liveDefinition)
+    {
+        if (Refuse) throw new NetworkProblemException("VNetworkDhcpUnavailable", ProblemCategory.ResourceUnavailable, "fake daemon refused");
+        Served.Add(liveDefinition.Name);
+    }
+
+    public void Update(NetworkDefinition liveDefinition) { }
+    public void Release(string networkName) => Served.Remove(networkName);
+}

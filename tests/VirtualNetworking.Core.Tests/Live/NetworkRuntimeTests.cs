@@ -27,8 +27,10 @@ public sealed class NetworkRuntimeTests
         host.AddRoute("eth0", IpNetwork.Parse("0.0.0.0/0"), System.Net.IPAddress.Parse("203.0.113.1"), 100);
     }
 
+    private readonly FakeDhcp dhcp = new();
+
     private NetworkRuntime Runtime(IFaultInjector? faults = null) =>
-        new(definitions, live, host, host, host, dhcp: null, faults ?? NoFaults.Instance);
+        new(definitions, live, host, host, host, dhcp, faults ?? NoFaults.Instance);
 
     private void Define(string xml) => definitions.Save(NetworkXml.Parse(xml));
 
@@ -49,13 +51,15 @@ public sealed class NetworkRuntimeTests
         Assert.Equal("1", host.Sysctls["net/ipv6/conf/virbr0/disable_ipv6"]);
         Assert.Equal("0", host.Sysctls["net/ipv6/conf/virbr0/accept_ra"]);
         Assert.NotEmpty(host.Rules);
-        Assert.Contains(warnings, w => w.ErrorId == "VNetworkDhcpNotServed");
+        Assert.Equal(new[] { "default" }, dhcp.Served);
+        Assert.Contains(warnings, w => w.ErrorId == "VNetworkFeatureNotEnforced" && w.Message.Contains("DNS"));
         Assert.True(live.Load("default")!.Active);
 
         Runtime().Stop("default");
         Assert.Null(host.GetLink("virbr0"));
         Assert.Empty(host.Rules);
         Assert.Empty(live.State);
+        Assert.Empty(dhcp.Served);
         Assert.Equal("1", host.Sysctls["net/ipv4/ip_forward"]); // libvirt never switches forwarding back off
     }
 
@@ -77,6 +81,34 @@ public sealed class NetworkRuntimeTests
         Assert.Equal("VNetworkTestFault", e.First.ErrorId);
         Assert.Equal(before, host.Snapshot());
         Assert.Empty(live.State);
+        Assert.Empty(dhcp.Served);
+    }
+
+    [Fact]
+    public void A_daemon_that_cannot_serve_fails_the_start_and_rolls_it_back()
+    {
+        Define(Nat);
+        var before = host.Snapshot();
+        dhcp.Refuse = true;
+        Assert.Equal("VNetworkDhcpUnavailable", Assert.Throws<NetworkProblemException>(() => Runtime().Start("default")).First.ErrorId);
+        Assert.Equal(before, host.Snapshot());
+        Assert.Empty(live.State);
+    }
+
+    [Fact]
+    public void A_failed_cleanup_is_reported_after_the_cause()
+    {
+        Define(Nat);
+        host.FailOn = "delete-link";
+        var e = Assert.Throws<NetworkProblemException>(() => Runtime(new StepFault("routes")).Start("default"));
+        Assert.Equal(new[] { "VNetworkTestFault", "VNetworkHostOperationFailed" }, e.Problems.Select(p => p.ErrorId));
+    }
+
+    [Fact]
+    public void Stopping_or_restarting_an_unknown_network_says_it_is_not_found()
+    {
+        Assert.Equal("VNetworkNotFound", Assert.Throws<NetworkProblemException>(() => Runtime().Stop("nosuch")).First.ErrorId);
+        Assert.Equal("VNetworkNotFound", Assert.Throws<NetworkProblemException>(() => Runtime().Restart("nosuch")).First.ErrorId);
     }
 
     [Theory]
