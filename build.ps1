@@ -135,6 +135,8 @@ function Invoke-PesterSuite {
 
 function Invoke-Test {
     New-Item -ItemType Directory -Path $ResultsDir -Force | Out-Null
+    # The daemon tests run the binary the module ships (NativeAOT), not a development build.
+    $env:VNET_TEST_VNETD = Join-Path $ModuleOut 'vnetd'
     $suites = [ordered]@{}
     $suites['xunit Core'] = Invoke-XunitSuite 'tests/VirtualNetworking.Core.Tests' 'core'
     $suites['Pester unit'] = Invoke-PesterSuite 'unit' 'Unit'
