@@ -10,7 +10,8 @@
     FormatsToProcess     = @('VirtualNetworking.Format.ps1xml')
     CmdletsToExport      = @(
         'New-VNetwork', 'Import-VNetwork', 'Export-VNetwork', 'Get-VNetwork', 'Set-VNetwork', 'Remove-VNetwork',
-        'Start-VNetwork', 'Stop-VNetwork', 'Restart-VNetwork', 'Get-VNetworkBridge', 'Initialize-VNetworkHost'
+        'Start-VNetwork', 'Stop-VNetwork', 'Restart-VNetwork', 'Get-VNetworkBridge', 'Initialize-VNetworkHost',
+        'Get-VNetworkDhcpLease', 'Add-VNetworkDhcpReservation', 'Get-VNetworkDhcpReservation', 'Remove-VNetworkDhcpReservation'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -75,6 +75,21 @@ public sealed class NetworkRuntime
         return StartLocked(next, current.Transient);
     }
 
+    /// <summary>
+    /// Applies a change to the live definition of an active network without a restart (reservations):
+    /// the DHCP daemon gets the new definition. Returns false when the network is not active.
+    /// </summary>
+    public bool ApplyLive(string name, Action<NetworkDefinition> change)
+    {
+        using var _ = live.Lock();
+        if (live.Load(name) is not { Active: true } current) return false;
+        var next = current.Definition.Clone();
+        change(next);
+        if (next.Ips.Any(ip => !ip.IsIPv6 && ip.Dhcp is not null)) dhcp.Update(next);
+        live.SaveLiveDefinition(next);
+        return true;
+    }
+
     private IReadOnlyList<NetworkProblem> StartLocked(NetworkDefinition definition, bool transient)
     {
         var name = definition.Name;

@@ -24,4 +24,6 @@ internal static class ModuleContext
         return new NetworkRuntime(new FileDefinitionStore(paths), new FileLiveStore(paths), new LinuxHostNetwork(),
             new NftablesNetworkFirewall(), new ProcSysctl(), new DaemonDhcpProblems(new DaemonDhcpService(paths)), EnvironmentFaultInjector.For(paths));
     }
+
+    public static ReservationService Reservations() => new(Catalog(), Runtime());
 }

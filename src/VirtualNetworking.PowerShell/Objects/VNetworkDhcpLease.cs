@@ -1,0 +1,27 @@
+using VirtualNetworking.Core.Dhcp;
+
+namespace VirtualNetworking;
+
+/// <summary>A DHCP lease our server granted (virsh net-dhcp-leases).</summary>
+public sealed class VNetworkDhcpLease
+{
+    internal VNetworkDhcpLease(string network, DhcpLease lease)
+    {
+        Network = network;
+        IPAddress = lease.Address.ToString();
+        MacAddress = string.Join(':', lease.HardwareAddress.GetAddressBytes().Select(b => b.ToString("x2")));
+        HostName = lease.HostName;
+        ClientId = lease.ClientId is null ? null : string.Join(':', lease.ClientId.Select(b => b.ToString("x2")));
+        ExpiryTime = lease.Expires?.LocalDateTime;
+    }
+
+    public string Network { get; }
+    public string IPAddress { get; }
+    public string MacAddress { get; }
+    public string? HostName { get; }
+    public string? ClientId { get; }
+    /// <summary>Local time; empty for an infinite lease.</summary>
+    public DateTime? ExpiryTime { get; }
+
+    public override string ToString() => $"{MacAddress} {IPAddress}";
+}
