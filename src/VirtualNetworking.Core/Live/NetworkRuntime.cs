@@ -189,16 +189,20 @@ public sealed class NetworkRuntime
         var uplink = host.GetLink(uplinkName) ?? throw new NetworkProblemException("VNetworkUplinkNotFound", ProblemCategory.ObjectNotFound,
             $"Uplink '{uplinkName}' of network '{name}' does not exist on this host. Check the interface name (ip link).", name);
 
+        // Undo runs in reverse: release the uplink, delete the bridge (its copies of the addresses and routes go with it),
+        // then give the uplink back its addresses and routes. Restoring before the bridge is gone would collide with
+        // the bridge's identical default route (EEXIST) and lose it when the bridge is deleted.
+        var addresses = host.GetAddresses(uplink.Index).Where(a => !IsLinkLocal(a)).ToList();
+        var routes = host.GetRoutes(uplink.Index).Where(r => !r.IsKernelRoute).ToList();
+        foreach (var r in routes) Record(name, new UndoStep.RestoreRoute(uplinkName, r.Destination, r.Gateway, r.Metric));
+        foreach (var a in addresses) Record(name, new UndoStep.RestoreAddress(uplinkName, a));
+
         faults.At("bridge");
         Record(name, new UndoStep.DeleteLink(bridge));
         // The bridge takes the uplink's MAC so the upstream network (and its DHCP server) sees the same host.
         host.CreateBridge(bridge, uplink.MacAddress, uplink.Mtu, d.Bridge?.Stp ?? false, TimeSpan.Zero);
 
         faults.At("uplink");
-        var addresses = host.GetAddresses(uplink.Index).Where(a => !IsLinkLocal(a)).ToList();
-        var routes = host.GetRoutes(uplink.Index).Where(r => !r.IsKernelRoute).ToList();
-        foreach (var r in routes) Record(name, new UndoStep.RestoreRoute(uplinkName, r.Destination, r.Gateway, r.Metric));
-        foreach (var a in addresses) Record(name, new UndoStep.RestoreAddress(uplinkName, a));
         Record(name, new UndoStep.ReleaseMaster(uplinkName));
         host.SetMaster(uplinkName, bridge);
         foreach (var a in addresses)
