@@ -235,12 +235,15 @@ public sealed class NetworkRuntime
             try { UndoOne(definition, step); }
             catch (Exception e) { errors.Add(e); }
         }
+        var problems = errors.Select(e => e is NetworkProblemException p ? p.First
+            : new NetworkProblem("VNetworkCleanupIncomplete", ProblemCategory.InvalidOperation,
+                $"Taking down network '{definition.Name}' left something behind: {e.Message}", definition.Name)).ToList();
+        // A caller without the right to change the host changed nothing: keep the live state (the network stays
+        // active, or an interrupted start stays to be undone) instead of forgetting a bridge and rules still there.
+        if (problems.Any(p => p.Category == ProblemCategory.PermissionDenied)) throw new NetworkProblemException(problems);
         live.Clear(definition.Name);
         // Stop is best effort: every step ran; report what could not be undone.
-        if (errors.Count > 0)
-            throw new NetworkProblemException(errors.Select(e => e is NetworkProblemException p ? p.First
-                : new NetworkProblem("VNetworkCleanupIncomplete", ProblemCategory.InvalidOperation,
-                    $"Taking down network '{definition.Name}' left something behind: {e.Message}", definition.Name)).ToList());
+        if (problems.Count > 0) throw new NetworkProblemException(problems);
     }
 
     private void UndoOne(NetworkDefinition definition, UndoStep step)
