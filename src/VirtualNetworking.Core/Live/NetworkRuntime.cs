@@ -202,16 +202,20 @@ public sealed class NetworkRuntime
         var uplink = host.GetLink(uplinkName) ?? throw new NetworkProblemException("VNetworkUplinkNotFound", ProblemCategory.ObjectNotFound,
             $"Uplink '{uplinkName}' of network '{name}' does not exist on this host. Check the interface name (ip link).", name);
 
+        // Undo runs in reverse: release the uplink, delete the bridge (its copies of the addresses and routes go with it),
+        // then give the uplink back its addresses and routes. Restoring before the bridge is gone would collide with
+        // the bridge's identical default route (EEXIST) and lose it when the bridge is deleted.
+        var addresses = host.GetAddresses(uplink.Index).Where(a => !IsLinkLocal(a)).ToList();
+        var routes = host.GetRoutes(uplink.Index).Where(r => !r.IsKernelRoute).ToList();
+        foreach (var r in routes) Record(name, new UndoStep.RestoreRoute(uplinkName, r.Destination, r.Gateway, r.Metric));
+        foreach (var a in addresses) Record(name, new UndoStep.RestoreAddress(uplinkName, a));
+
         faults.At("bridge");
         Record(name, new UndoStep.DeleteLink(bridge));
         // The bridge takes the uplink's MAC so the upstream network (and its DHCP server) sees the same host.
         host.CreateBridge(bridge, uplink.MacAddress, uplink.Mtu, d.Bridge?.Stp ?? false, TimeSpan.Zero);
 
         faults.At("uplink");
-        var addresses = host.GetAddresses(uplink.Index).Where(a => !IsLinkLocal(a)).ToList();
-        var routes = host.GetRoutes(uplink.Index).Where(r => !r.IsKernelRoute).ToList();
-        foreach (var r in routes) Record(name, new UndoStep.RestoreRoute(uplinkName, r.Destination, r.Gateway, r.Metric));
-        foreach (var a in addresses) Record(name, new UndoStep.RestoreAddress(uplinkName, a));
         Record(name, new UndoStep.ReleaseMaster(uplinkName));
         host.SetMaster(uplinkName, bridge);
         foreach (var a in addresses)
@@ -244,12 +248,15 @@ public sealed class NetworkRuntime
             try { UndoOne(definition, step); }
             catch (Exception e) { errors.Add(e); }
         }
+        var problems = errors.Select(e => e is NetworkProblemException p ? p.First
+            : new NetworkProblem("VNetworkCleanupIncomplete", ProblemCategory.InvalidOperation,
+                $"Taking down network '{definition.Name}' left something behind: {e.Message}", definition.Name)).ToList();
+        // A caller without the right to change the host changed nothing: keep the live state (the network stays
+        // active, or an interrupted start stays to be undone) instead of forgetting a bridge and rules still there.
+        if (problems.Any(p => p.Category == ProblemCategory.PermissionDenied)) throw new NetworkProblemException(problems);
         live.Clear(definition.Name);
         // Stop is best effort: every step ran; report what could not be undone.
-        if (errors.Count > 0)
-            throw new NetworkProblemException(errors.Select(e => e is NetworkProblemException p ? p.First
-                : new NetworkProblem("VNetworkCleanupIncomplete", ProblemCategory.InvalidOperation,
-                    $"Taking down network '{definition.Name}' left something behind: {e.Message}", definition.Name)).ToList());
+        if (problems.Count > 0) throw new NetworkProblemException(problems);
     }
 
     private void UndoOne(NetworkDefinition definition, UndoStep step)
