@@ -29,8 +29,12 @@ function Remove-TestRoot {
 function Get-StoreFingerprint {
     param([string] $Root)
     if (-not (Test-Path $Root)) { return '' }
-    # Lock files are how sessions take turns, not state: a refused command may leave one.
-    $lines = Get-ChildItem -LiteralPath $Root -Recurse -Force -File -ErrorAction Ignore | Where-Object Name -notmatch '\.lock$' | Sort-Object FullName | ForEach-Object {
+    # Lock files are how sessions take turns, not state: a refused command may leave one. The DHCP host
+    # daemon's own files (pid, control socket, log) belong to a service that outlives a network by design:
+    # it stays for its idle period, then leaves by itself.
+    $lines = Get-ChildItem -LiteralPath $Root -Recurse -Force -File -ErrorAction Ignore |
+        Where-Object { $_.Name -notmatch '\.lock$' -and $_.FullName -notmatch '/run/virtualnetworking/vnetd\.' } |
+        Sort-Object FullName | ForEach-Object {
         $relative = [IO.Path]::GetRelativePath($Root, $_.FullName)
         if ($_.LinkTarget) { "$relative -> $($_.LinkTarget)" }
         else { "$relative $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash)" }

@@ -15,6 +15,8 @@ public sealed record RouteState(IpNetwork Destination, IPAddress? Gateway, int? 
 /// <summary>Links, addresses and routes of the host (rtnetlink). Changes throw NetworkProblemException.</summary>
 public interface IHostNetwork : IHostNetworkView
 {
+    /// <summary>Throws VNetworkPermissionDenied when this process may not change links and firewall (no CAP_NET_ADMIN).</summary>
+    void EnsureCanChange();
     LinkState? GetLink(string name);
     IReadOnlyList<LinkState> GetLinkStates();
     IReadOnlyList<IpNetwork> GetAddresses(int linkIndex);

@@ -33,9 +33,13 @@ public sealed class NetworkRuntime
         this.faults = faults;
     }
 
+    /// <summary>Throws VNetworkPermissionDenied when this process may not change the host's networks.</summary>
+    public void EnsureCanChange() => host.EnsureCanChange();
+
     /// <summary>Starts a defined network. Returns the warnings the user must see.</summary>
     public IReadOnlyList<NetworkProblem> Start(string name)
     {
+        host.EnsureCanChange();
         using var _ = live.Lock();
         var stored = definitions.Load(name) ?? throw NetworkCatalog.NotFound(name);
         return StartLocked(stored.Definition.Clone(), transient: false);
@@ -44,6 +48,7 @@ public sealed class NetworkRuntime
     /// <summary>net-create: starts a definition that is not stored; it is gone after Stop.</summary>
     public IReadOnlyList<NetworkProblem> StartTransient(NetworkDefinition definition)
     {
+        host.EnsureCanChange();
         using var _ = live.Lock();
         if (definitions.Load(definition.Name) is not null)
             throw new NetworkProblemException("VNetworkNameExists", ProblemCategory.ResourceExists,
@@ -53,6 +58,7 @@ public sealed class NetworkRuntime
 
     public void Stop(string name)
     {
+        host.EnsureCanChange();
         using var _ = live.Lock();
         var current = live.Load(name);
         if (current is null || !current.Active)
@@ -65,6 +71,7 @@ public sealed class NetworkRuntime
 
     public IReadOnlyList<NetworkProblem> Restart(string name)
     {
+        host.EnsureCanChange();
         using var _ = live.Lock();
         var current = live.Load(name);
         if (current is null || !current.Active) throw definitions.Load(name) is null ? NetworkCatalog.NotFound(name) : NotActive(name);
@@ -83,6 +90,7 @@ public sealed class NetworkRuntime
     {
         using var _ = live.Lock();
         if (live.Load(name) is not { Active: true } current) return false;
+        host.EnsureCanChange();
         var next = current.Definition.Clone();
         change(next);
         if (next.Ips.Any(ip => !ip.IsIPv6 && ip.Dhcp is not null)) dhcp.Update(next);

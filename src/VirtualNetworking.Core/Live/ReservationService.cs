@@ -29,7 +29,11 @@ public sealed class ReservationService(NetworkCatalog catalog, NetworkRuntime ru
     {
         var record = catalog.Get(network);
         // The live change is tried on a copy first, so a refusal there leaves the stored definition alone too.
-        if (record.State == NetworkState.Active) change(record.Definition.Clone());
+        if (record.State == NetworkState.Active)
+        {
+            runtime.EnsureCanChange();
+            change(record.Definition.Clone());
+        }
         if (record.Persistent) catalog.Update(network, change, autostart: null);
         runtime.ApplyLive(network, change);
     }

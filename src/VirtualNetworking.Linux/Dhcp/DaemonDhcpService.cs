@@ -60,8 +60,12 @@ public sealed class DaemonDhcpService : IDhcpService
     /// <summary>Stops serving the network (its socket is closed when this returns); nothing to do without a daemon.</summary>
     public void Release(string networkName)
     {
-        if (Ping() is null) return;
-        Request(new DhcpControlMessage(DhcpControlMessage.Remove, ("name", networkName)), $"release network '{networkName}'");
+        if (Ping() is not null)
+            Request(new DhcpControlMessage(DhcpControlMessage.Remove, ("name", networkName)), $"release network '{networkName}'");
+        // A lease file that holds no live lease carries nothing worth keeping: a start that failed, or a network
+        // no guest ever asked, leaves no trace. Files with leases stay, so addresses survive restarts.
+        var path = LeaseFile(networkName);
+        if (File.Exists(path) && ReadLeases(networkName).Count == 0) File.Delete(path);
     }
 
     /// <summary>The daemon answering on the control socket, or null when none does. Throws if it is in another namespace.</summary>

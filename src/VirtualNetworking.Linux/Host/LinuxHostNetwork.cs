@@ -19,6 +19,18 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
         if (netlink.IsValueCreated) netlink.Value.Dispose();
     }
 
+    /// <summary>CAP_NET_ADMIN (bit 12) in the effective set, from /proc/self/status: checked before any step, so a
+    /// caller without it changes nothing at all (not even the DHCP daemon's state).</summary>
+    public void EnsureCanChange()
+    {
+        const int CapNetAdmin = 12;
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        if (line is null || !ulong.TryParse(line[7..].Trim(), System.Globalization.NumberStyles.HexNumber, null, out var caps)) return;
+        if ((caps & (1UL << CapNetAdmin)) == 0)
+            throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
+                "Changing the host's networks needs CAP_NET_ADMIN, which this process does not have. Run pwsh as root (sudo pwsh).");
+    }
+
     public IReadOnlyList<HostLink> Links() => Client.GetLinks().Select(l => new HostLink(l.Index, l.Name)).ToList();
 
     public IReadOnlyList<HostAddress> Addresses()

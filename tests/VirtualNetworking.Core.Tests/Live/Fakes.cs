@@ -45,6 +45,13 @@ internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
             throw new NetworkProblemException("VNetworkHostOperationFailed", ProblemCategory.InvalidOperation, $"fake refusal: {operation}");
     }
 
+    public bool MayChange = true;
+
+    public void EnsureCanChange()
+    {
+        if (!MayChange) throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied, "fake: no CAP_NET_ADMIN");
+    }
+
     public IReadOnlyList<HostLink> Links() => Links_.Values.Select(l => new HostLink(l.Index, l.Name)).ToList();
     public IReadOnlyList<HostAddress> Addresses() => Addrs.Select(a => new HostAddress(a.Link, a.Address)).ToList();
     public IReadOnlyList<HostRoute> Routes() => RouteList.Select(r => new HostRoute(r.Link, r.Destination)).ToList();

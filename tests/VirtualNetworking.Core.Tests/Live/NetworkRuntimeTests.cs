@@ -105,6 +105,20 @@ public sealed class NetworkRuntimeTests
     }
 
     [Fact]
+    public void A_caller_without_the_right_to_change_the_host_changes_nothing()
+    {
+        Define(Nat);
+        Runtime().Start("default");
+        var before = host.Snapshot();
+        host.MayChange = false;
+        Assert.Equal("VNetworkPermissionDenied", Assert.Throws<NetworkProblemException>(() => Runtime().Stop("default")).First.ErrorId);
+        Assert.Equal("VNetworkPermissionDenied", Assert.Throws<NetworkProblemException>(() => Runtime().Restart("default")).First.ErrorId);
+        Assert.Equal(before, host.Snapshot());
+        Assert.Equal(new[] { "default" }, dhcp.Served);
+        Assert.True(live.Load("default")!.Active);
+    }
+
+    [Fact]
     public void Stopping_or_restarting_an_unknown_network_says_it_is_not_found()
     {
         Assert.Equal("VNetworkNotFound", Assert.Throws<NetworkProblemException>(() => Runtime().Stop("nosuch")).First.ErrorId);
