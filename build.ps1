@@ -31,6 +31,9 @@ $PesterVersion = '5.9.1'
 # build; real DHCP clients (udhcpc, dhclient), tcpdump, socat, ping and capsh for the namespace tier.
 $DebianPackages = @('iproute2', 'nftables', 'clang', 'zlib1g-dev', 'udhcpc', 'isc-dhcp-client', 'tcpdump', 'socat',
     'iputils-ping', 'libcap2-bin')
+# The peers the benchmarks compare with, in the same run (libvirt's daemon, dnsmasq, Kea and perfdhcp).
+$BenchPackages = @('libvirt-daemon', 'libvirt-clients', 'dnsmasq-base', 'kea-dhcp4-server', 'kea-admin', 'kea-common',
+    'busybox', 'tini', 'iptables', 'procps', 'strace')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 # No build server may outlive the run and hold CI's output open.
@@ -48,12 +51,13 @@ function Get-PesterManifest {
 }
 
 function Invoke-Bootstrap {
+    param([string[]] $Packages = $DebianPackages)
     Invoke-Native dotnet @('tool', 'restore')
     if (-not (Test-Path (Get-PesterManifest))) {
         Write-Host "Bootstrap: restoring Pester $PesterVersion from NuGet"
         Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Pester.proj'), '-v', 'q')
     }
-    $missing = @($DebianPackages | Where-Object {
+    $missing = @($Packages | Where-Object {
             (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed'
         })
     if ($missing.Count -gt 0) {
@@ -194,6 +198,6 @@ foreach ($t in $Task) {
         'Test' { Invoke-Bootstrap; Invoke-Build; Invoke-Test }
         'Package' { Invoke-Bootstrap; Invoke-Build; Invoke-Package }
         'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-Demo }
-        'Bench' { Invoke-Bootstrap; Invoke-Build; Invoke-Bench }
+        'Bench' { Invoke-Bootstrap -Packages ($DebianPackages + $BenchPackages); Invoke-Build; Invoke-Bench }
     }
 }
