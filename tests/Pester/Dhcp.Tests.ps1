@@ -16,6 +16,7 @@ BeforeAll {
     $script:Seq = 0
     $script:Namespaces = [Collections.Generic.List[string]]::new()
     $script:Pids = [Collections.Generic.List[int]]::new()
+    $script:KeptPids = [Collections.Generic.List[int]]::new()
 
     # udhcpc's event script: configures only the guest namespace's eth0 and logs what the client got.
     $script:UdhcpcScript = Join-Path $Work 'udhcpc.sh'
@@ -113,7 +114,7 @@ exit 0
         }
         foreach ($ns in @($script:Namespaces)) { ip netns delete $ns 2>$null }
         # Also any namespace of this test left by an interrupted creation (the prefix holds this process's PID).
-        foreach ($ns in @(ip netns list | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_.StartsWith($NsPrefix) })) { ip netns delete $ns 2>$null }
+        foreach ($ns in @(ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_.StartsWith($NsPrefix) })) { ip netns delete $ns 2>$null }
         $script:Namespaces.Clear()
     }
 
@@ -139,7 +140,7 @@ exit 0
         $cf = Join-Path $Guest.Dir 'dhclient.conf'
         $sf = Join-Path $Guest.Dir 'dhclient.sh'
         if (-not (Test-Path $cf)) {
-            Set-Content -Path $sf -Value ((Get-Content -Raw $DhclientScript) -replace '\$VDT_LOG', "'$($Guest.Log)'")
+            Set-Content -Path $sf -Value ((Get-Content -Raw $DhclientScript) -replace '\$VDT_LOG', $Guest.Log)
             chmod 755 $sf
             Set-Content -Path $cf -Value @"
 send host-name "$($Guest.Name)";
@@ -168,9 +169,10 @@ timeout 20;
     }
 
     # A capture in a namespace (tcpdump -w); returns when tcpdump has opened the file.
-    function script:Start-Capture([string] $Ns, [string] $Interface, [string] $Path, [string] $Filter = '') {
+    # -Keep: not stopped with the test's other processes (AfterEach), only by Stop-Capture or AfterAll.
+    function script:Start-Capture([string] $Ns, [string] $Interface, [string] $Path, [string] $Filter = '', [switch] $Keep) {
         $p = [int](bash -c "ip netns exec $Ns tcpdump -i $Interface -n -U --immediate-mode -Z root -w '$Path' $Filter >'$Path.out' 2>&1 </dev/null & echo `$!")
-        $script:Pids.Add($p)
+        if ($Keep) { $script:KeptPids.Add($p) } else { $script:Pids.Add($p) }
         Wait-Until -Seconds 10 -What "tcpdump in $Ns to listen" { (Test-Path "$Path.out") -and ((Get-Content -Raw "$Path.out") -match 'listening on') }
         $p
     }
@@ -188,6 +190,7 @@ timeout 20;
 
 AfterAll {
     Remove-Guests
+    foreach ($p in $script:KeptPids) { if (Get-Process -Id $p -ErrorAction Ignore) { kill -KILL $p 2>$null } }
     if ($script:Root) {
         foreach ($n in 'vdt-nat', 'vdt-iso') { Stop-VNetwork -Name $n -ErrorAction Ignore }
         Remove-TestRoot $script:Root
@@ -210,8 +213,7 @@ Describe 'DHCP on a NAT network with real clients' -Tag Namespace {
         ip -n $Upstream link set eth0 up
         ip -n $Upstream link set lo up
         $script:UplinkCapture = Join-Path $Work 'uplink.pcap'
-        $script:UplinkPid = Start-Capture -Ns $Upstream -Interface eth0 -Path $UplinkCapture
-        $script:Pids.Remove($UplinkPid) | Out-Null  # runs for the whole Describe; stopped by its last test
+        $script:UplinkPid = Start-Capture -Ns $Upstream -Interface eth0 -Path $UplinkCapture -Keep  # stopped by the Describe's last test
 
         # Dynamic addresses from .2 to .199; the tests reserve addresses from .200 up, which no dynamic lease holds.
         New-VNetwork -Name vdt-nat -Subnet 10.231.10.0/24 -DhcpRange 10.231.10.2, 10.231.10.199 -BridgeName vdtbr0 | Out-Null
@@ -224,9 +226,6 @@ Describe 'DHCP on a NAT network with real clients' -Tag Namespace {
         Remove-Guests
         # A failed test must not leave its reservations to the next (the bad-input context keeps one of its own).
         Get-VNetworkDhcpReservation -Network vdt-nat | Where-Object MacAddress -ne '52:54:00:d7:ff:01' | Remove-VNetworkDhcpReservation
-    }
-    AfterAll {
-        if ($script:UplinkPid -and (Get-Process -Id $script:UplinkPid -ErrorAction Ignore)) { kill -KILL $script:UplinkPid 2>$null }
     }
 
     It 'udhcpc gets a lease in the range with the router, mask, MTU and domain' {
@@ -492,11 +491,12 @@ Describe 'DHCP on a NAT network with real clients' -Tag Namespace {
     }
 
     It 'no DHCP packet ever appeared on the uplink to the upstream namespace' {
+        Get-Process -Id $UplinkPid -ErrorAction Ignore | Should -Not -BeNullOrEmpty -Because 'the uplink capture runs for the whole Describe'
         # A ping to upstream proves the capture sees traffic that leaves by the uplink.
         ping -c 1 -W 2 203.0.113.1 | Out-Null
         Start-Sleep -Milliseconds 200
         Stop-Capture $UplinkPid
-        @(Read-Capture $UplinkCapture 'icmp').Count | Should -BeGreaterThan 0 -Because "$(Read-Capture $UplinkCapture | Select-Object -First 12 | Out-String) $(ping -c 1 -W 2 203.0.113.1 | Out-String)"
+        @(Read-Capture $UplinkCapture 'icmp').Count | Should -BeGreaterThan 0 
         Read-Capture $UplinkCapture 'udp port 67 or udp port 68' | Should -BeNullOrEmpty
     }
 }
