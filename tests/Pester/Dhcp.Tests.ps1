@@ -164,8 +164,7 @@ timeout 20;
 
     # What a capture file holds, one line per packet with the link-level header (tcpdump -e).
     function script:Read-Capture([string] $Path, [string] $Filter = '') {
-        $filterArgs = if ($Filter) { @($Filter) } else { @() }
-        @(tcpdump -r $Path -n -e -v @filterArgs 2>$null)
+        if ($Filter) { @(tcpdump -r $Path -n -e -v $Filter 2>$null) } else { @(tcpdump -r $Path -n -e -v 2>$null) }
     }
 
     # A capture in a namespace (tcpdump -w); returns when tcpdump has opened the file.
