@@ -37,7 +37,11 @@ function Get-StoreFingerprint {
         Sort-Object FullName | ForEach-Object {
         $relative = [IO.Path]::GetRelativePath($Root, $_.FullName)
         if ($_.LinkTarget) { "$relative -> $($_.LinkTarget)" }
-        else { "$relative $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash)" }
+        else {
+            # A socket (the DHCP daemon's) has no content to hash.
+            try { "$relative $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256 -ErrorAction Stop).Hash)" }
+            catch { "$relative (not hashable)" }
+        }
     }
     $lines -join "`n"
 }
