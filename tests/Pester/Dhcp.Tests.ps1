@@ -385,7 +385,7 @@ Describe 'DHCP on a NAT network with real clients' -Tag Namespace {
             @{ Case = 'an address outside the subnet'; ErrorId = 'VNetworkReservationOutsideSubnet'; Network = 'vdt-nat'; Mac = '52:54:00:d7:ff:02'; Ip = '10.99.0.5' }
             @{ Case = 'the network address'; ErrorId = 'VNetworkReservationOutsideSubnet'; Network = 'vdt-nat'; Mac = '52:54:00:d7:ff:02'; Ip = '10.231.10.0' }
             @{ Case = 'the bridge''s own address'; ErrorId = 'VNetworkReservationOutsideSubnet'; Network = 'vdt-nat'; Mac = '52:54:00:d7:ff:02'; Ip = '10.231.10.1' }
-            @{ Case = 'not an address'; ErrorId = 'VNetworkReservationOutsideSubnet'; Network = 'vdt-nat'; Mac = '52:54:00:d7:ff:02'; Ip = '10.231.10.0/24' }
+            @{ Case = 'not an address'; ErrorId = 'VNetworkIpAddressInvalid'; Network = 'vdt-nat'; Mac = '52:54:00:d7:ff:02'; Ip = '10.231.10.0/24' }
             @{ Case = 'an address of another reservation'; ErrorId = 'VNetworkReservationExists'; Network = 'vdt-nat'; Mac = '52:54:00:d7:ff:02'; Ip = '10.231.10.240' }
             @{ Case = 'a malformed MAC'; ErrorId = 'VNetworkMacAddressInvalid'; Network = 'vdt-nat'; Mac = '52:54:00:zz:ff:02'; Ip = '10.231.10.241' }
             @{ Case = 'a multicast MAC'; ErrorId = 'VNetworkMacAddressInvalid'; Network = 'vdt-nat'; Mac = '01:00:5e:00:00:01'; Ip = '10.231.10.241' }

@@ -28,13 +28,15 @@ public sealed class ReservationService(NetworkCatalog catalog, NetworkRuntime ru
     private void Apply(string network, Action<NetworkDefinition> change)
     {
         var record = catalog.Get(network);
-        // The live change is tried on a copy first, so a refusal there leaves the stored definition alone too.
+        // Tried on copies of both definitions first: a refusal changes nothing. Then the running daemon, then the
+        // stored definition, so a daemon that cannot take the change leaves the stored one as it was too.
         if (record.State == NetworkState.Active)
         {
             runtime.EnsureCanChange();
             change(record.Definition.Clone());
         }
-        if (record.Persistent) catalog.Update(network, change, autostart: null);
+        if (record.Persistent) change(catalog.FindPersistent(network)!.Clone());
         runtime.ApplyLive(network, change);
+        if (record.Persistent) catalog.Update(network, change, autostart: null);
     }
 }

@@ -34,7 +34,7 @@ public sealed class AddVNetworkDhcpReservationCommand : VNetworkCommandBase
         try
         {
             if (!System.Net.IPAddress.TryParse(IPAddress, out var address) || IPAddress.Contains('/'))
-                throw new NetworkProblemException("VNetworkReservationOutsideSubnet", ProblemCategory.InvalidArgument,
+                throw new NetworkProblemException("VNetworkIpAddressInvalid", ProblemCategory.InvalidArgument,
                     $"'{IPAddress}' is not an IP address. Give an address inside the network's subnet, e.g. 192.168.122.10.", IPAddress);
             if (!ShouldProcess($"{Network}: {MacAddress} -> {address}", "Add DHCP reservation")) return;
             var entry = ModuleContext.Reservations().Add(Network, MacAddress, address, string.IsNullOrEmpty(HostName) ? null : HostName);
