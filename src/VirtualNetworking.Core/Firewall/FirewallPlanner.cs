@@ -4,27 +4,32 @@ namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
 /// Pure planning of firewall changes: the network's rule plan, and the single nft JSON transaction that
-/// applies or removes it given what is currently in our tables. The Linux adapter only lists and runs.
+/// applies or removes it. Apply and remove need no listing (removal uses the handles learnt at apply); the
+/// listing-based removal is the fallback for unknown or stale handles. The Linux adapter only runs nft.
 /// </summary>
 public static class FirewallPlanner
 {
     public static FirewallPlan Plan(FirewallNetwork network) => FirewallRuleBuilder.Build(network);
 
     /// <summary>
-    /// Creates our tables/chains if missing, rebuilds the shared forward jumps, replaces any rules this
-    /// network already has (so applying twice is harmless) and inserts the plan's rules, all atomically.
-    /// A plan without rules (open mode) just removes leftovers, like <see cref="BuildRemoveTransaction"/>.
+    /// Creates our tables/chains if missing (`add` is a no-op for existing ones), rebuilds the shared forward
+    /// jumps, deletes <paramref name="replacing"/> (the handles of an earlier apply of this network, so applying
+    /// twice is harmless) and inserts the plan's rules, all atomically. Needs no listing: run it with
+    /// `nft -e` and read the new rules' handles with <see cref="RuleHandle.ParseEcho"/>.
+    /// A plan without rules (open mode) only deletes <paramref name="replacing"/>.
     /// </summary>
     /// <param name="bridgeIfIndex">The bridge's ifindex, known once the engine has created it.</param>
-    /// <param name="current">Our tables as listed now (<see cref="NftListing.Empty"/> if none).</param>
-    public static NftTransaction BuildApplyTransaction(FirewallPlan plan, int bridgeIfIndex, NftListing current)
+    public static NftTransaction BuildApplyTransaction(FirewallPlan plan, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(current);
-        if (plan.Rules.Count == 0) return BuildRemoveTransaction(plan.Network.Tag, current);
+        var transaction = new NftTransaction();
+        if (plan.Rules.Count == 0)
+        {
+            foreach (var stale in replacing ?? []) NftJsonRenderer.DeleteRule(transaction, stale);
+            return transaction;
+        }
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bridgeIfIndex);
 
-        var transaction = new NftTransaction();
         foreach (var family in Families)
         {
             NftJsonRenderer.AddTable(transaction, family);
@@ -35,16 +40,33 @@ public static class FirewallPlanner
             foreach (var target in ForwardJumps)
                 NftJsonRenderer.Rule(transaction, "add", new FirewallRule(family, Forward, [], new JumpAction(target)), bridgeIfIndex, comment: null);
         }
-        foreach (var stale in current.Rules.Where(r => r.Comment == plan.Network.Tag))
-            NftJsonRenderer.DeleteRule(transaction, stale);
+        foreach (var stale in replacing ?? []) NftJsonRenderer.DeleteRule(transaction, stale);
         foreach (var rule in plan.Rules)
             NftJsonRenderer.Rule(transaction, "insert", rule, bridgeIfIndex, plan.Network.Tag);
         return transaction;
     }
 
     /// <summary>
-    /// Deletes the rules tagged <paramref name="networkTag"/>; when no other network has rules left, deletes our
-    /// tables instead (which takes the shared chains and jumps with them). Empty when there is nothing to do.
+    /// Removal by the handles learnt at apply: one transaction, no listing. When
+    /// <paramref name="othersHaveRules"/> is false our tables are deleted instead (which takes the shared
+    /// chains, the jumps and any leftovers with them). The transaction fails as a whole (ENOENT) if a handle
+    /// or table is gone; fall back to <see cref="BuildRemoveTransaction(string, NftListing)"/> then.
+    /// </summary>
+    public static NftTransaction BuildRemoveTransaction(IReadOnlyList<RuleHandle> handles, bool othersHaveRules)
+    {
+        ArgumentNullException.ThrowIfNull(handles);
+        var transaction = new NftTransaction();
+        if (othersHaveRules)
+            foreach (var handle in handles) NftJsonRenderer.DeleteRule(transaction, handle);
+        else
+            foreach (var family in Families) NftJsonRenderer.DeleteTable(transaction, family);
+        return transaction;
+    }
+
+    /// <summary>
+    /// The fallback removal from a listing (handles unknown: a start killed before it recorded them, or handles
+    /// gone stale): deletes the rules tagged <paramref name="networkTag"/>; when no other network has rules
+    /// left, deletes our tables instead. Empty when there is nothing to do.
     /// </summary>
     public static NftTransaction BuildRemoveTransaction(string networkTag, NftListing current)
     {
@@ -55,7 +77,7 @@ public static class FirewallPlanner
         if (othersRemain)
         {
             foreach (var rule in current.Rules.Where(r => r.Comment == networkTag))
-                NftJsonRenderer.DeleteRule(transaction, rule);
+                NftJsonRenderer.DeleteRule(transaction, new RuleHandle(rule.Family, rule.Chain, rule.Handle));
         }
         else
         {

@@ -10,13 +10,14 @@ public sealed class NftablesNetworkFirewall : INetworkFirewall
 {
     private readonly Lazy<NftablesFirewall> nft = new(() => new NftablesFirewall());
 
-    public void Apply(FirewallNetwork network, int bridgeIndex) => Do(() => nft.Value.Apply(network, bridgeIndex));
+    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIndex) => Do(() => nft.Value.Apply(network, bridgeIndex));
 
-    public void Remove(FirewallNetwork network) => Do(() => nft.Value.Remove(network));
+    public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules) =>
+        Do(() => { nft.Value.Remove(network, handles, othersHaveRules); return 0; });
 
-    private static void Do(Action action)
+    private static T Do<T>(Func<T> action)
     {
-        try { action(); }
+        try { return action(); }
         catch (NftablesException e) when (e.StandardError.Contains("Operation not permitted", StringComparison.Ordinal))
         {
             throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,

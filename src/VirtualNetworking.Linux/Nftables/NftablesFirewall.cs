@@ -5,8 +5,8 @@ namespace VirtualNetworking.Linux.Nftables;
 
 /// <summary>
 /// Applies and removes a network's firewall rules with nft. All decisions are made by the pure
-/// <see cref="FirewallPlanner"/>; this class only lists our tables and runs the resulting JSON transaction.
-/// Callers serialise changes (the list → transaction step is not atomic across concurrent callers).
+/// <see cref="FirewallPlanner"/>; this class only runs the resulting JSON transaction (and lists our tables
+/// on the fallback path). Callers serialise changes and say whether other networks still have rules.
 /// </summary>
 public sealed class NftablesFirewall
 {
@@ -17,11 +17,40 @@ public sealed class NftablesFirewall
 
     public string NftPath => nft.Path;
 
-    /// <summary>Adds (or replaces) the network's rules in one transaction. The bridge must exist.</summary>
-    public void Apply(FirewallNetwork network, int bridgeIfIndex) =>
-        Run(FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), bridgeIfIndex, List()), $"apply the rules of network '{network.Name}'");
+    /// <summary>
+    /// Adds the network's rules in one transaction and one nft process (`nft -e -j -f -`, no listing) and
+    /// returns their handles, which <see cref="Remove(FirewallNetwork, IReadOnlyList{RuleHandle}?, bool)"/>
+    /// needs. <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the
+    /// same transaction. The bridge must exist.
+    /// </summary>
+    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing = null)
+    {
+        var transaction = FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), bridgeIfIndex, replacing);
+        if (transaction.IsEmpty) return [];
+        var result = nft.Run(["-e", "-j", "-f", "-"], transaction.ToJsonString()).ThrowIfFailed($"apply the rules of network '{network.Name}'");
+        return RuleHandle.ParseEcho(result.StandardOutput, network.Tag);
+    }
 
-    /// <summary>Deletes the network's rules (our tables too when it was the last one). Missing rules are fine.</summary>
+    /// <summary>
+    /// Deletes the network's rules in one nft process: by <paramref name="handles"/> (no listing), or our
+    /// tables when <paramref name="othersHaveRules"/> is false. Without handles (a start killed before they
+    /// were recorded), or when the handles or tables are gone (ENOENT), falls back to a listing and removal
+    /// by the network's tag. Missing rules are fine.
+    /// </summary>
+    public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules)
+    {
+        if (handles is null) { Remove(network); return; }
+        var transaction = FirewallPlanner.BuildRemoveTransaction(handles, othersHaveRules);
+        if (transaction.IsEmpty) return;
+        var result = nft.Run(["-j", "-f", "-"], transaction.ToJsonString());
+        if (result.ExitCode != 0 && IsNoSuchTable(result)) Remove(network);
+        else result.ThrowIfFailed($"remove the rules of network '{network.Name}'");
+    }
+
+    /// <summary>
+    /// Removal by listing (two `nft list` processes, then the transaction): deletes the rules tagged with the
+    /// network's tag, our tables too when no other network's rules are left. Missing rules are fine.
+    /// </summary>
     public void Remove(FirewallNetwork network) =>
         Run(FirewallPlanner.BuildRemoveTransaction(network.Tag, List()), $"remove the rules of network '{network.Name}'");
 
@@ -48,7 +77,7 @@ public sealed class NftablesFirewall
         nft.Run(["-j", "-f", "-"], transaction.ToJsonString()).ThrowIfFailed(action);
     }
 
-    /// <summary>nft reports a missing table as ENOENT; nft does not localise its messages.</summary>
+    /// <summary>nft reports a missing table, chain or rule handle as ENOENT; nft does not localise its messages.</summary>
     private static bool IsNoSuchTable(NftResult result) =>
         result.StandardError.Contains("No such file or directory", StringComparison.Ordinal);
 }
