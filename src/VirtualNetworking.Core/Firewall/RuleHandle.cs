@@ -41,4 +41,23 @@ public sealed record RuleHandle(NftFamily Family, string Chain, long Handle)
             }
         return handles;
     }
+
+    /// <summary>
+    /// The counters after an echoed apply: per family the highest chain or rule handle echoed (the apply always
+    /// adds rules to both tables, so both appear).
+    /// </summary>
+    public static HandleCounters CountersFromEcho(string echoJson)
+    {
+        var counters = HandleCounters.Absent;
+        if (string.IsNullOrWhiteSpace(echoJson) || JsonNode.Parse(echoJson)?["nftables"] is not JsonArray items) return counters;
+        foreach (var command in items.OfType<JsonObject>())
+            foreach (var (_, body) in command)
+                foreach (var kind in (string[])["chain", "rule"])
+                {
+                    if (body?[kind] is not JsonObject node || (string?)node["table"] != FirewallLayout.TableName) continue;
+                    if (!NftFamilyNames.TryParse((string?)node["family"], out var family) || (long?)node["handle"] is not { } handle) continue;
+                    if (handle > counters.For(family)) counters = counters.With(family, handle);
+                }
+        return counters;
+    }
 }

@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Validation;
@@ -8,7 +9,11 @@ namespace VirtualNetworking.Linux.Live;
 /// <summary>The engine's firewall port over nft; nft's failures become the module's problems.</summary>
 public sealed class NftablesNetworkFirewall : INetworkFirewall
 {
-    private readonly Lazy<NftablesFirewall> nft = new(() => new NftablesFirewall());
+    private readonly Lazy<NftablesFirewall> nft;
+
+    /// <param name="paths">The tables' handle counters are kept under its run directory.</param>
+    public NftablesNetworkFirewall(StatePaths paths) =>
+        nft = new(() => new NftablesFirewall(countersFile: Path.Combine(paths.RunDirectory, "nft-handle-counters")));
 
     public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIndex) => Do(() => nft.Value.Apply(network, bridgeIndex));
 

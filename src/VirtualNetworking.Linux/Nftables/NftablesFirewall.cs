@@ -11,24 +11,53 @@ namespace VirtualNetworking.Linux.Nftables;
 public sealed class NftablesFirewall
 {
     private readonly NftCommand nft;
+    private readonly string? countersFile;
 
     /// <param name="nftPath">The nft binary; null = /usr/sbin/nft or the first on PATH.</param>
-    public NftablesFirewall(string? nftPath = null) => nft = new NftCommand(nftPath ?? NftCommand.Locate());
+    /// <param name="countersFile">
+    /// Where the tables' handle counters are kept between calls (under /run; callers serialise changes). With it
+    /// an apply predicts its handles (cost independent of the ruleset); without it, or when the prediction is
+    /// refused, the apply runs with `nft -e` (nft then dumps the ruleset first).
+    /// </param>
+    public NftablesFirewall(string? nftPath = null, string? countersFile = null)
+    {
+        nft = new NftCommand(nftPath ?? NftCommand.Locate());
+        this.countersFile = countersFile;
+    }
 
     public string NftPath => nft.Path;
 
     /// <summary>
-    /// Adds the network's rules in one transaction and one nft process (`nft -e -j -f -`, no listing) and
-    /// returns their handles, which <see cref="Remove(FirewallNetwork, IReadOnlyList{RuleHandle}?, bool)"/>
-    /// needs. <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the
-    /// same transaction. The bridge must exist.
+    /// Adds the network's rules in one transaction and one nft process (no listing) and returns their handles,
+    /// which <see cref="Remove(FirewallNetwork, IReadOnlyList{RuleHandle}?, bool)"/> needs.
+    /// <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the same
+    /// transaction. The bridge must exist.
     /// </summary>
     public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing = null)
     {
-        var transaction = FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), bridgeIfIndex, replacing);
-        if (transaction.IsEmpty) return [];
-        var result = nft.Run(["-e", "-j", "-f", "-"], transaction.ToJsonString()).ThrowIfFailed($"apply the rules of network '{network.Name}'");
-        return RuleHandle.ParseEcho(result.StandardOutput, network.Tag);
+        var plan = FirewallPlanner.Plan(network);
+        if (plan.Rules.Count == 0)
+        {
+            Run(FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing), $"apply the rules of network '{network.Name}'");
+            return [];
+        }
+        if (ReadCounters() is { } counters)
+        {
+            var predicted = FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, counters, replacing);
+            var result = nft.Run(["-j", "-f", "-"], predicted.Transaction.ToJsonString());
+            if (result.ExitCode == 0)
+            {
+                WriteCounters(predicted.After);
+                return predicted.Handles;
+            }
+            // ENOENT: the probe was not where predicted (our tables changed behind our back); nothing was applied.
+            if (!IsNoSuchTable(result)) result.ThrowIfFailed($"apply the rules of network '{network.Name}'");
+        }
+        WriteCounters(null);
+        var echoed = nft.Run(["-e", "-j", "-f", "-"], FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing).ToJsonString())
+            .ThrowIfFailed($"apply the rules of network '{network.Name}'");
+        WriteCounters(RuleHandle.CountersFromEcho(echoed.StandardOutput));
+        return RuleHandle.ParseEcho(echoed.StandardOutput, network.Tag);
     }
 
     /// <summary>
@@ -44,15 +73,23 @@ public sealed class NftablesFirewall
         if (transaction.IsEmpty) return;
         var result = nft.Run(["-j", "-f", "-"], transaction.ToJsonString());
         if (result.ExitCode != 0 && IsNoSuchTable(result)) Remove(network);
-        else result.ThrowIfFailed($"remove the rules of network '{network.Name}'");
+        else
+        {
+            result.ThrowIfFailed($"remove the rules of network '{network.Name}'");
+            if (!othersHaveRules) WriteCounters(HandleCounters.Absent); // deletions allocate nothing otherwise
+        }
     }
 
     /// <summary>
     /// Removal by listing (two `nft list` processes, then the transaction): deletes the rules tagged with the
     /// network's tag, our tables too when no other network's rules are left. Missing rules are fine.
     /// </summary>
-    public void Remove(FirewallNetwork network) =>
-        Run(FirewallPlanner.BuildRemoveTransaction(network.Tag, List()), $"remove the rules of network '{network.Name}'");
+    public void Remove(FirewallNetwork network)
+    {
+        var transaction = FirewallPlanner.BuildRemoveTransaction(network.Tag, List());
+        Run(transaction, $"remove the rules of network '{network.Name}'");
+        if (!transaction.IsEmpty) WriteCounters(null); // whether the tables went depends on the listing: re-learn
+    }
 
     /// <summary>Our ip and ip6 tables as they are now; an absent table contributes nothing.</summary>
     public NftListing List()
@@ -75,6 +112,22 @@ public sealed class NftablesFirewall
     {
         if (transaction.IsEmpty) return;
         nft.Run(["-j", "-f", "-"], transaction.ToJsonString()).ThrowIfFailed(action);
+    }
+
+    private HandleCounters? ReadCounters()
+    {
+        if (countersFile is null) return null;
+        try { return HandleCounters.TryParse(File.ReadAllText(countersFile)); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+    }
+
+    /// <summary>Null forgets them (the next apply learns them from nft's echo).</summary>
+    private void WriteCounters(HandleCounters? counters)
+    {
+        if (countersFile is null) return;
+        if (counters is null) { File.Delete(countersFile); return; }
+        Directory.CreateDirectory(Path.GetDirectoryName(countersFile)!);
+        File.WriteAllText(countersFile, counters.ToString());
     }
 
     /// <summary>nft reports a missing table, chain or rule handle as ENOENT; nft does not localise its messages.</summary>

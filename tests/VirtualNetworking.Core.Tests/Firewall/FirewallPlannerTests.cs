@@ -145,6 +145,66 @@ public sealed class FirewallPlannerTests
     }
 
     [Fact]
+    public void Predicted_apply_numbers_rules_in_transaction_order_and_probes_the_prediction()
+    {
+        var plan = FirewallPlanner.Plan(Nat);
+        var predicted = FirewallPlanner.BuildApplyTransaction(plan, TestNetworks.BridgeIfIndex, new HandleCounters(40, 0));
+
+        var ipRules = plan.Rules.Count(r => r.Family == NftFamily.Ip);
+        var ip6Rules = plan.Rules.Count - ipRules;
+        Assert.Equal(plan.Rules.Select(r => (r.Family, r.Chain)), predicted.Handles.Select(h => (h.Family, h.Chain)));
+        // ip table exists (counter 40): rules 41…; ip6 table is new: its 7 chains take 1-7, rules 8…
+        Assert.Equal(Enumerable.Range(41, ipRules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip).Select(h => h.Handle));
+        Assert.Equal(Enumerable.Range(8, ip6Rules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip6).Select(h => h.Handle));
+        // then the probe (added and deleted by its predicted handle) and the three jumps
+        Assert.Equal(new HandleCounters(40 + ipRules + 1 + 3, 7 + ip6Rules + 1 + 3), predicted.After);
+
+        var commands = predicted.Transaction.Commands.ToList();
+        var probeDeletes = commands.Select(c => c["delete"]?["rule"]).OfType<JsonObject>().Select(d => d.ToJsonString()).ToList();
+        Assert.Equal(
+            [$$"""{"family":"ip","table":"virtualnetworking","chain":"forward","handle":{{40 + ipRules + 1}}}""",
+             $$"""{"family":"ip6","table":"virtualnetworking","chain":"forward","handle":{{7 + ip6Rules + 1}}}"""],
+            probeDeletes);
+        // Each probe follows its family's flush of forward and precedes the jumps; every insert comes before.
+        var lastInsert = commands.FindLastIndex(c => c["insert"] is not null);
+        var firstFlush = commands.FindIndex(c => c["flush"] is not null);
+        Assert.True(lastInsert < firstFlush);
+        var probeAdd = commands.FindIndex(c => (string?)c["add"]?["rule"]?["comment"] == FirewallPlanner.ProbeComment);
+        Assert.Equal(firstFlush + 1, probeAdd);
+        Assert.NotNull(commands[probeAdd + 1]["delete"]);
+        Assert.Equal("guest_cross", (string?)commands[probeAdd + 2]["add"]?["rule"]?["expr"]?[1]?["jump"]?["target"]);
+    }
+
+    [Fact]
+    public void Predicted_and_plain_apply_install_the_same_rules()
+    {
+        static IEnumerable<string> Installed(IEnumerable<JsonObject> commands) => commands
+            .Where(c => c["insert"] is not null || (c["add"]?["rule"] is JsonObject r && (string?)r["comment"] != FirewallPlanner.ProbeComment))
+            .Select(c => c.ToJsonString());
+
+        var plan = FirewallPlanner.Plan(Nat);
+        Assert.Equal(Installed(FirewallPlanner.BuildApplyTransaction(plan, 7).Commands),
+            Installed(FirewallPlanner.BuildApplyTransaction(plan, 7, new HandleCounters(9, 9)).Transaction.Commands));
+    }
+
+    [Fact]
+    public void Counters_round_trip_and_come_from_the_echo()
+    {
+        Assert.Equal(new HandleCounters(12, 0), HandleCounters.TryParse(new HandleCounters(12, 0).ToString()));
+        Assert.Null(HandleCounters.TryParse("ip=1"));
+        Assert.Null(HandleCounters.TryParse("ip=x ip6=2"));
+        Assert.Null(HandleCounters.TryParse(null));
+        const string echo = """
+            {"nftables": [{"add": {"table": {"family": "ip", "name": "virtualnetworking", "handle": 99}}},
+             {"add": {"chain": {"family": "ip6", "table": "virtualnetworking", "name": "forward", "handle": 7}}},
+             {"insert": {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "guest_nat", "comment": "vnet:a", "expr": [], "handle": 14}}},
+             {"add": {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "forward", "expr": [], "handle": 17}}},
+             {"add": {"rule": {"family": "ip", "table": "other", "chain": "forward", "expr": [], "handle": 500}}}]}
+            """;
+        Assert.Equal(new HandleCounters(17, 7), RuleHandle.CountersFromEcho(echo)); // the table handle is a different counter
+    }
+
+    [Fact]
     public void Rule_handles_round_trip_as_text()
     {
         var handle = new RuleHandle(NftFamily.Ip6, "guest_nat", 1234567890123);

@@ -129,6 +129,50 @@ public sealed class NftablesFirewallTests : IDisposable
     }
 
     [Fact]
+    public void With_counters_apply_predicts_the_handles_in_one_process_without_echo_and_relearns_after_foreign_changes()
+    {
+        var counters = Path.Combine(Path.GetTempPath(), TestNamespace.UniqueName("nftcounters"));
+        var log = counters + ".log";
+        var wrapper = counters + ".sh";
+        File.WriteAllText(wrapper, $"#!/bin/sh\necho \"$*\" >> '{log}'\nexec {new NftablesFirewall().NftPath} \"$@\"\n");
+        TestNamespace.Run("chmod", "700", wrapper);
+        try
+        {
+            var predicting = new NftablesFirewall(wrapper, counters);
+            var networks = Enumerable.Range(0, 4).Select(i => Network($"p{i}", i % 2 == 0 ? NetworkMode.Nat : NetworkMode.Routed, null, $"10.77.{20 + i}.1/24", $"fd7{i}::1/64")).ToList();
+            var handles = new List<IReadOnlyList<RuleHandle>>();
+
+            handles.Add(predicting.Apply(networks[0], TestNamespace.IfIndex(Bridge()))); // no counters yet: echo
+            handles.Add(predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge()))); // predicted
+            TestNamespace.Run("nft", "add", "rule", "ip", FirewallLayout.TableName, FirewallLayout.GuestNat, "counter"); // behind our back
+            handles.Add(predicting.Apply(networks[2], TestNamespace.IfIndex(Bridge()))); // probe refused → echo
+            handles.Add(predicting.Apply(networks[3], TestNamespace.IfIndex(Bridge()))); // predicted again
+
+            var ruleset = Ruleset();
+            for (var i = 0; i < networks.Count; i++)
+                Assert.True(Listed(ruleset, networks[i].Tag).SetEquals(handles[i]), $"network {i}");
+            Assert.DoesNotContain(FirewallPlanner.ProbeComment, ruleset.ToJsonString());
+            Assert.Equal(6, ForwardJumps(ruleset));
+            Assert.Equal(["-e -j -f -", "-j -f -", "-j -f -", "-e -j -f -", "-j -f -"], File.ReadAllLines(log));
+
+            predicting.Remove(networks[1], handles[1], othersHaveRules: true);
+            Assert.Empty(RulesOf(Ruleset(), networks[1].Tag));
+            predicting.Remove(networks[0], handles[0], othersHaveRules: false);
+            Assert.False(firewall.TablesExist());
+            Assert.Equal("ip=0 ip6=0", File.ReadAllText(counters));
+            var fresh = predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge())); // predicted on new tables
+            Assert.True(Listed(Ruleset(), networks[1].Tag).SetEquals(fresh));
+            Assert.Equal("-j -f -", File.ReadAllLines(log)[^1]);
+        }
+        finally
+        {
+            File.Delete(wrapper);
+            File.Delete(log);
+            File.Delete(counters);
+        }
+    }
+
+    [Fact]
     public void Remove_with_stale_handles_falls_back_to_the_listing()
     {
         var network = Network("stale", NetworkMode.Nat, null, "10.77.11.1/24");
@@ -190,6 +234,11 @@ public sealed class NftablesFirewallTests : IDisposable
         new(name, FirewallTag.For(null, name), "unused", mode, [.. subnets.Select(s => IpNetwork.Parse(s).Canonical)], ForwardDevice: forwardDevice);
 
     private static JsonNode Ruleset() => JsonNode.Parse(TestNamespace.Run("nft", "-j", "list", "ruleset"))!;
+
+    private static HashSet<RuleHandle> Listed(JsonNode ruleset, string tag) =>
+        RulesOf(ruleset, tag)
+            .Select(r => new RuleHandle(NftFamilyNames.TryParse((string?)r["family"], out var f) ? f : throw new FormatException(), (string)r["chain"]!, (long)r["handle"]!))
+            .ToHashSet();
 
     private static List<JsonObject> RulesOf(JsonNode ruleset, string tag) =>
         [.. ruleset["nftables"]!.AsArray().Select(i => i?["rule"]).OfType<JsonObject>().Where(r => (string?)r["comment"] == tag)];
