@@ -13,7 +13,7 @@ public sealed class NftablesFirewall
     private readonly NftCommand nft;
     private readonly string? countersFile;
 
-    /// <param name="nftPath">The nft binary; null = /usr/sbin/nft or the first on PATH.</param>
+    /// <param name="nftPath">The nft binary; null or empty = /usr/sbin/nft or the first on PATH.</param>
     /// <param name="countersFile">
     /// Where the tables' handle counters are kept between calls (under /run; callers serialise changes). With it
     /// an apply predicts its handles (cost independent of the ruleset); without it, or when the prediction is
@@ -21,7 +21,7 @@ public sealed class NftablesFirewall
     /// </param>
     public NftablesFirewall(string? nftPath = null, string? countersFile = null)
     {
-        nft = new NftCommand(nftPath ?? NftCommand.Locate());
+        nft = new NftCommand(string.IsNullOrEmpty(nftPath) ? NftCommand.Locate() : nftPath); // PowerShell passes $null as ""
         this.countersFile = countersFile;
     }
 
