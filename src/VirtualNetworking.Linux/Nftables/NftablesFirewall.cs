@@ -53,7 +53,6 @@ public sealed class NftablesFirewall
             // ENOENT: the probe was not where predicted (our tables changed behind our back); nothing was applied.
             if (!IsNoSuchTable(result)) result.ThrowIfFailed($"apply the rules of network '{network.Name}'");
         }
-        WriteCounters(null);
         var echoed = nft.Run(["-e", "-j", "-f", "-"], FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing).ToJsonString())
             .ThrowIfFailed($"apply the rules of network '{network.Name}'");
         WriteCounters(RuleHandle.CountersFromEcho(echoed.StandardOutput));
@@ -121,13 +120,20 @@ public sealed class NftablesFirewall
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
     }
 
-    /// <summary>Null forgets them (the next apply learns them from nft's echo).</summary>
+    /// <summary>
+    /// Null forgets them (the next apply learns them from nft's echo). Called only after nft succeeded; best
+    /// effort, since a stale file costs one echo apply (the probe refuses it), never a wrong handle.
+    /// </summary>
     private void WriteCounters(HandleCounters? counters)
     {
         if (countersFile is null) return;
-        if (counters is null) { File.Delete(countersFile); return; }
-        Directory.CreateDirectory(Path.GetDirectoryName(countersFile)!);
-        File.WriteAllText(countersFile, counters.ToString());
+        try
+        {
+            if (counters is null) { File.Delete(countersFile); return; }
+            Directory.CreateDirectory(Path.GetDirectoryName(countersFile)!);
+            File.WriteAllText(countersFile, counters.ToString());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>nft reports a missing table, chain or rule handle as ENOENT; nft does not localise its messages.</summary>
