@@ -117,7 +117,7 @@ public sealed class NftablesFirewall
     {
         if (countersFile is null) return null;
         try { return HandleCounters.TryParse(File.ReadAllText(countersFile)); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } // unknown: echo
     }
 
     /// <summary>
