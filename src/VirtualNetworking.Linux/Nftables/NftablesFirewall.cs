@@ -75,7 +75,10 @@ public sealed class NftablesFirewall
         else
         {
             result.ThrowIfFailed($"remove the rules of network '{network.Name}'");
-            if (!othersHaveRules) WriteCounters(HandleCounters.Absent); // deletions allocate nothing otherwise
+            // Deleting rules allocates no handles, so the counters stay valid; with our tables gone the file goes
+            // too (/run is left as before the first start), and the next apply learns the counters by echo, which
+            // is cheap then: none of our rules are left to dump.
+            if (!othersHaveRules) WriteCounters(null);
         }
     }
 
