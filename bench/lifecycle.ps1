@@ -184,14 +184,15 @@ function Invoke-Components([string] $Root) {
         $c['netlink_create_bridge_stp_ms'] = (Get-Stats @($creates | Where-Object { $_ -is [double] })).median
         $c['netlink_delete_bridge_ms'] = (Get-Stats @($creates | Where-Object { $_ -isnot [double] } | ForEach-Object Delete)).median
 
-        # The firewall step exactly as Start and Stop run it (list ip + list ip6 + one nft -j -f - transaction).
+        # The firewall step exactly as Start and Stop run it (one nft -e -j -f - apply, one nft -j -f - removal by handle).
         $nl.CreateBridge('virbr0', [NullString]::Value, $null, $true, [TimeSpan]::Zero)
         $index = $nl.GetLink('virbr0').Index
         $rules = [VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition([VirtualNetworking.Core.Xml.NetworkXml]::Parse($DefaultXml))
         $apply = [Collections.Generic.List[double]]::new(); $remove = [Collections.Generic.List[double]]::new()
         foreach ($i in 0..$ProfileRuns) {
-            $a = Measure-Ms { $fw.Apply($rules, $index) }
-            $r = Measure-Ms { $fw.Remove($rules) }
+            $handles = $null
+            $a = Measure-Ms { $script:handles = $fw.Apply($rules, $index, $null) }
+            $r = Measure-Ms { $fw.Remove($rules, $script:handles, $false) }
             if ($i -gt 0) { $apply.Add($a); $remove.Add($r) }
         }
         $c['firewall_apply_default_ms'] = (Get-Stats $apply).median

@@ -4,47 +4,111 @@ namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
 /// Pure planning of firewall changes: the network's rule plan, and the single nft JSON transaction that
-/// applies or removes it given what is currently in our tables. The Linux adapter only lists and runs.
+/// applies or removes it. Apply and remove need no listing (removal uses the handles learnt at apply); the
+/// listing-based removal is the fallback for unknown or stale handles. The Linux adapter only runs nft.
 /// </summary>
 public static class FirewallPlanner
 {
     public static FirewallPlan Plan(FirewallNetwork network) => FirewallRuleBuilder.Build(network);
 
     /// <summary>
-    /// Creates our tables/chains if missing, rebuilds the shared forward jumps, replaces any rules this
-    /// network already has (so applying twice is harmless) and inserts the plan's rules, all atomically.
-    /// A plan without rules (open mode) just removes leftovers, like <see cref="BuildRemoveTransaction"/>.
+    /// Creates our tables/chains if missing (`add` is a no-op for existing ones), deletes
+    /// <paramref name="replacing"/> (the handles of an earlier apply of this network, so applying twice is
+    /// harmless), inserts the plan's rules and rebuilds the shared forward jumps, all atomically. Needs no
+    /// listing; run it with `nft -e` to learn the new handles (<see cref="RuleHandle.ParseEcho"/>), or use the
+    /// overload with <see cref="HandleCounters"/>, which predicts them. A plan without rules (open mode) only
+    /// deletes <paramref name="replacing"/>.
     /// </summary>
     /// <param name="bridgeIfIndex">The bridge's ifindex, known once the engine has created it.</param>
-    /// <param name="current">Our tables as listed now (<see cref="NftListing.Empty"/> if none).</param>
-    public static NftTransaction BuildApplyTransaction(FirewallPlan plan, int bridgeIfIndex, NftListing current)
+    public static NftTransaction BuildApplyTransaction(FirewallPlan plan, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing = null) =>
+        Build(plan, bridgeIfIndex, replacing, counters: null).Transaction;
+
+    /// <summary>
+    /// The apply transaction with its rules' handles predicted from <paramref name="counters"/>. Per family the
+    /// transaction adds a probe rule to the freshly flushed forward chain and deletes the predicted probe
+    /// handle right away: that delete finds the probe only if the prediction is exact (after the flush nothing
+    /// else is active in that chain), so a wrong prediction fails the whole transaction with ENOENT and nothing
+    /// changes. Handles are allocated in transaction order: new chains (7 per new table), the family's rules in
+    /// plan order, the probe, the three jumps.
+    /// </summary>
+    public static PredictedApply BuildApplyTransaction(FirewallPlan plan, int bridgeIfIndex, HandleCounters counters, IReadOnlyList<RuleHandle>? replacing = null)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        return Build(plan, bridgeIfIndex, replacing, counters);
+    }
+
+    /// <summary>The comment of the probe rule; it never outlives its transaction.</summary>
+    public const string ProbeComment = "vnet-handle-probe";
+
+    private static PredictedApply Build(FirewallPlan plan, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing, HandleCounters? counters)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(current);
-        if (plan.Rules.Count == 0) return BuildRemoveTransaction(plan.Network.Tag, current);
+        var transaction = new NftTransaction();
+        if (plan.Rules.Count == 0)
+        {
+            foreach (var stale in replacing ?? []) NftJsonRenderer.DeleteRule(transaction, stale);
+            return new PredictedApply(transaction, [], counters ?? HandleCounters.Absent);
+        }
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bridgeIfIndex);
 
-        var transaction = new NftTransaction();
         foreach (var family in Families)
         {
             NftJsonRenderer.AddTable(transaction, family);
             foreach (var chain in Chains) NftJsonRenderer.AddChain(transaction, family, chain);
+        }
+        foreach (var stale in replacing ?? []) NftJsonRenderer.DeleteRule(transaction, stale);
+
+        // Next handle per family: after the chains a new table creates.
+        var next = Families.ToDictionary(f => f, f => counters is null ? 0 : counters.For(f) + (counters.For(f) == 0 ? Chains.Count : 0));
+        var handles = new List<RuleHandle>();
+        foreach (var rule in plan.Rules)
+        {
+            NftJsonRenderer.Rule(transaction, "insert", rule, bridgeIfIndex, plan.Network.Tag);
+            handles.Add(new RuleHandle(rule.Family, rule.Chain, ++next[rule.Family]));
+        }
+        var after = counters;
+        foreach (var family in Families)
+        {
             // The forward chain holds only the jumps; flushing and re-adding them keeps exactly one set however
             // often networks are applied, without needing to know whether the table existed.
             NftJsonRenderer.FlushChain(transaction, family, Forward);
+            if (counters is not null)
+            {
+                var probe = ++next[family];
+                NftJsonRenderer.Rule(transaction, "add", new FirewallRule(family, Forward, [], new ReturnAction(), IsLibvirtRule: false), bridgeIfIndex, ProbeComment);
+                NftJsonRenderer.DeleteRule(transaction, new RuleHandle(family, Forward, probe));
+            }
             foreach (var target in ForwardJumps)
+            {
                 NftJsonRenderer.Rule(transaction, "add", new FirewallRule(family, Forward, [], new JumpAction(target)), bridgeIfIndex, comment: null);
+                next[family]++;
+            }
+            after = after?.With(family, next[family]);
         }
-        foreach (var stale in current.Rules.Where(r => r.Comment == plan.Network.Tag))
-            NftJsonRenderer.DeleteRule(transaction, stale);
-        foreach (var rule in plan.Rules)
-            NftJsonRenderer.Rule(transaction, "insert", rule, bridgeIfIndex, plan.Network.Tag);
+        return new PredictedApply(transaction, counters is null ? [] : handles, after ?? HandleCounters.Absent);
+    }
+
+    /// <summary>
+    /// Removal by the handles learnt at apply: one transaction, no listing. When
+    /// <paramref name="othersHaveRules"/> is false our tables are deleted instead (which takes the shared
+    /// chains, the jumps and any leftovers with them). The transaction fails as a whole (ENOENT) if a handle
+    /// or table is gone; fall back to <see cref="BuildRemoveTransaction(string, NftListing)"/> then.
+    /// </summary>
+    public static NftTransaction BuildRemoveTransaction(IReadOnlyList<RuleHandle> handles, bool othersHaveRules)
+    {
+        ArgumentNullException.ThrowIfNull(handles);
+        var transaction = new NftTransaction();
+        if (othersHaveRules)
+            foreach (var handle in handles) NftJsonRenderer.DeleteRule(transaction, handle);
+        else
+            foreach (var family in Families) NftJsonRenderer.DeleteTable(transaction, family);
         return transaction;
     }
 
     /// <summary>
-    /// Deletes the rules tagged <paramref name="networkTag"/>; when no other network has rules left, deletes our
-    /// tables instead (which takes the shared chains and jumps with them). Empty when there is nothing to do.
+    /// The fallback removal from a listing (handles unknown: a start killed before it recorded them, or handles
+    /// gone stale): deletes the rules tagged <paramref name="networkTag"/>; when no other network has rules
+    /// left, deletes our tables instead. Empty when there is nothing to do.
     /// </summary>
     public static NftTransaction BuildRemoveTransaction(string networkTag, NftListing current)
     {
@@ -55,7 +119,7 @@ public static class FirewallPlanner
         if (othersRemain)
         {
             foreach (var rule in current.Rules.Where(r => r.Comment == networkTag))
-                NftJsonRenderer.DeleteRule(transaction, rule);
+                NftJsonRenderer.DeleteRule(transaction, new RuleHandle(rule.Family, rule.Chain, rule.Handle));
         }
         else
         {

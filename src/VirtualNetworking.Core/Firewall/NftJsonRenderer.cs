@@ -45,7 +45,7 @@ internal static class NftJsonRenderer
         transaction.Add(verb, "rule", body);
     }
 
-    public static void DeleteRule(NftTransaction transaction, ListedRule rule)
+    public static void DeleteRule(NftTransaction transaction, RuleHandle rule)
     {
         transaction.Add("delete", "rule", new JsonObject
         {

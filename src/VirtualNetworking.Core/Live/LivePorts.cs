@@ -40,12 +40,18 @@ public interface ISysctl
     void Write(string key, string value);
 }
 
-/// <summary>A network's nftables rules: one transaction per change.</summary>
+/// <summary>A network's nftables rules: one transaction (one nft process, no listing) per change.</summary>
 public interface INetworkFirewall
 {
-    void Apply(FirewallNetwork network, int bridgeIndex);
-    /// <summary>Removes that network's rules; missing rules are fine.</summary>
-    void Remove(FirewallNetwork network);
+    /// <summary>Inserts the network's rules; returns their handles, which removal needs.</summary>
+    IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIndex);
+    /// <summary>
+    /// Removes that network's rules; missing rules are fine. <paramref name="handles"/>: as returned by Apply,
+    /// or null when unknown (a start killed before recording them: the rules are then found by listing).
+    /// <paramref name="othersHaveRules"/>: false when no other network with live state has firewall rules, so
+    /// our tables go.
+    /// </summary>
+    void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules);
 }
 
 /// <summary>Live state under /run: the live definition, its undo journal, and the active marker.</summary>
@@ -55,6 +61,8 @@ public interface ILiveStore
     IDisposable Lock();
     /// <summary>Definitions with live state: active ones and interrupted starts.</summary>
     IReadOnlyList<LiveNetwork> LoadAll();
+    /// <summary>The names of <see cref="LoadAll"/> without reading anything (cheap).</summary>
+    IReadOnlyList<string> Names();
     LiveNetwork? Load(string name);
     void BeginStart(NetworkDefinition definition);
     void AppendUndo(string name, UndoStep step);

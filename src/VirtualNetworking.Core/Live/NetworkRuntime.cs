@@ -157,7 +157,9 @@ public sealed class NetworkRuntime
         if (rules.HasRules)
         {
             Record(name, new UndoStep.RemoveFirewall());
-            firewall.Apply(rules, host.GetLink(bridge)!.Index);
+            var handles = firewall.Apply(rules, host.GetLink(bridge)!.Index);
+            // Lets the stop delete by handle in one nft call instead of listing the whole ruleset.
+            Record(name, new UndoStep.RemoveFirewall(handles));
         }
 
         faults.At("addresses");
@@ -250,9 +252,13 @@ public sealed class NetworkRuntime
     private void Undo(NetworkDefinition definition, bool startFailed)
     {
         var errors = new List<Exception>();
+        var firewallDone = false;
         foreach (var step in live.ReadUndo(definition.Name).Reverse())
         {
             if (step.StartOnly && !startFailed) continue;
+            // Only the last firewall line counts: the one with the handles when the apply got that far.
+            if (step is UndoStep.RemoveFirewall && firewallDone) continue;
+            firewallDone |= step is UndoStep.RemoveFirewall;
             try { UndoOne(definition, step); }
             catch (Exception e) { errors.Add(e); }
         }
@@ -273,7 +279,9 @@ public sealed class NetworkRuntime
         {
             case UndoStep.DeleteLink s: host.DeleteLink(s.Name); break;
             case UndoStep.RestoreSysctl s: sysctl.Write(s.Key, s.Value); break;
-            case UndoStep.RemoveFirewall: firewall.Remove(FirewallNetworkMapper.FromDefinition(definition)); break;
+            case UndoStep.RemoveFirewall s:
+                firewall.Remove(FirewallNetworkMapper.FromDefinition(definition), s.Handles, OthersHaveFirewall(definition.Name));
+                break;
             case UndoStep.ReleaseDhcp: dhcp.Release(definition.Name); break;
             case UndoStep.ReleaseMaster s: if (host.GetLink(s.Link) is not null) host.SetMaster(s.Link, null); break;
             case UndoStep.RestoreAddress s:
@@ -287,6 +295,13 @@ public sealed class NetworkRuntime
     }
 
     private void Record(string name, UndoStep step) => live.AppendUndo(name, step);
+
+    /// <summary>
+    /// Whether another network with live state (active, or an interrupted start) journaled firewall rules, so
+    /// our tables must stay. Stops at the first such network: with many NAT networks that is the first look.
+    /// </summary>
+    private bool OthersHaveFirewall(string name) =>
+        live.Names().Where(n => n != name).Any(n => live.ReadUndo(n).Any(s => s is UndoStep.RemoveFirewall));
 
     /// <summary>libvirt refuses an exact subnet match with an existing route; we refuse any overlap.</summary>
     private void CheckCollisions(NetworkDefinition definition)

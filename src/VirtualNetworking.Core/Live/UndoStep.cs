@@ -1,5 +1,6 @@
 using System.Net;
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Firewall;
 
 namespace VirtualNetworking.Core.Live;
 
@@ -12,7 +13,17 @@ public abstract record UndoStep(bool StartOnly = false)
 {
     public sealed record DeleteLink(string Name) : UndoStep;
     public sealed record RestoreSysctl(string Key, string Value) : UndoStep(StartOnly: true);
-    public sealed record RemoveFirewall : UndoStep;
+    /// <summary>
+    /// Recorded twice per start: without handles before the rules are applied (so a killed start is undone by
+    /// listing), then with the handles nft echoed. Undo acts on the last one only.
+    /// </summary>
+    public sealed record RemoveFirewall(IReadOnlyList<RuleHandle>? Handles = null) : UndoStep
+    {
+        public bool Equals(RemoveFirewall? other) => other is not null &&
+            (Handles is null ? other.Handles is null : other.Handles is not null && Handles.SequenceEqual(other.Handles));
+
+        public override int GetHashCode() => Handles?.Count ?? -1;
+    }
     public sealed record ReleaseDhcp : UndoStep;
     public sealed record ReleaseMaster(string Link) : UndoStep;
     public sealed record RestoreAddress(string Link, IpNetwork Address) : UndoStep;
@@ -25,7 +36,9 @@ public abstract record UndoStep(bool StartOnly = false)
     {
         DeleteLink s => new[] { "delete-link", s.Name },
         RestoreSysctl s => new[] { "restore-sysctl", s.Key, s.Value },
-        RemoveFirewall => new[] { "remove-firewall" },
+        RemoveFirewall { Handles: null } => new[] { "remove-firewall" },
+        // "+" marks "handles known" (even none), distinct from the plain line ("unknown").
+        RemoveFirewall { Handles: { } handles } => new[] { "remove-firewall", "+" }.Concat(handles.Select(h => h.ToString())),
         ReleaseDhcp => new[] { "release-dhcp" },
         ReleaseMaster s => new[] { "release-master", s.Link },
         RestoreAddress s => new[] { "restore-address", s.Link, s.Address.ToString() },
@@ -44,6 +57,7 @@ public abstract record UndoStep(bool StartOnly = false)
                 ("delete-link", 2) => new DeleteLink(f[1]),
                 ("restore-sysctl", 3) => new RestoreSysctl(f[1], f[2]),
                 ("remove-firewall", 1) => new RemoveFirewall(),
+                ("remove-firewall", _) when f[1] == "+" => new RemoveFirewall(f.Skip(2).Select(RuleHandle.Parse).ToList()),
                 ("release-dhcp", 1) => new ReleaseDhcp(),
                 ("release-master", 2) => new ReleaseMaster(f[1]),
                 ("restore-address", 3) => new RestoreAddress(f[1], IpNetwork.Parse(f[2])),

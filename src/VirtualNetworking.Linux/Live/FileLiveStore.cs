@@ -37,6 +37,9 @@ public sealed class FileLiveStore : ILiveStore
             .ToList();
     }
 
+    public IReadOnlyList<string> Names() => !System.IO.Directory.Exists(Directory) ? Array.Empty<string>()
+        : System.IO.Directory.EnumerateFiles(Directory, "*.xml").Select(f => Path.GetFileName(f)[..^4]).ToList();
+
     public LiveNetwork? Load(string name)
     {
         if (name.Length == 0 || name.Contains('/')) return null;

@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Validation;
@@ -8,15 +9,20 @@ namespace VirtualNetworking.Linux.Live;
 /// <summary>The engine's firewall port over nft; nft's failures become the module's problems.</summary>
 public sealed class NftablesNetworkFirewall : INetworkFirewall
 {
-    private readonly Lazy<NftablesFirewall> nft = new(() => new NftablesFirewall());
+    private readonly Lazy<NftablesFirewall> nft;
 
-    public void Apply(FirewallNetwork network, int bridgeIndex) => Do(() => nft.Value.Apply(network, bridgeIndex));
+    /// <param name="paths">The tables' handle counters are kept under its run directory.</param>
+    public NftablesNetworkFirewall(StatePaths paths) =>
+        nft = new(() => new NftablesFirewall(countersFile: Path.Combine(paths.RunDirectory, "nft-handle-counters")));
 
-    public void Remove(FirewallNetwork network) => Do(() => nft.Value.Remove(network));
+    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIndex) => Do(() => nft.Value.Apply(network, bridgeIndex));
 
-    private static void Do(Action action)
+    public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules) =>
+        Do(() => { nft.Value.Remove(network, handles, othersHaveRules); return 0; });
+
+    private static T Do<T>(Func<T> action)
     {
-        try { action(); }
+        try { return action(); }
         catch (NftablesException e) when (e.StandardError.Contains("Operation not permitted", StringComparison.Ordinal))
         {
             throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,

@@ -5,25 +5,93 @@ namespace VirtualNetworking.Linux.Nftables;
 
 /// <summary>
 /// Applies and removes a network's firewall rules with nft. All decisions are made by the pure
-/// <see cref="FirewallPlanner"/>; this class only lists our tables and runs the resulting JSON transaction.
-/// Callers serialise changes (the list → transaction step is not atomic across concurrent callers).
+/// <see cref="FirewallPlanner"/>; this class only runs the resulting JSON transaction (and lists our tables
+/// on the fallback path). Callers serialise changes and say whether other networks still have rules.
 /// </summary>
 public sealed class NftablesFirewall
 {
     private readonly NftCommand nft;
+    private readonly string? countersFile;
 
-    /// <param name="nftPath">The nft binary; null = /usr/sbin/nft or the first on PATH.</param>
-    public NftablesFirewall(string? nftPath = null) => nft = new NftCommand(nftPath ?? NftCommand.Locate());
+    /// <param name="nftPath">The nft binary; null or empty = /usr/sbin/nft or the first on PATH.</param>
+    /// <param name="countersFile">
+    /// Where the tables' handle counters are kept between calls (under /run; callers serialise changes). With it
+    /// an apply predicts its handles (cost independent of the ruleset); without it, or when the prediction is
+    /// refused, the apply runs with `nft -e` (nft then dumps the ruleset first).
+    /// </param>
+    public NftablesFirewall(string? nftPath = null, string? countersFile = null)
+    {
+        nft = new NftCommand(string.IsNullOrEmpty(nftPath) ? NftCommand.Locate() : nftPath); // PowerShell passes $null as ""
+        this.countersFile = countersFile;
+    }
 
     public string NftPath => nft.Path;
 
-    /// <summary>Adds (or replaces) the network's rules in one transaction. The bridge must exist.</summary>
-    public void Apply(FirewallNetwork network, int bridgeIfIndex) =>
-        Run(FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), bridgeIfIndex, List()), $"apply the rules of network '{network.Name}'");
+    /// <summary>
+    /// Adds the network's rules in one transaction and one nft process (no listing) and returns their handles,
+    /// which <see cref="Remove(FirewallNetwork, IReadOnlyList{RuleHandle}?, bool)"/> needs.
+    /// <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the same
+    /// transaction. The bridge must exist.
+    /// </summary>
+    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing = null)
+    {
+        var plan = FirewallPlanner.Plan(network);
+        if (plan.Rules.Count == 0)
+        {
+            Run(FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing), $"apply the rules of network '{network.Name}'");
+            return [];
+        }
+        if (ReadCounters() is { } counters)
+        {
+            var predicted = FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, counters, replacing);
+            var result = nft.Run(["-j", "-f", "-"], predicted.Transaction.ToJsonString());
+            if (result.ExitCode == 0)
+            {
+                WriteCounters(predicted.After);
+                return predicted.Handles;
+            }
+            // ENOENT: the probe was not where predicted (our tables changed behind our back); nothing was applied.
+            if (!IsNoSuchTable(result)) result.ThrowIfFailed($"apply the rules of network '{network.Name}'");
+        }
+        var echoed = nft.Run(["-e", "-j", "-f", "-"], FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing).ToJsonString())
+            .ThrowIfFailed($"apply the rules of network '{network.Name}'");
+        WriteCounters(RuleHandle.CountersFromEcho(echoed.StandardOutput));
+        return RuleHandle.ParseEcho(echoed.StandardOutput, network.Tag);
+    }
 
-    /// <summary>Deletes the network's rules (our tables too when it was the last one). Missing rules are fine.</summary>
-    public void Remove(FirewallNetwork network) =>
-        Run(FirewallPlanner.BuildRemoveTransaction(network.Tag, List()), $"remove the rules of network '{network.Name}'");
+    /// <summary>
+    /// Deletes the network's rules in one nft process: by <paramref name="handles"/> (no listing), or our
+    /// tables when <paramref name="othersHaveRules"/> is false. Without handles (a start killed before they
+    /// were recorded), or when the handles or tables are gone (ENOENT), falls back to a listing and removal
+    /// by the network's tag. Missing rules are fine.
+    /// </summary>
+    public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules)
+    {
+        if (handles is null) { Remove(network); return; }
+        var transaction = FirewallPlanner.BuildRemoveTransaction(handles, othersHaveRules);
+        if (transaction.IsEmpty) return;
+        var result = nft.Run(["-j", "-f", "-"], transaction.ToJsonString());
+        if (result.ExitCode != 0 && IsNoSuchTable(result)) Remove(network);
+        else
+        {
+            result.ThrowIfFailed($"remove the rules of network '{network.Name}'");
+            // Deleting rules allocates no handles, so the counters stay valid; with our tables gone the file goes
+            // too (/run is left as before the first start), and the next apply learns the counters by echo, which
+            // is cheap then: none of our rules are left to dump.
+            if (!othersHaveRules) WriteCounters(null);
+        }
+    }
+
+    /// <summary>
+    /// Removal by listing (two `nft list` processes, then the transaction): deletes the rules tagged with the
+    /// network's tag, our tables too when no other network's rules are left. Missing rules are fine.
+    /// </summary>
+    public void Remove(FirewallNetwork network)
+    {
+        var transaction = FirewallPlanner.BuildRemoveTransaction(network.Tag, List());
+        Run(transaction, $"remove the rules of network '{network.Name}'");
+        if (!transaction.IsEmpty) WriteCounters(null); // whether the tables went depends on the listing: re-learn
+    }
 
     /// <summary>Our ip and ip6 tables as they are now; an absent table contributes nothing.</summary>
     public NftListing List()
@@ -48,7 +116,30 @@ public sealed class NftablesFirewall
         nft.Run(["-j", "-f", "-"], transaction.ToJsonString()).ThrowIfFailed(action);
     }
 
-    /// <summary>nft reports a missing table as ENOENT; nft does not localise its messages.</summary>
+    private HandleCounters? ReadCounters()
+    {
+        if (countersFile is null) return null;
+        try { return HandleCounters.TryParse(File.ReadAllText(countersFile)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } // unknown: echo
+    }
+
+    /// <summary>
+    /// Null forgets them (the next apply learns them from nft's echo). Called only after nft succeeded; best
+    /// effort, since a stale file costs one echo apply (the probe refuses it), never a wrong handle.
+    /// </summary>
+    private void WriteCounters(HandleCounters? counters)
+    {
+        if (countersFile is null) return;
+        try
+        {
+            if (counters is null) { File.Delete(countersFile); return; }
+            Directory.CreateDirectory(Path.GetDirectoryName(countersFile)!);
+            File.WriteAllText(countersFile, counters.ToString());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>nft reports a missing table, chain or rule handle as ENOENT; nft does not localise its messages.</summary>
     private static bool IsNoSuchTable(NftResult result) =>
         result.StandardError.Contains("No such file or directory", StringComparison.Ordinal);
 }

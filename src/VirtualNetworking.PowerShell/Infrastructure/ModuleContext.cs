@@ -22,7 +22,7 @@ internal static class ModuleContext
     {
         var paths = Paths;
         return new NetworkRuntime(new FileDefinitionStore(paths), new FileLiveStore(paths), new LinuxHostNetwork(),
-            new NftablesNetworkFirewall(), new ProcSysctl(), new DaemonDhcpProblems(new DaemonDhcpService(paths)), EnvironmentFaultInjector.For(paths));
+            new NftablesNetworkFirewall(paths), new ProcSysctl(), new DaemonDhcpProblems(new DaemonDhcpService(paths)), EnvironmentFaultInjector.For(paths));
     }
 
     public static ReservationService Reservations() => new(Catalog(), Runtime());

@@ -11,7 +11,7 @@ public sealed class FirewallPlannerTests
     [Fact]
     public void Apply_creates_both_tables_and_all_chains_with_libvirts_hooks()
     {
-        var commands = Apply(Nat, NftListing.Empty);
+        var commands = Apply(Nat);
 
         Assert.Equal(2, commands.Count(c => c["add"]?["table"] is not null));
         var chains = commands.Select(c => c["add"]?["chain"]).OfType<JsonObject>().ToList();
@@ -25,7 +25,7 @@ public sealed class FirewallPlannerTests
     [Fact]
     public void Apply_rebuilds_the_forward_jumps_once_per_family_without_a_network_tag()
     {
-        var commands = Apply(Nat, NftListing.Empty);
+        var commands = Apply(Nat);
 
         Assert.Equal(2, commands.Count(c => c["flush"]?["chain"] is not null));
         var jumps = commands.Select(c => c["add"]?["rule"]).OfType<JsonObject>().ToList();
@@ -37,7 +37,7 @@ public sealed class FirewallPlannerTests
     [Fact]
     public void Apply_inserts_every_rule_of_the_plan_with_the_network_tag_and_the_bridge_ifindex()
     {
-        var inserts = Apply(Nat, NftListing.Empty).Select(c => c["insert"]?["rule"]).OfType<JsonObject>().ToList();
+        var inserts = Apply(Nat).Select(c => c["insert"]?["rule"]).OfType<JsonObject>().ToList();
 
         Assert.Equal(FirewallPlanner.Plan(Nat).Rules.Count, inserts.Count);
         Assert.All(inserts, r => Assert.Equal(Nat.Tag, (string?)r["comment"]));
@@ -48,7 +48,7 @@ public sealed class FirewallPlannerTests
     [Fact]
     public void Apply_renders_masquerade_forward_device_and_conntrack_as_nft_json()
     {
-        var rules = Apply(Nat, NftListing.Empty).Select(c => c["insert"]?["rule"]).OfType<JsonObject>().Select(r => r["expr"]!.ToJsonString()).ToList();
+        var rules = Apply(Nat).Select(c => c["insert"]?["rule"]).OfType<JsonObject>().Select(r => r["expr"]!.ToJsonString()).ToList();
 
         Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"l4proto"}},"right":"udp"}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"!=","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"eth0"}},{"counter":null},{"masquerade":{"port":{"range":[1024,65535]}}}]""", rules);
         Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"eth0"}},{"match":{"op":"==","left":{"meta":{"key":"oif"}},"right":7}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":["related","established"]}},{"counter":null},{"accept":null}]""", rules);
@@ -65,32 +65,157 @@ public sealed class FirewallPlannerTests
             AddressStart = System.Net.IPAddress.Parse("198.51.100.10"), AddressEnd = System.Net.IPAddress.Parse("198.51.100.20"), PortStart = 2000, PortEnd = 3000,
         };
 
-        var json = FirewallPlanner.BuildApplyTransaction(TestNetworks.Plan(definition), 7, NftListing.Empty).ToJsonString();
+        var json = FirewallPlanner.BuildApplyTransaction(TestNetworks.Plan(definition), 7).ToJsonString();
 
         Assert.Contains("""{"snat":{"addr":{"range":["198.51.100.10","198.51.100.20"]}}}""", json);
         Assert.Contains("""{"snat":{"addr":{"range":["198.51.100.10","198.51.100.20"]},"port":{"range":[2000,3000]}}}""", json);
     }
 
     [Fact]
-    public void Apply_replaces_the_networks_existing_rules_in_the_same_transaction()
+    public void Apply_replaces_the_networks_earlier_rules_by_handle_in_the_same_transaction()
     {
-        var listing = new NftListing([NftFamily.Ip], [new(NftFamily.Ip, "guest_output", 11, Nat.Tag), new(NftFamily.Ip, "guest_output", 12, "vnet:other")]);
+        var commands = Apply(Nat, [new RuleHandle(NftFamily.Ip, "guest_output", 11)]);
 
-        var deletes = Apply(Nat, listing).Select(c => c["delete"]?["rule"]).OfType<JsonObject>().ToList();
-
+        var deletes = commands.Select(c => c["delete"]?["rule"]).OfType<JsonObject>().ToList();
         Assert.Equal(["""{"family":"ip","table":"virtualnetworking","chain":"guest_output","handle":11}"""], deletes.Select(d => d.ToJsonString()));
+        // Before the inserts, after the tables exist.
+        var deleteAt = commands.FindIndex(c => c["delete"] is not null);
+        Assert.True(deleteAt > commands.FindLastIndex(c => c["add"]?["table"] is not null));
+        Assert.True(deleteAt < commands.FindIndex(c => c["insert"] is not null));
     }
 
     [Fact]
-    public void Applying_an_open_network_only_cleans_up()
+    public void Apply_needs_no_listing_and_deletes_nothing_on_a_first_apply()
+    {
+        var commands = Apply(Nat);
+
+        Assert.DoesNotContain(commands, c => c["delete"] is not null);
+        Assert.Equal(FirewallPlanner.Plan(Nat).Rules.Count, commands.Count(c => c["insert"] is not null));
+    }
+
+    [Fact]
+    public void Applying_an_open_network_does_nothing_or_only_cleans_up()
     {
         var open = FirewallNetworkMapper.FromDefinition(TestNetworks.Define("o", NetworkMode.Open, "10.0.0.1/255.255.255.0"));
 
-        Assert.True(FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(open), 7, NftListing.Empty).IsEmpty);
+        Assert.True(FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(open), 7).IsEmpty);
+        Assert.Equal(
+            ["""{"delete":{"rule":{"family":"ip","table":"virtualnetworking","chain":"guest_nat","handle":3}}}"""],
+            FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(open), 0, [new RuleHandle(NftFamily.Ip, "guest_nat", 3)]).Commands.Select(c => c.ToJsonString()));
     }
 
     [Fact]
-    public void Remove_deletes_only_that_networks_handles_while_others_remain()
+    public void Remove_by_handle_deletes_exactly_those_rules_while_others_have_rules()
+    {
+        var commands = FirewallPlanner.BuildRemoveTransaction(
+            [new RuleHandle(NftFamily.Ip, "guest_output", 10), new RuleHandle(NftFamily.Ip6, "guest_input", 11)], othersHaveRules: true).Commands;
+
+        Assert.Equal(
+            ["""{"delete":{"rule":{"family":"ip","table":"virtualnetworking","chain":"guest_output","handle":10}}}""",
+             """{"delete":{"rule":{"family":"ip6","table":"virtualnetworking","chain":"guest_input","handle":11}}}"""],
+            commands.Select(c => c.ToJsonString()));
+    }
+
+    [Fact]
+    public void Remove_by_handle_of_the_last_network_deletes_our_tables()
+    {
+        var commands = FirewallPlanner.BuildRemoveTransaction([new RuleHandle(NftFamily.Ip, "guest_output", 10)], othersHaveRules: false).Commands;
+
+        Assert.Equal(
+            ["""{"delete":{"table":{"family":"ip","name":"virtualnetworking"}}}""", """{"delete":{"table":{"family":"ip6","name":"virtualnetworking"}}}"""],
+            commands.Select(c => c.ToJsonString()));
+    }
+
+    [Fact]
+    public void Echo_parser_returns_the_handles_of_the_networks_rules_only()
+    {
+        // What `nft -e -j -f -` (1.0.6) prints: the commands as sent, with the new handles.
+        const string echo = """
+            {"nftables": [{"add": {"table": {"family": "ip", "name": "virtualnetworking", "handle": 1}}},
+             {"flush": {"chain": {"family": "ip", "table": "virtualnetworking", "name": "forward"}}},
+             {"add": {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "forward", "expr": [{"jump": {"target": "guest_cross"}}], "handle": 2}}},
+             {"delete": {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "guest_nat", "handle": 9}}},
+             {"insert": {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "guest_nat", "comment": "vnet:a", "expr": [], "handle": 14}}},
+             {"insert": {"rule": {"family": "ip6", "table": "virtualnetworking", "chain": "guest_input", "comment": "vnet:a", "expr": [], "handle": 15}}},
+             {"insert": {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "guest_nat", "comment": "vnet:b", "expr": [], "handle": 16}}}]}
+            """;
+
+        Assert.Equal([new RuleHandle(NftFamily.Ip, "guest_nat", 14), new RuleHandle(NftFamily.Ip6, "guest_input", 15)], RuleHandle.ParseEcho(echo, "vnet:a"));
+        Assert.Empty(RuleHandle.ParseEcho("", "vnet:a"));
+    }
+
+    [Fact]
+    public void Predicted_apply_numbers_rules_in_transaction_order_and_probes_the_prediction()
+    {
+        var plan = FirewallPlanner.Plan(Nat);
+        var predicted = FirewallPlanner.BuildApplyTransaction(plan, TestNetworks.BridgeIfIndex, new HandleCounters(40, 0));
+
+        var ipRules = plan.Rules.Count(r => r.Family == NftFamily.Ip);
+        var ip6Rules = plan.Rules.Count - ipRules;
+        Assert.Equal(plan.Rules.Select(r => (r.Family, r.Chain)), predicted.Handles.Select(h => (h.Family, h.Chain)));
+        // ip table exists (counter 40): rules 41…; ip6 table is new: its 7 chains take 1-7, rules 8…
+        Assert.Equal(Enumerable.Range(41, ipRules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip).Select(h => h.Handle));
+        Assert.Equal(Enumerable.Range(8, ip6Rules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip6).Select(h => h.Handle));
+        // then the probe (added and deleted by its predicted handle) and the three jumps
+        Assert.Equal(new HandleCounters(40 + ipRules + 1 + 3, 7 + ip6Rules + 1 + 3), predicted.After);
+
+        var commands = predicted.Transaction.Commands.ToList();
+        var probeDeletes = commands.Select(c => c["delete"]?["rule"]).OfType<JsonObject>().Select(d => d.ToJsonString()).ToList();
+        Assert.Equal(
+            [$$"""{"family":"ip","table":"virtualnetworking","chain":"forward","handle":{{40 + ipRules + 1}}}""",
+             $$"""{"family":"ip6","table":"virtualnetworking","chain":"forward","handle":{{7 + ip6Rules + 1}}}"""],
+            probeDeletes);
+        // Each probe follows its family's flush of forward and precedes the jumps; every insert comes before.
+        var lastInsert = commands.FindLastIndex(c => c["insert"] is not null);
+        var firstFlush = commands.FindIndex(c => c["flush"] is not null);
+        Assert.True(lastInsert < firstFlush);
+        var probeAdd = commands.FindIndex(c => (string?)c["add"]?["rule"]?["comment"] == FirewallPlanner.ProbeComment);
+        Assert.Equal(firstFlush + 1, probeAdd);
+        Assert.NotNull(commands[probeAdd + 1]["delete"]);
+        Assert.Equal("guest_cross", (string?)commands[probeAdd + 2]["add"]?["rule"]?["expr"]?[1]?["jump"]?["target"]);
+    }
+
+    [Fact]
+    public void Predicted_and_plain_apply_install_the_same_rules()
+    {
+        static IEnumerable<string> Installed(IEnumerable<JsonObject> commands) => commands
+            .Where(c => c["insert"] is not null || (c["add"]?["rule"] is JsonObject r && (string?)r["comment"] != FirewallPlanner.ProbeComment))
+            .Select(c => c.ToJsonString());
+
+        var plan = FirewallPlanner.Plan(Nat);
+        Assert.Equal(Installed(FirewallPlanner.BuildApplyTransaction(plan, 7).Commands),
+            Installed(FirewallPlanner.BuildApplyTransaction(plan, 7, new HandleCounters(9, 9)).Transaction.Commands));
+    }
+
+    [Fact]
+    public void Counters_round_trip_and_come_from_the_echo()
+    {
+        Assert.Equal(new HandleCounters(12, 0), HandleCounters.TryParse(new HandleCounters(12, 0).ToString()));
+        Assert.Null(HandleCounters.TryParse("ip=1"));
+        Assert.Null(HandleCounters.TryParse("ip=x ip6=2"));
+        Assert.Null(HandleCounters.TryParse(null));
+        const string echo = """
+            {"nftables": [{"add": {"table": {"family": "ip", "name": "virtualnetworking", "handle": 99}}},
+             {"add": {"chain": {"family": "ip6", "table": "virtualnetworking", "name": "forward", "handle": 7}}},
+             {"insert": {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "guest_nat", "comment": "vnet:a", "expr": [], "handle": 14}}},
+             {"add": {"rule": {"family": "ip", "table": "virtualnetworking", "chain": "forward", "expr": [], "handle": 17}}},
+             {"add": {"rule": {"family": "ip", "table": "other", "chain": "forward", "expr": [], "handle": 500}}}]}
+            """;
+        Assert.Equal(new HandleCounters(17, 7), RuleHandle.CountersFromEcho(echo)); // the table handle is a different counter
+    }
+
+    [Fact]
+    public void Rule_handles_round_trip_as_text()
+    {
+        var handle = new RuleHandle(NftFamily.Ip6, "guest_nat", 1234567890123);
+        Assert.Equal("ip6:guest_nat:1234567890123", handle.ToString());
+        Assert.Equal(handle, RuleHandle.Parse(handle.ToString()));
+        Assert.Throws<FormatException>(() => RuleHandle.Parse("inet:forward:1"));
+        Assert.Throws<FormatException>(() => RuleHandle.Parse("ip:forward:-1"));
+    }
+
+    [Fact]
+    public void Fallback_remove_deletes_only_that_networks_handles_while_others_remain()
     {
         var listing = new NftListing([NftFamily.Ip, NftFamily.Ip6],
         [
@@ -109,7 +234,7 @@ public sealed class FirewallPlannerTests
     }
 
     [Fact]
-    public void Remove_of_the_last_network_deletes_our_tables()
+    public void Fallback_remove_of_the_last_network_deletes_our_tables()
     {
         var listing = new NftListing([NftFamily.Ip, NftFamily.Ip6], [new(NftFamily.Ip, "forward", 1, null), new(NftFamily.Ip, "guest_output", 10, "vnet:a")]);
 
@@ -121,7 +246,7 @@ public sealed class FirewallPlannerTests
     }
 
     [Fact]
-    public void Remove_without_our_tables_does_nothing()
+    public void Fallback_remove_without_our_tables_does_nothing()
     {
         Assert.True(FirewallPlanner.BuildRemoveTransaction("vnet:a", NftListing.Empty).IsEmpty);
     }
@@ -146,8 +271,8 @@ public sealed class FirewallPlannerTests
         Assert.Equal([new ListedRule(NftFamily.Ip, "forward", 8, null), new ListedRule(NftFamily.Ip, "guest_nat", 21, "vnet:a")], listing.Rules);
     }
 
-    private static List<JsonObject> Apply(FirewallNetwork network, NftListing listing) =>
-        FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), TestNetworks.BridgeIfIndex, listing).Commands.ToList();
+    private static List<JsonObject> Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null) =>
+        FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), TestNetworks.BridgeIfIndex, replacing).Commands.ToList();
 
     private static NetworkDefinition WithDev(NetworkDefinition definition, string dev)
     {

@@ -120,13 +120,30 @@ internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
         Sysctls[key] = value;
     }
 
-    public void Apply(FirewallNetwork network, int bridgeIndex)
+    /// <summary>Every Remove call: (tag, handles, othersHaveRules).</summary>
+    public readonly List<(string Tag, IReadOnlyList<RuleHandle>? Handles, bool OthersHaveRules)> Removals = new();
+    public bool TablesExist;
+    private long nextHandle = 100;
+
+    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIndex)
     {
         Check("firewall");
-        foreach (var rule in FirewallPlanner.Plan(network).Rules) Rules.Add($"{network.Tag} {rule}");
+        TablesExist = true;
+        var handles = new List<RuleHandle>();
+        foreach (var rule in FirewallPlanner.Plan(network).Rules)
+        {
+            Rules.Add($"{network.Tag} {rule}");
+            handles.Add(new RuleHandle(rule.Family, rule.Chain, nextHandle++));
+        }
+        return handles;
     }
 
-    public void Remove(FirewallNetwork network) => Rules.RemoveWhere(r => r.StartsWith(network.Tag + " ", StringComparison.Ordinal));
+    public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules)
+    {
+        Removals.Add((network.Tag, handles, othersHaveRules));
+        Rules.RemoveWhere(r => r.StartsWith(network.Tag + " ", StringComparison.Ordinal));
+        if (!othersHaveRules) { Rules.Clear(); TablesExist = false; }
+    }
 }
 
 internal sealed class MemoryDefinitionStore : IDefinitionStore
@@ -145,6 +162,7 @@ internal sealed class MemoryLiveStore : ILiveStore
     public readonly Dictionary<string, (string Xml, List<string> Journal, string? Marker)> State = new();
     public IDisposable Lock() => new NoLock();
     public IReadOnlyList<LiveNetwork> LoadAll() => State.Keys.Select(Load).OfType<LiveNetwork>().ToList();
+    public IReadOnlyList<string> Names() => State.Keys.ToList();
     public LiveNetwork? Load(string name) => State.TryGetValue(name, out var s)
         ? new LiveNetwork(NetworkXml.Parse(s.Xml), s.Marker is not null, s.Marker == "transient") : null;
     public void BeginStart(NetworkDefinition d) => State[d.Name] = (NetworkXml.Format(d), new List<string>(), null);

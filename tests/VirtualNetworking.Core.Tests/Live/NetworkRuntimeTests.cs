@@ -1,5 +1,6 @@
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
@@ -141,6 +142,66 @@ public sealed class NetworkRuntimeTests
         Assert.Equal(before, host.Snapshot());
     }
 
+    private const string Nat2 = """
+        <network><name>second</name><forward mode='nat'/><bridge name='virbr1'/><mac address='52:54:00:b8:c9:9e'/>
+        <ip address='192.168.123.1' netmask='255.255.255.0'/></network>
+        """;
+
+    [Fact]
+    public void Start_journals_the_applied_rule_handles_and_stop_removes_by_them_without_listing()
+    {
+        Define(Nat);
+        Runtime().Start("default");
+        var journaled = live.ReadUndo("default").OfType<UndoStep.RemoveFirewall>().ToList();
+        Assert.Equal(2, journaled.Count);
+        Assert.Null(journaled[0].Handles); // before the apply: a kill there is undone by listing
+        Assert.Equal(FirewallPlanner.Plan(FirewallNetworkMapper.FromDefinition(NetworkXml.Parse(Nat))).Rules.Count, journaled[1].Handles!.Count);
+
+        Runtime().Stop("default");
+
+        var removal = Assert.Single(host.Removals); // the handle-less line is not acted on again
+        Assert.Equal(journaled[1].Handles, removal.Handles);
+        Assert.False(removal.OthersHaveRules); // the last network with rules: our tables go
+        Assert.False(host.TablesExist);
+    }
+
+    [Fact]
+    public void Stop_keeps_our_tables_while_another_network_has_rules_and_drops_them_with_the_last()
+    {
+        Define(Nat);
+        Define(Nat2);
+        Define("<network><name>open</name><forward mode='open'/><bridge name='open0'/><mac address='52:54:00:00:00:02'/><ip address='10.2.0.1' prefix='24'/></network>");
+        Runtime().Start("default");
+        Runtime().Start("second");
+        Runtime().Start("open");
+
+        Runtime().Stop("default");
+        Assert.True(host.Removals[^1].OthersHaveRules);
+        Assert.True(host.TablesExist);
+        Assert.Contains(host.Rules, r => !r.StartsWith(FirewallNetworkMapper.FromDefinition(NetworkXml.Parse(Nat)).Tag, StringComparison.Ordinal));
+
+        Runtime().Stop("second"); // the open network has no rules and does not keep the tables
+        Assert.False(host.Removals[^1].OthersHaveRules);
+        Assert.False(host.TablesExist);
+        Assert.Empty(host.Rules);
+    }
+
+    [Fact]
+    public void A_start_killed_before_its_handles_were_journaled_is_undone_by_listing()
+    {
+        Define(Nat);
+        Freeze(Runtime(new FreezeAt("addresses")), "default");
+        // Drop the handles line, as if the kill came between the nft apply and the journal write.
+        live.State["default"].Journal.RemoveAll(l => l.StartsWith("remove-firewall ", StringComparison.Ordinal));
+        Assert.NotEmpty(host.Rules);
+
+        Assert.Throws<NetworkProblemException>(() => Runtime().Stop("default"));
+
+        var removal = Assert.Single(host.Removals);
+        Assert.Null(removal.Handles);
+        Assert.Empty(host.Rules);
+    }
+
     [Fact]
     public void An_interrupted_start_is_undone_by_the_next_start()
     {
@@ -262,11 +323,14 @@ public sealed class NetworkRuntimeTests
         var steps = new UndoStep[]
         {
             new UndoStep.DeleteLink("br 0"), new UndoStep.RestoreSysctl("net/ipv4/ip_forward", "0"), new UndoStep.RemoveFirewall(),
+            new UndoStep.RemoveFirewall([]), new UndoStep.RemoveFirewall([new(NftFamily.Ip, "guest_nat", 12), new(NftFamily.Ip6, "guest_input", 7)]),
             new UndoStep.ReleaseMaster("eth%0"), new UndoStep.RestoreAddress("e'th", IpNetwork.Parse("10.0.0.2/24")),
             new UndoStep.RestoreRoute("eth0", IpNetwork.Parse("0.0.0.0/0"), System.Net.IPAddress.Parse("10.0.0.1"), 100),
             new UndoStep.RestoreRoute("eth0", IpNetwork.Parse("fd00::/64"), null, null),
         };
         foreach (var step in steps) Assert.Equal(step, UndoStep.Decode(step.Encode()));
+        Assert.NotEqual<UndoStep>(new UndoStep.RemoveFirewall(), new UndoStep.RemoveFirewall([]));
+        Assert.Null(UndoStep.Decode("remove-firewall + ip:guest_nat:x"));
         Assert.Null(UndoStep.Decode("restore-address eth0"));
         Assert.Null(UndoStep.Decode("restore-route eth0 not-a-cidr - -"));
     }

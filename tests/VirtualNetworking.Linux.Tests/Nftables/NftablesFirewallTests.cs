@@ -69,17 +69,137 @@ public sealed class NftablesFirewallTests : IDisposable
     }
 
     [Fact]
-    public void Applying_again_replaces_instead_of_duplicating()
+    public void Applying_again_with_the_earlier_handles_replaces_instead_of_duplicating()
     {
         var network = Network("again", NetworkMode.Isolated, null, "10.77.4.1/24");
         var ifIndex = TestNamespace.IfIndex(Bridge());
 
-        firewall.Apply(network, ifIndex);
-        firewall.Apply(network, ifIndex);
+        var earlier = firewall.Apply(network, ifIndex);
+        firewall.Apply(network, ifIndex, earlier);
 
         var ruleset = Ruleset();
         Assert.Equal(FirewallPlanner.Plan(network).Rules.Count, RulesOf(ruleset, network.Tag).Count);
         Assert.Equal(6, ForwardJumps(ruleset));
+    }
+
+    [Fact]
+    public void Apply_returns_the_handles_of_exactly_the_rules_it_inserted()
+    {
+        var other = Network("other", NetworkMode.Nat, null, "10.77.7.1/24");
+        var network = Network("echo", NetworkMode.Nat, "eth9", "10.77.8.1/24", "fd79::1/64");
+        firewall.Apply(other, TestNamespace.IfIndex(Bridge()));
+
+        var handles = firewall.Apply(network, TestNamespace.IfIndex(Bridge()));
+
+        var listed = RulesOf(Ruleset(), network.Tag)
+            .Select(r => new RuleHandle(NftFamilyNames.TryParse((string?)r["family"], out var f) ? f : throw new FormatException(), (string)r["chain"]!, (long)r["handle"]!))
+            .ToHashSet();
+        Assert.Equal(FirewallPlanner.Plan(network).Rules.Count, handles.Count);
+        Assert.True(listed.SetEquals(handles));
+    }
+
+    [Fact]
+    public void Apply_and_remove_by_handle_run_one_nft_process_each_and_never_list()
+    {
+        var log = Path.Combine(Path.GetTempPath(), TestNamespace.UniqueName("nftlog"));
+        var wrapper = log + ".sh";
+        File.WriteAllText(wrapper, $"#!/bin/sh\necho \"$*\" >> '{log}'\nexec {new NftablesFirewall().NftPath} \"$@\"\n");
+        TestNamespace.Run("chmod", "700", wrapper);
+        try
+        {
+            var counted = new NftablesFirewall(wrapper);
+            var first = Network("one", NetworkMode.Nat, null, "10.77.9.1/24");
+            var second = Network("two", NetworkMode.Routed, null, "10.77.10.1/24");
+
+            var firstHandles = counted.Apply(first, TestNamespace.IfIndex(Bridge()));
+            var secondHandles = counted.Apply(second, TestNamespace.IfIndex(Bridge()));
+            counted.Remove(first, firstHandles, othersHaveRules: true);
+            Assert.Empty(RulesOf(Ruleset(), first.Tag));
+            Assert.Equal(FirewallPlanner.Plan(second).Rules.Count, RulesOf(Ruleset(), second.Tag).Count);
+            counted.Remove(second, secondHandles, othersHaveRules: false);
+
+            Assert.Equal(["-e -j -f -", "-e -j -f -", "-j -f -", "-j -f -"], File.ReadAllLines(log));
+            Assert.False(firewall.TablesExist());
+        }
+        finally
+        {
+            File.Delete(wrapper);
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
+    public void With_counters_apply_predicts_the_handles_in_one_process_without_echo_and_relearns_after_foreign_changes()
+    {
+        var counters = Path.Combine(Path.GetTempPath(), TestNamespace.UniqueName("nftcounters"));
+        var log = counters + ".log";
+        var wrapper = counters + ".sh";
+        File.WriteAllText(wrapper, $"#!/bin/sh\necho \"$*\" >> '{log}'\nexec {new NftablesFirewall().NftPath} \"$@\"\n");
+        TestNamespace.Run("chmod", "700", wrapper);
+        try
+        {
+            var predicting = new NftablesFirewall(wrapper, counters);
+            var networks = Enumerable.Range(0, 4).Select(i => Network($"p{i}", i % 2 == 0 ? NetworkMode.Nat : NetworkMode.Routed, null, $"10.77.{20 + i}.1/24", $"fd7{i}::1/64")).ToList();
+            var handles = new List<IReadOnlyList<RuleHandle>>();
+
+            handles.Add(predicting.Apply(networks[0], TestNamespace.IfIndex(Bridge()))); // no counters yet: echo
+            handles.Add(predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge()))); // predicted
+            TestNamespace.Run("nft", "add", "rule", "ip", FirewallLayout.TableName, FirewallLayout.GuestNat, "counter"); // behind our back
+            handles.Add(predicting.Apply(networks[2], TestNamespace.IfIndex(Bridge()))); // probe refused → echo
+            handles.Add(predicting.Apply(networks[3], TestNamespace.IfIndex(Bridge()))); // predicted again
+
+            var ruleset = Ruleset();
+            for (var i = 0; i < networks.Count; i++)
+                Assert.True(Listed(ruleset, networks[i].Tag).SetEquals(handles[i]), $"network {i}");
+            Assert.DoesNotContain(FirewallPlanner.ProbeComment, ruleset.ToJsonString());
+            Assert.Equal(6, ForwardJumps(ruleset));
+            Assert.Equal(["-e -j -f -", "-j -f -", "-j -f -", "-e -j -f -", "-j -f -"], File.ReadAllLines(log));
+
+            predicting.Remove(networks[1], handles[1], othersHaveRules: true);
+            Assert.Empty(RulesOf(Ruleset(), networks[1].Tag));
+            predicting.Remove(networks[0], handles[0], othersHaveRules: false);
+            Assert.False(firewall.TablesExist());
+            Assert.False(File.Exists(counters)); // nothing of ours is left behind
+            File.WriteAllText(counters, HandleCounters.Absent.ToString());
+            var fresh = predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge())); // predicted on new tables
+            Assert.True(Listed(Ruleset(), networks[1].Tag).SetEquals(fresh));
+            Assert.Equal("-j -f -", File.ReadAllLines(log)[^1]);
+        }
+        finally
+        {
+            File.Delete(wrapper);
+            File.Delete(log);
+            File.Delete(counters);
+        }
+    }
+
+    [Fact]
+    public void Remove_with_stale_handles_falls_back_to_the_listing()
+    {
+        var network = Network("stale", NetworkMode.Nat, null, "10.77.11.1/24");
+        var keep = Network("keep", NetworkMode.Nat, null, "10.77.12.1/24");
+        var handles = firewall.Apply(network, TestNamespace.IfIndex(Bridge()));
+        firewall.Apply(keep, TestNamespace.IfIndex(Bridge()));
+        var first = handles[0];
+        TestNamespace.Run("nft", "delete", "rule", first.Family.ToNft(), FirewallLayout.TableName, first.Chain, "handle", first.Handle.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        firewall.Remove(network, handles, othersHaveRules: true);
+
+        var ruleset = Ruleset();
+        Assert.Empty(RulesOf(ruleset, network.Tag));
+        Assert.Equal(FirewallPlanner.Plan(keep).Rules.Count, RulesOf(ruleset, keep.Tag).Count);
+    }
+
+    [Fact]
+    public void Remove_of_the_last_network_without_our_tables_is_not_an_error()
+    {
+        var network = Network("gone", NetworkMode.Nat, null, "10.77.13.1/24");
+        var handles = firewall.Apply(network, TestNamespace.IfIndex(Bridge()));
+        TestNamespace.Run("nft", "delete", "table", "ip6", FirewallLayout.TableName);
+
+        firewall.Remove(network, handles, othersHaveRules: false);
+
+        Assert.False(firewall.TablesExist());
     }
 
     [Fact]
@@ -115,6 +235,11 @@ public sealed class NftablesFirewallTests : IDisposable
         new(name, FirewallTag.For(null, name), "unused", mode, [.. subnets.Select(s => IpNetwork.Parse(s).Canonical)], ForwardDevice: forwardDevice);
 
     private static JsonNode Ruleset() => JsonNode.Parse(TestNamespace.Run("nft", "-j", "list", "ruleset"))!;
+
+    private static HashSet<RuleHandle> Listed(JsonNode ruleset, string tag) =>
+        RulesOf(ruleset, tag)
+            .Select(r => new RuleHandle(NftFamilyNames.TryParse((string?)r["family"], out var f) ? f : throw new FormatException(), (string)r["chain"]!, (long)r["handle"]!))
+            .ToHashSet();
 
     private static List<JsonObject> RulesOf(JsonNode ruleset, string tag) =>
         [.. ruleset["nftables"]!.AsArray().Select(i => i?["rule"]).OfType<JsonObject>().Where(r => (string?)r["comment"] == tag)];
