@@ -31,9 +31,10 @@ function Get-StoreFingerprint {
     if (-not (Test-Path $Root)) { return '' }
     # Lock files are how sessions take turns, not state: a refused command may leave one. The DHCP host
     # daemon's own files (pid, control socket, log) belong to a service that outlives a network by design:
-    # it stays for its idle period, then leaves by itself.
+    # it stays for its idle period, then leaves by itself. nft-handle-counters mirrors nftables' own per-table
+    # handle counter, which only ever grows while our tables exist (it goes with them when the last network stops).
     $lines = Get-ChildItem -LiteralPath $Root -Recurse -Force -File -ErrorAction Ignore |
-        Where-Object { $_.Name -notmatch '\.lock$' -and $_.FullName -notmatch '/run/virtualnetworking/vnetd\.' } |
+        Where-Object { $_.Name -notmatch '\.lock$' -and $_.FullName -notmatch '/run/virtualnetworking/(vnetd\.|nft-handle-counters$)' } |
         Sort-Object FullName | ForEach-Object {
         $relative = [IO.Path]::GetRelativePath($Root, $_.FullName)
         if ($_.LinkTarget) { "$relative -> $($_.LinkTarget)" }
