@@ -21,13 +21,7 @@ public sealed class GetVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        string? mac = null;
-        if (MacAddress is not null && !MacAddressText.TryNormalize(MacAddress, out mac))
-        {
-            WriteProblem("VNetworkMacAddressInvalid", ProblemCategory.InvalidArgument,
-                $"'{MacAddress}' is not a MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56.", MacAddress);
-            return;
-        }
+        if (!TryMacFilter(MacAddress, out var mac)) return;
         var catalog = ModuleContext.Catalog();
         foreach (var name in Network ?? catalog.List().Select(r => r.Definition.Name).ToArray())
         {

@@ -27,6 +27,16 @@ public abstract class VNetworkCommandBase : PSCmdlet
         foreach (var warning in warnings) WriteWarning($"{warning.ErrorId}: {warning.Message}");
     }
 
+    /// <summary>A -MacAddress filter in canonical form (null = none); false after reporting a malformed one.</summary>
+    protected bool TryMacFilter(string? text, out string? mac)
+    {
+        mac = null;
+        if (text is null || Core.Addressing.MacAddressText.TryNormalize(text, out mac)) return true;
+        WriteProblem("VNetworkMacAddressInvalid", ProblemCategory.InvalidArgument,
+            $"'{text}' is not a MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56.", text);
+        return false;
+    }
+
     protected void WriteProblem(string errorId, ProblemCategory category, string message, object? target) =>
         WriteProblems(new NetworkProblemException(errorId, category, message, target));
 
