@@ -1,6 +1,7 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 using VirtualNetworking.Linux.Store;
@@ -11,6 +12,7 @@ namespace VirtualNetworking.Linux.Live;
 /// /run/virtualnetworking/networks: NAME.xml (live definition, written before the first step), NAME.journal
 /// (undo steps, appended and fsynced before each step is done) and NAME.active (written last; holds
 /// "transient" or "persistent"). An XML without a marker is an interrupted start.
+/// /run/virtualnetworking/ports/NETWORK/NAME.port: one record per port (<see cref="PortRecordFormat"/>).
 /// </summary>
 public sealed class FileLiveStore : ILiveStore
 {
@@ -86,5 +88,46 @@ public sealed class FileLiveStore : ILiveStore
         File.Delete(Journal(name));
         File.Delete(Xml(name));
         AtomicFile.SyncDirectory(Directory);
+    }
+
+    private string PortDirectory(string network) => Path.Combine(paths.RunDirectory, "ports", network);
+
+    public IReadOnlyList<NetworkPort> LoadPorts(string? network)
+    {
+        var root = Path.Combine(paths.RunDirectory, "ports");
+        if (!System.IO.Directory.Exists(root)) return Array.Empty<NetworkPort>();
+        var directories = network is null ? System.IO.Directory.EnumerateDirectories(root)
+            : System.IO.Directory.Exists(PortDirectory(network)) ? new[] { PortDirectory(network) } : Array.Empty<string>();
+        var ports = new List<NetworkPort>();
+        foreach (var directory in directories)
+            foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*.port"))
+            {
+                string text;
+                try { text = File.ReadAllText(file); }
+                catch (FileNotFoundException) { continue; } // removed while listing
+                if (PortRecordFormat.Parse(Path.GetFileName(directory), Path.GetFileNameWithoutExtension(file), text) is { } port) ports.Add(port);
+            }
+        return ports.OrderBy(p => p.Network, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+    }
+
+    public void SavePort(NetworkPort port)
+    {
+        System.IO.Directory.CreateDirectory(PortDirectory(port.Network));
+        AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port));
+    }
+
+    /// <summary>The folders go with their last port, so a stopped network leaves nothing under /run.</summary>
+    public void DeletePort(string network, string name)
+    {
+        var directory = PortDirectory(network);
+        File.Delete(Path.Combine(directory, name + ".port"));
+        DeleteIfEmpty(directory);
+        DeleteIfEmpty(Path.GetDirectoryName(directory)!);
+    }
+
+    private static void DeleteIfEmpty(string directory)
+    {
+        if (System.IO.Directory.Exists(directory) && !System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
+            System.IO.Directory.Delete(directory);
     }
 }
