@@ -64,10 +64,9 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
             var bridge = network.Bridge?.Name is { } b && host.GetLink(b) is not null ? b
                 : throw new NetworkProblemException("VNetworkBridgeNotFound", ProblemCategory.ObjectNotFound,
                     $"Network '{request.Network}' has no bridge on the host to attach a port to. Restart it with Restart-VNetwork.", request.Network);
-            var links = host.GetLinkStates();
             var records = live.LoadPorts(null);
-            var name = PortName(request, links, records);
-            var mac = GuestMac(request, links, records, live.LoadAll().Select(n => n.Definition.MacAddress));
+            var name = PortName(request, records);
+            var mac = GuestMac(request, records, live.LoadAll().Select(n => n.Definition.MacAddress));
             uint? owner = request.Owner is null ? null : host.FindUser(request.Owner) ?? throw new NetworkProblemException(
                 "VNetworkPortOwnerNotFound", ProblemCategory.ObjectNotFound,
                 $"There is no user '{request.Owner}' on this host. Give the user name or uid that QEMU runs as.", request.Owner);
@@ -166,29 +165,41 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
         if (problems.Count > 0) throw new NetworkProblemException(problems);
     }
 
-    private static string PortName(PortRequest request, IReadOnlyList<LinkState> links, IReadOnlyList<NetworkPort> records)
+    /// <summary>
+    /// The requested name, or the lowest free one of the template. Free = no port record and no host link; links
+    /// are looked up one name at a time (a dump of every link would make each port cost more than the last).
+    /// </summary>
+    private string PortName(PortRequest request, IReadOnlyList<NetworkPort> records)
     {
-        var used = links.Select(l => l.Name).Concat(records.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
+        var used = records.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var requested = request.Name ?? DefaultNameTemplate;
         if (AddressPlanner.IsTemplate(requested))
-            return AddressPlanner.AllocateInterfaceName(requested, used, MaxPortId) ?? throw new NetworkProblemException(
-                "VNetworkPortNamesExhausted", ProblemCategory.LimitsExceeded,
+        {
+            while (AddressPlanner.AllocateInterfaceName(requested, used, MaxPortId) is { } candidate)
+            {
+                if (host.GetLink(candidate) is null) return candidate;
+                used.Add(candidate);
+            }
+            throw new NetworkProblemException("VNetworkPortNamesExhausted", ProblemCategory.LimitsExceeded,
                 $"No free port name for template '{requested}' (ids 0 to {MaxPortId} are taken). Give an explicit -Name.", requested);
-        if (used.Contains(requested))
+        }
+        if (used.Contains(requested) || host.GetLink(requested) is not null)
             throw new NetworkProblemException("VNetworkPortNameInUse", ProblemCategory.ResourceExists,
                 $"A link named '{requested}' already exists on the host. Choose another -Name, or omit it to get a free vnetN.", requested);
         return requested;
     }
 
-    /// <summary>The guest's MAC: unique among host links, other ports and bridges; allocated like libvirt's (52:54:00 + 3 random bytes).</summary>
-    private string GuestMac(PortRequest request, IReadOnlyList<LinkState> links, IReadOnlyList<NetworkPort> records, IEnumerable<string?> bridgeMacs)
+    /// <summary>
+    /// The guest's MAC, unique among ports and bridges; allocated like libvirt's (52:54:00 + 3 random bytes). A MAC
+    /// the user gives is also checked against every host link.
+    /// </summary>
+    private string GuestMac(PortRequest request, IReadOnlyList<NetworkPort> records, IEnumerable<string?> bridgeMacs)
     {
-        var taken = links.Select(l => l.MacAddress).Concat(bridgeMacs).Concat(records.Select(r => r.MacAddress))
-            .OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var taken = records.Select(r => r.MacAddress).Concat(bridgeMacs).OfType<string>().ToHashSet(StringComparer.Ordinal);
         if (request.MacAddress is { } text)
         {
             MacAddressText.TryNormalize(text, out var mac);
-            if (taken.Contains(mac!))
+            if (taken.Contains(mac!) || host.GetLinkStates().Any(l => l.MacAddress == mac))
                 throw new NetworkProblemException("VNetworkPortMacInUse", ProblemCategory.ResourceExists,
                     $"MAC address {mac} is already used on this host (by a link, a port or a network's bridge). Give another -MacAddress, or omit it to get a free one.", text);
             return mac!;

@@ -100,15 +100,19 @@ public sealed class FileLiveStore : ILiveStore
             : System.IO.Directory.Exists(PortDirectory(network)) ? new[] { PortDirectory(network) } : Array.Empty<string>();
         var ports = new List<NetworkPort>();
         foreach (var directory in directories)
+        {
+            var owner = Path.GetFileName(directory);
             foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*.port"))
             {
-                string text;
-                try { text = File.ReadAllText(file); }
-                catch (FileNotFoundException) { continue; } // removed while listing
-                if (PortRecordFormat.Parse(Path.GetFileName(directory), Path.GetFileNameWithoutExtension(file), text) is { } port) ports.Add(port);
+                var name = Path.GetFileNameWithoutExtension(file);
+                if (PortCache.Read(file, text => PortRecordFormat.Parse(owner, name, text)) is { } port) ports.Add(port);
             }
+        }
         return ports.OrderBy(p => p.Network, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>Records are read once per change: creating the 500th port does not parse the other 499.</summary>
+    private static readonly ParsedFileCache<NetworkPort> PortCache = new();
 
     public void SavePort(NetworkPort port)
     {

@@ -61,10 +61,10 @@ public sealed class PortServiceTests
     }
 
     [Fact]
-    public void A_generated_mac_skips_one_in_use_on_the_host()
+    public void A_generated_mac_skips_one_a_bridge_uses()
     {
         Runtime().Start("lab");
-        random.Next = [0x00, 0x00, 0x07, 0x00, 0x00, 0x08]; // the first candidate is eth0's MAC
+        random.Next = [0xb8, 0xc9, 0x9d, 0x00, 0x00, 0x08]; // the first candidate is the network's bridge MAC
         var port = Ports().Create(new PortRequest("lab", PortType.Tap)).Port;
         Assert.Equal("52:54:00:00:00:08", port.MacAddress);
     }
