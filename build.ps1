@@ -58,14 +58,14 @@ function Invoke-Bootstrap {
         Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Pester.proj'), '-v', 'q')
     }
     $missing = @($Packages | Where-Object {
-            (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed'
+            "$(& dpkg-query -W -f '${Status}' $_ 2>$null)" -notmatch 'install ok installed'
         })
     if ($missing.Count -gt 0) {
         if ((& id -u) -ne '0') { throw "Bootstrap: missing Debian packages $($missing -join ', '); install them as root." }
         Write-Host "Bootstrap: installing $($missing -join ', ')"
         Invoke-Native apt-get @('update', '-qq')
         $env:DEBIAN_FRONTEND = 'noninteractive'
-        Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', @($missing))
+        Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
     }
 }
 
