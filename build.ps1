@@ -3,7 +3,8 @@
 .SYNOPSIS
     Builds, documents, tests, demonstrates and benchmarks VirtualNetworking.
 .DESCRIPTION
-    Tasks: Bootstrap (installs what is missing: dotnet tools, Pester from NuGet, Debian packages),
+    Tasks: Bootstrap (installs what is missing: dotnet tools, Pester from NuGet, Debian packages; unpacks the
+    guest VM's kernel and busybox into out/cache/guest-vm),
     Build (stages the module at out/VirtualNetworking), Test (every suite; the last line is
     "N passed, N failed, N skipped"), Docs (MAML help from docs/), Package, Demo, Bench, Clean.
     Every task but Clean runs Bootstrap's idempotent check first.
@@ -28,9 +29,13 @@ $ModuleOut = Join-Path $Out 'VirtualNetworking'
 $ResultsDir = Join-Path $Out 'test-results'
 $PesterVersion = '5.9.1'
 # Debian packages the build, tests and demo need: ip/bridge and nft; clang + zlib for the daemon's NativeAOT
-# build; real DHCP clients (udhcpc, dhclient), tcpdump, socat, ping and capsh for the namespace tier.
+# build; real DHCP clients (udhcpc, dhclient), tcpdump, socat, ping and capsh for the namespace tier; QEMU, kmod
+# and cpio to build and boot the namespace tier's guest VM.
 $DebianPackages = @('iproute2', 'nftables', 'clang', 'zlib1g-dev', 'udhcpc', 'isc-dhcp-client', 'tcpdump', 'socat',
-    'iputils-ping', 'libcap2-bin')
+    'iputils-ping', 'libcap2-bin', 'qemu-system-x86', 'kmod', 'cpio')
+# The guest VM's kernel and static busybox are unpacked here, never installed: installing the kernel pulls udev
+# and a systemd upgrade, and busybox-static removes busybox.
+$GuestVmCache = Join-Path $Out 'cache/guest-vm'
 # The peers the benchmarks compare with, in the same run (libvirt's daemon, dnsmasq, Kea and perfdhcp).
 $BenchPackages = @('libvirt-daemon', 'libvirt-clients', 'dnsmasq-base', 'kea-dhcp4-server', 'kea-admin', 'kea-common',
     'busybox', 'tini', 'iptables', 'procps', 'strace')
@@ -67,6 +72,58 @@ function Invoke-Bootstrap {
         $env:DEBIAN_FRONTEND = 'noninteractive'
         Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
     }
+    Update-GuestVmCache
+}
+
+# Fills out/cache/guest-vm/kernel (linux-image-*-cloud-amd64, depmod'ed) and .../busybox (busybox-static) with
+# `apt-get download` + `dpkg-deb -x`. Each folder is renamed into place only when complete, so one that exists is done.
+function Update-GuestVmCache {
+    $parts = @('kernel', 'busybox') | Where-Object { -not (Test-Path (Join-Path $GuestVmCache $_)) }
+    if (-not $parts) { return }
+    foreach ($attempt in 1, 2) {
+        try {
+            foreach ($part in $parts) { Save-GuestVmPackage $part }
+            return
+        }
+        catch {
+            # Stale package lists name a kernel the archive no longer has: refresh them once (root only).
+            if ($attempt -eq 2 -or -not (Test-IsRoot)) { throw }
+            Write-Host "Bootstrap: $($_.Exception.Message); refreshing the package lists"
+            Invoke-Native apt-get @('update', '-qq')
+        }
+    }
+}
+
+function Save-GuestVmPackage {
+    param([string] $Part)
+    $target = Join-Path $GuestVmCache $Part
+    if (Test-Path $target) { return }
+    $package = 'busybox-static'
+    if ($Part -eq 'kernel') {
+        # The metapackage depends on the concrete image, e.g. linux-image-6.1.0-56-cloud-amd64.
+        $package = & apt-cache depends linux-image-cloud-amd64 2>$null |
+            Where-Object { $_ -match '^\s*Depends:\s*(linux-image-\S+)' } | ForEach-Object { $Matches[1] } | Select-Object -First 1
+        if (-not $package) { throw 'apt-cache does not know linux-image-cloud-amd64' }
+    }
+    Write-Host "Bootstrap: unpacking $package into $target (not installed)"
+    $staging = Join-Path $GuestVmCache "$Part.partial"
+    Remove-Item $staging -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory -Path $staging | Out-Null
+    try {
+        Push-Location $staging
+        # As root, apt hands downloads to its sandbox user, who may not write here.
+        try { Invoke-Native apt-get @('download', '-qq', '-o', 'APT::Sandbox::User=root', $package) } finally { Pop-Location }
+        $deb = Get-ChildItem $staging -Filter '*.deb' | Select-Object -First 1
+        $tree = Join-Path $staging 'root'
+        Invoke-Native dpkg-deb @('-x', $deb.FullName, $tree)
+        if ($Part -eq 'kernel') {
+            # The package ships no modules.dep (its postinst makes it); modprobe needs one to resolve dependencies.
+            $kernelVersion = (Get-ChildItem (Join-Path $tree 'boot') -Filter 'vmlinuz-*').Name -replace '^vmlinuz-'
+            Invoke-Native depmod @('-b', $tree, $kernelVersion)
+        }
+        Move-Item $tree $target
+    }
+    finally { Remove-Item $staging -Recurse -Force -ErrorAction Ignore }
 }
 
 function Invoke-Docs {
