@@ -68,10 +68,11 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
     public void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay) =>
         Do($"create bridge {name}", () => Client.CreateBridge(name, macAddress, mtu, stp, forwardDelay));
 
+    /// <summary>Returns once the link is unlisted; the kernel frees it in the background (most of a deletion's time).</summary>
     public void DeleteLink(string name)
     {
-        if (Client.GetLink(name) is null) return;
-        Do($"delete link {name}", () => Client.DeleteLink(name));
+        if (Client.GetLink(name) is not { } link) return;
+        Do($"delete link {name}", () => Client.DeleteLinkUntilUnlisted(link.Index));
     }
 
     public void SetUp(string name) => Do($"set {name} up", () => Client.SetLinkUp(Index(name)));
