@@ -91,7 +91,7 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
         Do($"add route {destination} via {gateway?.ToString() ?? link}",
             () => Client.AddRoute(destination.Address, destination.PrefixLength, gateway, Index(link), metric));
 
-    private Dictionary<int, string> LinkNames() => Client.GetLinks().ToDictionary(l => l.Index, l => l.Name);
+    private IReadOnlyDictionary<int, string> LinkNames() => Client.GetLinkNames();
 
     private int Index(string name) => Client.GetLink(name)?.Index ?? throw new NetworkProblemException("VNetworkLinkNotFound",
         ProblemCategory.ObjectNotFound, $"Link '{name}' does not exist on this host.", name);

@@ -14,6 +14,16 @@ public sealed class LinkTests : NetworkTest
     }
 
     [SkippableFact]
+    public void GetLinkNames_NamesEveryLinkByIndex()
+    {
+        var name = NewName("br");
+        Client.CreateBridge(name);
+
+        Assert.Equal(Client.GetLinks().ToDictionary(l => l.Index, l => l.Name), Client.GetLinkNames());
+        Assert.Equal(name, Client.GetLinkNames()[RequireLink(name).Index]);
+    }
+
+    [SkippableFact]
     public void SetMtuMacUpDownAndRename_AreVisible()
     {
         var name = NewName("ve");
