@@ -11,7 +11,8 @@
     CmdletsToExport      = @(
         'New-VNetwork', 'Import-VNetwork', 'Export-VNetwork', 'Get-VNetwork', 'Set-VNetwork', 'Remove-VNetwork',
         'Start-VNetwork', 'Stop-VNetwork', 'Restart-VNetwork', 'Get-VNetworkBridge', 'Initialize-VNetworkHost',
-        'Get-VNetworkDhcpLease', 'Add-VNetworkDhcpReservation', 'Get-VNetworkDhcpReservation', 'Remove-VNetworkDhcpReservation'
+        'Get-VNetworkDhcpLease', 'Add-VNetworkDhcpReservation', 'Get-VNetworkDhcpReservation', 'Remove-VNetworkDhcpReservation',
+        'New-VNetworkPort', 'Get-VNetworkPort', 'Remove-VNetworkPort'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -56,23 +56,25 @@ try {
     Show 'ping -c 1 192.168.122.1' { ping -c 1 -W 2 192.168.122.1 }
     Show 'sysctl net.ipv4.ip_forward' { sysctl net.ipv4.ip_forward }
 
-    # Attaching guests with a cmdlet arrives with ports; here the guest's veth is wired by hand.
     ip netns add $guest
-    ip link add vnet0 type veth peer name eth0 netns $guest
-    ip link set vnet0 master virbr0
-    ip link set vnet0 up
-    ip netns exec $guest ip link set eth0 up
     ip netns exec $guest ip link set lo up
+    Show "New-VNetworkPort -Network default -Namespace guest   # attach a container (a veth into its namespace)" {
+        $script:port = New-VNetworkPort -Network default -Namespace $guest
+        $script:port
+    }
+    # The default network runs STP (as libvirt's), so a new port forwards after the 2 s forward delay.
     $deadline = (Get-Date).AddSeconds(40)
-    while ((Get-Date) -lt $deadline -and ((bridge -j link show dev vnet0 | ConvertFrom-Json).state -ne 'forwarding')) { Start-Sleep -Milliseconds 250 }
+    while ((Get-Date) -lt $deadline -and ((bridge -j link show dev $port.Name | ConvertFrom-Json).state -ne 'forwarding')) { Start-Sleep -Milliseconds 250 }
     Show 'Get-VNetworkBridge virbr0                  # the guest''s port' { Get-VNetworkBridge virbr0 }
     Show 'ip netns exec guest udhcpc -i eth0 …       # the guest asks our DHCP server for a lease' {
         ip netns exec $guest udhcpc -f -q -n -t 5 -T 2 -i eth0 -s (Join-Path $PSScriptRoot 'guest-dhcp-script.sh') 2>&1 | Where-Object { $_ -match '^lease:' }
     }
     Show "ip netns exec guest ping -c 1 203.0.113.1   # a guest reaches the outside through NAT" { ip netns exec $guest ping -c 1 -W 2 203.0.113.1 }
+    Show 'Get-VNetworkDhcpLease                      # virsh net-dhcp-leases default' { Get-VNetworkDhcpLease }
+    Show 'Get-VNetworkPort                           # virsh net-port-list default' { Get-VNetworkPort }
     Show 'nft list table ip virtualnetworking        # the rules (our own table)' { nft list table ip virtualnetworking }
     Show 'Get-VNetwork | Stop-VNetwork -PassThru     # virsh net-destroy' { Get-VNetwork | Stop-VNetwork -PassThru }
-    Show 'Get-VNetworkBridge; nft list ruleset       # nothing of ours is left' { Get-VNetworkBridge; nft list ruleset }
+    Show 'Get-VNetworkBridge; Get-VNetworkPort; nft list ruleset   # nothing of ours is left (the port went with the network)' { Get-VNetworkBridge; Get-VNetworkPort; nft list ruleset; ip -n $guest -br link }
 }
 finally {
     # The DHCP daemon this demo's Start-VNetwork spawned would leave by itself after its idle period; end it now.

@@ -26,10 +26,10 @@ public static class AddressPlanner
     public static IpNetwork? FirstFreeSubnet(IReadOnlyCollection<IpNetwork> taken) =>
         CandidateSubnets().Cast<IpNetwork?>().FirstOrDefault(c => !taken.Any(t => t.Overlaps(c!.Value)));
 
-    /// <summary>Expands a name template with a single %d to the lowest id not in <paramref name="used"/>.</summary>
-    public static string? AllocateBridgeName(string template, ISet<string> used)
+    /// <summary>Expands a name template with a single %d to the lowest id (up to <paramref name="maxId"/>) not in <paramref name="used"/>.</summary>
+    public static string? AllocateInterfaceName(string template, ISet<string> used, int maxId = MaxBridgeId)
     {
-        for (var id = 0; id <= MaxBridgeId; id++)
+        for (var id = 0; id <= maxId; id++)
         {
             var candidate = template.Replace("%d", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (!used.Contains(candidate)) return candidate;

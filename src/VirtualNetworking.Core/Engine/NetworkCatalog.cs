@@ -209,7 +209,7 @@ public sealed class NetworkCatalog
         {
             var used = new HashSet<string>(otherBridges, StringComparer.Ordinal);
             used.UnionWith(host.Links().Select(l => l.Name));
-            definition.Bridge.Name = AddressPlanner.AllocateBridgeName(requested ?? AddressPlanner.DefaultBridgeTemplate, used);
+            definition.Bridge.Name = AddressPlanner.AllocateInterfaceName(requested ?? AddressPlanner.DefaultBridgeTemplate, used);
             if (definition.Bridge.Name is null)
                 problems.Add(new NetworkProblem("VNetworkBridgeNamesExhausted", ProblemCategory.LimitsExceeded,
                     $"No free bridge name for template '{requested ?? AddressPlanner.DefaultBridgeTemplate}' (ids 0 to {AddressPlanner.MaxBridgeId} are taken). Give an explicit -BridgeName.",

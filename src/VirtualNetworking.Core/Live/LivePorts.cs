@@ -3,11 +3,13 @@ using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
 
 namespace VirtualNetworking.Core.Live;
 
 /// <summary>A link as the live engine needs to see it.</summary>
-public sealed record LinkState(int Index, string Name, string? Kind, string? MacAddress, int Mtu, bool IsUp, int? MasterIndex);
+/// <param name="HasCarrier">Whether the link is operationally up (a tap has no carrier until QEMU opens it).</param>
+public sealed record LinkState(int Index, string Name, string? Kind, string? MacAddress, int Mtu, bool IsUp, int? MasterIndex, bool HasCarrier = false);
 
 /// <summary>A route with what it takes to put it back.</summary>
 public sealed record RouteState(IpNetwork Destination, IPAddress? Gateway, int? LinkIndex, uint? Metric, bool IsKernelRoute);
@@ -30,6 +32,21 @@ public interface IHostNetwork : IHostNetworkView
     void AddAddress(string link, IpNetwork address);
     void DeleteAddress(string link, IpNetwork address);
     void AddRoute(string link, IpNetwork destination, IPAddress? gateway, uint? metric);
+    /// <summary>
+    /// A persistent tap (QEMU's -netdev tap,ifname=NAME) with the host-end MAC, attached to the bridge and up.
+    /// On failure nothing is left. <paramref name="ownerUid"/> lets that user's QEMU open it.
+    /// </summary>
+    void CreateTapPort(string name, string hostMacAddress, string bridge, uint? ownerUid);
+    /// <summary>
+    /// A veth pair: NAME on the host (host-end MAC, attached to the bridge, up) and its peer created straight in the
+    /// namespace as <paramref name="guestName"/> with the guest's MAC, up. Throws VNetworkNamespaceNotFound or
+    /// VNetworkGuestInterfaceInUse before anything changes; on failure nothing is left.
+    /// </summary>
+    void CreateVethPort(string name, string hostMacAddress, string bridge, PortNamespace ns, string guestName, string guestMacAddress);
+    /// <summary>Attaches an existing port to a bridge with the bridge's MTU, and sets it up (after a restart recreated the bridge).</summary>
+    void AttachPort(string name, string bridge);
+    /// <summary>The uid of a user name or numeric id; null when the host has no such user.</summary>
+    uint? FindUser(string user);
 }
 
 /// <summary>/proc/sys/net values; keys are relative to /proc/sys (e.g. net/ipv4/ip_forward).</summary>
@@ -71,6 +88,11 @@ public interface ILiveStore
     /// <summary>Replaces the live definition of an active network (changes applied live).</summary>
     void SaveLiveDefinition(NetworkDefinition definition);
     void Clear(string name);
+    /// <summary>Port records of one network, or of every network when <paramref name="network"/> is null.</summary>
+    IReadOnlyList<NetworkPort> LoadPorts(string? network);
+    /// <summary>Written before the port's link is created, so a killed creation is cleaned up by the network's stop.</summary>
+    void SavePort(NetworkPort port);
+    void DeletePort(string network, string name);
 }
 
 /// <summary>A network with live state. Not active = a start that was interrupted.</summary>

@@ -2,6 +2,7 @@ using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Core.Live;
@@ -66,6 +67,8 @@ public sealed class NetworkRuntime
             if (current is not null) Undo(current.Definition, startFailed: true);
             throw definitions.Load(name) is null && current is null ? NetworkCatalog.NotFound(name) : NotActive(name);
         }
+        // As libvirt: the network's ports (its guests' links) go with it.
+        RemovePorts(name);
         Undo(current.Definition, startFailed: false);
     }
 
@@ -79,7 +82,22 @@ public sealed class NetworkRuntime
         var next = current.Transient ? current.Definition.Clone()
             : (definitions.Load(name)?.Definition.Clone() ?? current.Definition.Clone());
         Undo(current.Definition, startFailed: false);
-        return StartLocked(next, current.Transient);
+        IReadOnlyList<NetworkProblem> warnings;
+        try { warnings = StartLocked(next, current.Transient); }
+        catch
+        {
+            RemovePorts(name);
+            throw;
+        }
+        // The ports outlived the old bridge (their guests keep their links open): attach them to the new one.
+        var bridge = next.Bridge?.Name;
+        foreach (var port in live.LoadPorts(name))
+        {
+            if (bridge is null || host.GetLink(port.Name) is null) { live.DeletePort(name, port.Name); continue; }
+            host.AttachPort(port.Name, bridge);
+            if (port.Bridge != bridge) live.SavePort(port with { Bridge = bridge });
+        }
+        return warnings;
     }
 
     /// <summary>
@@ -295,6 +313,16 @@ public sealed class NetworkRuntime
     }
 
     private void Record(string name, UndoStep step) => live.AppendUndo(name, step);
+
+    /// <summary>Deletes the ports' links (a veth's peer in its container goes too) and their records.</summary>
+    private void RemovePorts(string name)
+    {
+        foreach (var port in live.LoadPorts(name))
+        {
+            host.DeleteLink(port.Name);
+            live.DeletePort(name, port.Name);
+        }
+    }
 
     /// <summary>
     /// Whether another network with live state (active, or an interrupted start) journaled firewall rules, so

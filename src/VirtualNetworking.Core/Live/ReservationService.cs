@@ -25,18 +25,29 @@ public sealed class ReservationService(NetworkCatalog catalog, NetworkRuntime ru
         return removed!;
     }
 
+    /// <summary>Throws what adding the reservation would throw; changes nothing.</summary>
+    public void CheckAdd(string network, string macAddress, IPAddress address) =>
+        TryOnCopies(network, d => DhcpReservations.Add(d, macAddress, address, null));
+
     private void Apply(string network, Action<NetworkDefinition> change)
     {
+        var record = TryOnCopies(network, change);
+        // Then the running daemon, then the stored definition, so a daemon that cannot take the change leaves the
+        // stored one as it was too.
+        runtime.ApplyLive(network, change);
+        if (record.Persistent) catalog.Update(network, change, autostart: null);
+    }
+
+    /// <summary>Tries the change on copies of the live and the stored definition: a refusal changes nothing.</summary>
+    private NetworkRecord TryOnCopies(string network, Action<NetworkDefinition> change)
+    {
         var record = catalog.Get(network);
-        // Tried on copies of both definitions first: a refusal changes nothing. Then the running daemon, then the
-        // stored definition, so a daemon that cannot take the change leaves the stored one as it was too.
         if (record.State == NetworkState.Active)
         {
             runtime.EnsureCanChange();
             change(record.Definition.Clone());
         }
         if (record.Persistent) change(catalog.FindPersistent(network)!.Clone());
-        runtime.ApplyLive(network, change);
-        if (record.Persistent) catalog.Update(network, change, autostart: null);
+        return record;
     }
 }

@@ -1,8 +1,11 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Linux.Interop;
 using VirtualNetworking.Linux.Netlink;
 
 namespace VirtualNetworking.Linux.Host;
@@ -91,12 +94,71 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
         Do($"add route {destination} via {gateway?.ToString() ?? link}",
             () => Client.AddRoute(destination.Address, destination.PrefixLength, gateway, Index(link), metric));
 
+    public void CreateTapPort(string name, string hostMacAddress, string bridge, uint? ownerUid)
+    {
+        var settings = PortSettings(hostMacAddress, bridge);
+        Do($"create tap {name}", () => Client.CreateTap(name, ownerUid));
+        try { Do($"attach tap {name} to {bridge}", () => Client.ConfigurePort(Index(name), settings)); }
+        catch
+        {
+            DeleteLink(name);
+            throw;
+        }
+    }
+
+    public void CreateVethPort(string name, string hostMacAddress, string bridge, PortNamespace ns, string guestName, string guestMacAddress)
+    {
+        var settings = PortSettings(hostMacAddress, bridge) with { PeerUp = true };
+        SafeHandle file;
+        try { file = File.OpenHandle(ns.Path, FileMode.Open, FileAccess.Read); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            throw new NetworkProblemException("VNetworkNamespaceNotFound", ProblemCategory.ObjectNotFound,
+                $"There is no network namespace '{ns.Display}' ({ns.Path}). Give a name from 'ip netns list', a namespace file's path, or the id of a process inside it.", ns.Display);
+        }
+        using (file)
+        {
+            try { Client.CreateVeth(name, guestName, guestMacAddress, NetworkNamespaceTarget.FromFile(file), settings); }
+            catch (NetlinkException e) when (e.Errno == Errno.EINVAL && Client.GetLink(name) is null)
+            {
+                throw new NetworkProblemException("VNetworkNamespaceNotFound", ProblemCategory.ObjectNotFound,
+                    $"'{ns.Path}' is not a network namespace. Give a name from 'ip netns list', a namespace file's path, or the id of a process inside it.", ns.Display);
+            }
+            // The host end was free a moment ago (checked under the live lock), so the clash is the guest's name.
+            catch (NetlinkException e) when (e.Errno == Errno.EEXIST && Client.GetLink(name) is null)
+            {
+                throw new NetworkProblemException("VNetworkGuestInterfaceInUse", ProblemCategory.ResourceExists,
+                    $"Namespace '{ns.Display}' already has an interface named '{guestName}'. Give another -GuestInterfaceName.", guestName);
+            }
+            catch (NetlinkException e) { throw KernelProblem($"create veth {name} for namespace {ns.Display}", e); }
+        }
+    }
+
+    public void AttachPort(string name, string bridge) =>
+        Do($"attach {name} to {bridge}", () => Client.ConfigurePort(Index(name), PortSettings(null, bridge)));
+
+    public uint? FindUser(string user)
+    {
+        if (uint.TryParse(user, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var uid)) return uid;
+        var entry = LibC.GetPasswordEntry(user);
+        return entry == 0 ? null : (uint)System.Runtime.InteropServices.Marshal.ReadInt32(entry, LibC.PasswordEntryUidOffset);
+    }
+
+    /// <summary>A port takes the bridge's MTU, as libvirt's tap ports do, so it never lowers the bridge's.</summary>
+    private LinkSettings PortSettings(string? macAddress, string bridge)
+    {
+        var master = Client.GetLink(bridge) ?? throw new NetworkProblemException("VNetworkLinkNotFound",
+            ProblemCategory.ObjectNotFound, $"Bridge '{bridge}' does not exist on this host.", bridge);
+        return new LinkSettings(macAddress, master.Mtu, master.Index, Up: true);
+    }
+
     private IReadOnlyDictionary<int, string> LinkNames() => Client.GetLinkNames();
 
     private int Index(string name) => Client.GetLink(name)?.Index ?? throw new NetworkProblemException("VNetworkLinkNotFound",
         ProblemCategory.ObjectNotFound, $"Link '{name}' does not exist on this host.", name);
 
-    private static LinkState ToState(LinkInfo l) => new(l.Index, l.Name, l.Kind, l.MacAddress, l.Mtu, l.IsUp, l.MasterIndex);
+    private static LinkState ToState(LinkInfo l) =>
+        new(l.Index, l.Name, l.Kind, l.MacAddress, l.Mtu, l.IsUp, l.MasterIndex, HasCarrier: l.OperState is LinkOperState.Up or LinkOperState.Unknown);
 
     private static void Do(string what, Action action)
     {

@@ -62,4 +62,15 @@ internal static partial class LibC
     // ioctl is variadic; on x86-64 and arm64 Linux a third register-sized argument passes both values and pointers.
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, nuint request, nint argument);
+
+    public const int CLONE_NEWNET = 0x40000000;
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNamespace(int fd, int type);
+
+    /// <summary>struct passwd* (static storage) or 0; pw_uid sits after two pointers.</summary>
+    [LibraryImport("libc", EntryPoint = "getpwnam", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint GetPasswordEntry(string name);
+
+    public const int PasswordEntryUidOffset = 16;
 }

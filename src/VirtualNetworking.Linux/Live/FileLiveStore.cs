@@ -1,6 +1,7 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 using VirtualNetworking.Linux.Store;
@@ -13,6 +14,7 @@ namespace VirtualNetworking.Linux.Live;
 /// "persistent"). An XML without a marker is an interrupted start. Nothing here is fsynced: the journal must
 /// outlive a killed process, which a write() does (the page cache is the kernel's), and a power loss takes the
 /// bridges and rules it would undo along with /run (tmpfs).
+/// /run/virtualnetworking/ports/NETWORK/NAME.port: one record per port (<see cref="PortRecordFormat"/>).
 /// </summary>
 public sealed class FileLiveStore : ILiveStore
 {
@@ -85,5 +87,50 @@ public sealed class FileLiveStore : ILiveStore
         File.Delete(Marker(name));
         File.Delete(Journal(name));
         File.Delete(Xml(name));
+    }
+
+    private string PortDirectory(string network) => Path.Combine(paths.RunDirectory, "ports", network);
+
+    public IReadOnlyList<NetworkPort> LoadPorts(string? network)
+    {
+        var root = Path.Combine(paths.RunDirectory, "ports");
+        if (!System.IO.Directory.Exists(root)) return Array.Empty<NetworkPort>();
+        var directories = network is null ? System.IO.Directory.EnumerateDirectories(root)
+            : System.IO.Directory.Exists(PortDirectory(network)) ? new[] { PortDirectory(network) } : Array.Empty<string>();
+        var ports = new List<NetworkPort>();
+        foreach (var directory in directories)
+        {
+            var owner = Path.GetFileName(directory);
+            foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*.port"))
+            {
+                var name = Path.GetFileNameWithoutExtension(file);
+                if (PortCache.Read(file, text => PortRecordFormat.Parse(owner, name, text)) is { } port) ports.Add(port);
+            }
+        }
+        return ports.OrderBy(p => p.Network, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Records are read once per change: creating the 500th port does not parse the other 499.</summary>
+    private static readonly ParsedFileCache<NetworkPort> PortCache = new();
+
+    public void SavePort(NetworkPort port)
+    {
+        System.IO.Directory.CreateDirectory(PortDirectory(port.Network));
+        AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port));
+    }
+
+    /// <summary>The folders go with their last port, so a stopped network leaves nothing under /run.</summary>
+    public void DeletePort(string network, string name)
+    {
+        var directory = PortDirectory(network);
+        File.Delete(Path.Combine(directory, name + ".port"));
+        DeleteIfEmpty(directory);
+        DeleteIfEmpty(Path.GetDirectoryName(directory)!);
+    }
+
+    private static void DeleteIfEmpty(string directory)
+    {
+        if (System.IO.Directory.Exists(directory) && !System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
+            System.IO.Directory.Delete(directory);
     }
 }

@@ -42,3 +42,6 @@ public enum BridgePortState : byte
     Forwarding = 3,
     Blocking = 4,
 }
+
+/// <summary>How to set up a link as it is created or configured: MAC, MTU (also for a veth's peer), master, up (PeerUp: a veth's peer).</summary>
+public sealed record LinkSettings(string? MacAddress = null, int? Mtu = null, int? MasterIndex = null, bool Up = false, bool PeerUp = false);

@@ -83,11 +83,17 @@ public sealed partial class RtnetlinkClient
         Send(WriteBridgeData(NewLinkRequest(0, index), stpEnabled, forwardDelay), operation);
     }
 
-    /// <summary>Creates a veth pair; the peer may be created straight in another namespace.</summary>
-    public void CreateVeth(string name, string peerName, string? peerMacAddress = null, NetworkNamespaceTarget? peerNamespace = null)
+    /// <summary>
+    /// Creates a veth pair in one request; the peer may be created straight in another namespace. Each end can get its
+    /// MAC and be brought up at once, and this end an MTU and a master: the kernel configures both before it answers.
+    /// </summary>
+    public void CreateVeth(string name, string peerName, string? peerMacAddress = null, NetworkNamespaceTarget? peerNamespace = null,
+        LinkSettings? end = null)
     {
-        var request = NewLinkRequest(NetlinkFlags.Create | NetlinkFlags.Exclusive, index: 0)
+        var request = new NetlinkMessageWriter(NetlinkMessageType.NewLink, NetlinkFlags.Create | NetlinkFlags.Exclusive)
+            .Write(UpFlags(end?.Up ?? false))
             .Attribute(LinkAttribute.InterfaceName, name);
+        WriteEnd(request, end);
         var linkInfo = request.BeginNested(LinkAttribute.LinkInfo);
         request.Attribute(LinkInfoAttribute.Kind, "veth");
         var data = request.BeginNested(LinkInfoAttribute.Data);
@@ -98,9 +104,55 @@ public sealed partial class RtnetlinkClient
         {
             request.Attribute(LinkAttribute.Address, ParseMac(peerMacAddress));
         }
+        if (end?.Mtu is { } peerMtu)
+        {
+            request.Attribute(LinkAttribute.Mtu, (uint)peerMtu);
+        }
         peerNamespace?.WriteTo(request);
         request.EndNested(peer).EndNested(data).EndNested(linkInfo);
         Send(request, $"create veth '{name}' with peer '{peerName}'");
+        if (end?.PeerUp != true) return;
+        // The kernel refuses (ENOTCONN) to open a peer before the pair is linked up, so the peer comes up in a second
+        // request, from a socket inside the peer's namespace.
+        try
+        {
+            using var inside = peerNamespace is null ? null : InNamespace(peerNamespace);
+            var client = inside ?? this;
+            var peerLink = client.GetLink(peerName) ?? throw new NetlinkException($"find veth peer '{peerName}'", (int)Errno.ENODEV);
+            client.SetLinkUp(peerLink.Index);
+        }
+        catch
+        {
+            DeleteLink(name);
+            throw;
+        }
+    }
+
+    /// <summary>Sets MAC, MTU and master of an existing link and brings it up, in one request (a guest's port).</summary>
+    public void ConfigurePort(int index, LinkSettings settings)
+    {
+        var request = new NetlinkMessageWriter(NetlinkMessageType.NewLink, 0).Write(UpFlags(settings.Up) with { Index = index });
+        WriteEnd(request, settings);
+        Send(request, $"configure port link {index}");
+    }
+
+    private static InterfaceInfoMessage UpFlags(bool up) =>
+        up ? new InterfaceInfoMessage { Flags = InterfaceFlags.Up, Change = InterfaceFlags.Up } : new InterfaceInfoMessage();
+
+    private static void WriteEnd(NetlinkMessageWriter request, LinkSettings? end)
+    {
+        if (end?.MacAddress is { } mac)
+        {
+            request.Attribute(LinkAttribute.Address, ParseMac(mac));
+        }
+        if (end?.Mtu is { } mtu)
+        {
+            request.Attribute(LinkAttribute.Mtu, (uint)mtu);
+        }
+        if (end?.MasterIndex is { } master)
+        {
+            request.Attribute(LinkAttribute.Master, (uint)master);
+        }
     }
 
     public void DeleteLink(int index) =>

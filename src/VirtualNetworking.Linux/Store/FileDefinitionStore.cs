@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Validation;
@@ -49,7 +48,7 @@ public sealed class FileDefinitionStore : IDefinitionStore
     {
         SetAutostart(name, false);
         File.Delete(paths.DefinitionFile(name));
-        Cache.TryRemove(paths.DefinitionFile(name), out _);
+        Cache.Forget(paths.DefinitionFile(name));
         AtomicFile.SyncDirectory(paths.NetworksDirectory);
     }
 
@@ -78,28 +77,9 @@ public sealed class FileDefinitionStore : IDefinitionStore
             .Select(p => Path.GetFileName(p)[..^4]).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>
-    /// A file that vanished between listing and reading (a concurrent remove) is simply absent.
-    /// Parsed definitions are cached per path, keyed by modification time and size, so a warm
-    /// session lists 1,000 networks without parsing them again. Cached objects are never handed
-    /// out for changing: the catalog clones before it edits.
-    /// </summary>
-    private static NetworkDefinition? ReadDefinition(string file)
-    {
-        var info = new FileInfo(file);
-        if (!info.Exists) return null;
-        var stamp = (info.LastWriteTimeUtc, info.Length);
-        if (Cache.TryGetValue(file, out var cached) && cached.Stamp == stamp) return cached.Definition;
-        string text;
-        try { text = File.ReadAllText(file); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-        var definition = NetworkXml.Parse(text);
-        Cache[file] = (stamp, definition);
-        return definition;
-    }
+    private static NetworkDefinition? ReadDefinition(string file) => Cache.Read(file, NetworkXml.Parse);
 
-    private static readonly ConcurrentDictionary<string, ((DateTime, long) Stamp, NetworkDefinition Definition)> Cache = new(StringComparer.Ordinal);
+    private static readonly ParsedFileCache<NetworkDefinition> Cache = new();
 
     private static bool IsStorableName(string name) =>
         name.Length > 0 && !name.Contains('/') && !name.Contains('\0');

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Net;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
@@ -33,9 +32,7 @@ public sealed class AddVNetworkDhcpReservationCommand : VNetworkCommandBase
     {
         try
         {
-            if (!System.Net.IPAddress.TryParse(IPAddress, out var address) || IPAddress.Contains('/'))
-                throw new NetworkProblemException("VNetworkIpAddressInvalid", ProblemCategory.InvalidArgument,
-                    $"'{IPAddress}' is not an IP address. Give an address inside the network's subnet, e.g. 192.168.122.10.", IPAddress);
+            var address = ParameterParsing.HostAddress(IPAddress);
             if (!ShouldProcess($"{Network}: {MacAddress} -> {address}", "Add DHCP reservation")) return;
             var entry = ModuleContext.Reservations().Add(Network, MacAddress, address, string.IsNullOrEmpty(HostName) ? null : HostName);
             if (PassThru) WriteObject(new VNetworkDhcpReservation(entry));

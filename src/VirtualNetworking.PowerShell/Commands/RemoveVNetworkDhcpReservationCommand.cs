@@ -27,10 +27,7 @@ public sealed class RemoveVNetworkDhcpReservationCommand : VNetworkCommandBase
     {
         try
         {
-            System.Net.IPAddress? address = null;
-            if (IPAddress is not null && !System.Net.IPAddress.TryParse(IPAddress, out address))
-                throw new NetworkProblemException("VNetworkIpAddressInvalid", ProblemCategory.InvalidArgument,
-                    $"'{IPAddress}' is not an IP address. Give the reserved address, or leave -IPAddress out.", IPAddress);
+            var address = IPAddress is null ? null : ParameterParsing.HostAddress(IPAddress);
             if (!ShouldProcess($"{Network}: {MacAddress}", "Remove DHCP reservation")) return;
             var entry = ModuleContext.Reservations().Remove(Network, MacAddress, address);
             if (PassThru) WriteObject(new VNetworkDhcpReservation(entry));

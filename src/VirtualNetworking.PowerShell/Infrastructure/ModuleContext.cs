@@ -1,5 +1,6 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Linux.Dhcp;
 using VirtualNetworking.Linux.Host;
 using VirtualNetworking.Linux.Live;
@@ -26,4 +27,6 @@ internal static class ModuleContext
     }
 
     public static ReservationService Reservations() => new(Catalog(), Runtime());
+
+    public static PortService Ports() => new(Catalog(), new FileLiveStore(Paths), new LinuxHostNetwork(), SystemRandomSource.Instance, Reservations());
 }

@@ -24,6 +24,13 @@ internal static class ParameterParsing
         return (Address(values[0]), Address(values[1]));
     }
 
+    /// <summary>An -IPAddress value (a reservation's address): one address, no prefix.</summary>
+    public static IPAddress HostAddress(string text) =>
+        IPAddress.TryParse(text, out var address) && !text.Contains('/')
+            ? address
+            : throw new NetworkProblemException("VNetworkIpAddressInvalid", ProblemCategory.InvalidArgument,
+                $"'{text}' is not an IP address. Give an address inside the network's subnet, e.g. 192.168.122.10.", text);
+
     private static IPAddress Address(string text) =>
         IPAddress.TryParse(text, out var address) && !text.Contains('%') && !text.Contains('/')
             ? address

@@ -4,6 +4,7 @@ using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
@@ -111,6 +112,36 @@ internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
         RouteList.Add((link, destination, gateway, metric, false));
     }
 
+    /// <summary>Namespaces that exist, with the interface names inside them.</summary>
+    public readonly Dictionary<string, HashSet<string>> Namespaces = new();
+    public readonly Dictionary<string, uint> Users = new() { ["qemu"] = 64055 };
+
+    public void CreateTapPort(string name, string hostMacAddress, string bridge, uint? ownerUid)
+    {
+        Check("create-port");
+        if (Links_.ContainsKey(name)) throw new NetworkProblemException("VNetworkHostOperationFailed", ProblemCategory.InvalidOperation, "exists");
+        Links_[name] = new LinkState(nextIndex++, name, "tun", hostMacAddress, Links_[bridge].Mtu, true, Links_[bridge].Index);
+    }
+
+    public void CreateVethPort(string name, string hostMacAddress, string bridge, PortNamespace ns, string guestName, string guestMacAddress)
+    {
+        if (!Namespaces.TryGetValue(ns.Path, out var inside))
+            throw new NetworkProblemException("VNetworkNamespaceNotFound", ProblemCategory.ObjectNotFound, $"fake: no namespace {ns.Path}");
+        if (inside.Contains(guestName))
+            throw new NetworkProblemException("VNetworkGuestInterfaceInUse", ProblemCategory.ResourceExists, $"fake: {guestName} exists");
+        Check("create-port");
+        inside.Add(guestName);
+        Links_[name] = new LinkState(nextIndex++, name, "veth", hostMacAddress, Links_[bridge].Mtu, true, Links_[bridge].Index, HasCarrier: true);
+    }
+
+    public void AttachPort(string name, string bridge)
+    {
+        Check("attach-port");
+        Links_[name] = Links_[name] with { MasterIndex = Links_[bridge].Index, Mtu = Links_[bridge].Mtu, IsUp = true };
+    }
+
+    public uint? FindUser(string user) => uint.TryParse(user, out var uid) ? uid : Users.TryGetValue(user, out var known) ? known : null;
+
     public string? Read(string key) => Sysctls.GetValueOrDefault(key);
 
     public void Write(string key, string value)
@@ -172,6 +203,12 @@ internal sealed class MemoryLiveStore : ILiveStore
     public void MarkActive(string name, bool transient) => State[name] = State[name] with { Marker = transient ? "transient" : "persistent" };
     public void SaveLiveDefinition(NetworkDefinition d) => State[d.Name] = State[d.Name] with { Xml = NetworkXml.Format(d) };
     public void Clear(string name) => State.Remove(name);
+    public readonly SortedDictionary<string, string> Ports = new(StringComparer.Ordinal);
+    public IReadOnlyList<NetworkPort> LoadPorts(string? network) =>
+        Ports.Where(p => network is null || p.Key.StartsWith(network + "/", StringComparison.Ordinal))
+            .Select(p => PortRecordFormat.Parse(p.Key.Split('/')[0], p.Key.Split('/')[1], p.Value)!).ToList();
+    public void SavePort(NetworkPort port) => Ports[$"{port.Network}/{port.Name}"] = PortRecordFormat.Format(port);
+    public void DeletePort(string network, string name) => Ports.Remove($"{network}/{name}");
 }
 
 internal sealed class NoLock : IDisposable { public void Dispose() { } }

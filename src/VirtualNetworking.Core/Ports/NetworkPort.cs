@@ -1,0 +1,51 @@
+using System.Net;
+
+namespace VirtualNetworking.Core.Ports;
+
+/// <summary>How a guest is attached: a tap that QEMU opens, or a veth whose far end sits in a container's namespace.</summary>
+public enum PortType
+{
+    Tap,
+    Veth,
+}
+
+/// <summary>
+/// A container's network namespace as the user named it (a name under /run/netns, a path such as
+/// /var/run/docker/netns/…, or a process id) and the file that holds it.
+/// </summary>
+public sealed record PortNamespace(string Display, string Path)
+{
+    public static PortNamespace FromText(string text) =>
+        text.Contains('/') ? new(text, text) : new(text, "/run/netns/" + text);
+
+    public static PortNamespace FromProcessId(int processId) =>
+        new($"pid:{processId}", $"/proc/{processId}/ns/net");
+
+    /// <summary>Why <paramref name="text"/> cannot name a namespace, or null.</summary>
+    public static string? Problem(string text) => text switch
+    {
+        "" => "it is empty",
+        "." or ".." => "'.' and '..' are not namespace names",
+        _ when text.Any(char.IsControl) => "it contains control characters",
+        _ when text.Contains('/') && !text.StartsWith('/') => "a path must be absolute",
+        _ => null,
+    };
+}
+
+/// <summary>
+/// A port (libvirt's net-port): the link on the host that enslaves a guest's NIC to a network's bridge.
+/// <paramref name="MacAddress"/> is the guest's; the host end carries <paramref name="HostMacAddress"/> (fe:…),
+/// so the bridge never takes the guest's MAC as its own. <paramref name="ReservedAddress"/>: the DHCP reservation
+/// this port made (-IPAddress), removed with it.
+/// </summary>
+public sealed record NetworkPort(
+    string Network,
+    string Name,
+    PortType Type,
+    string MacAddress,
+    string HostMacAddress,
+    string Bridge,
+    uint? OwnerUid = null,
+    PortNamespace? Namespace = null,
+    string? GuestInterfaceName = null,
+    IPAddress? ReservedAddress = null);

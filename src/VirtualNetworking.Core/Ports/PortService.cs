@@ -1,0 +1,219 @@
+using System.Net;
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Validation;
+
+namespace VirtualNetworking.Core.Ports;
+
+/// <summary>What New-VNetworkPort asks for. Null = allocate (name from vnet%d, MAC 52:54:00:xx:xx:xx).</summary>
+public sealed record PortRequest(
+    string Network,
+    PortType Type,
+    string? Name = null,
+    string? MacAddress = null,
+    string? Owner = null,
+    PortNamespace? Namespace = null,
+    string? GuestInterfaceName = null,
+    IPAddress? IPAddress = null);
+
+/// <summary>A port with its link as the host has it now (null: the link is gone, e.g. its container ended).</summary>
+public sealed record PortStatus(NetworkPort Port, LinkState? Link)
+{
+    public PortState State => Link switch
+    {
+        null => PortState.Missing,
+        { IsUp: false } => PortState.Down,
+        { HasCarrier: false } => PortState.NoCarrier,
+        _ => PortState.Up,
+    };
+}
+
+/// <summary>Missing: the record is there but the link is gone; NoCarrier: up, but no guest has opened it yet.</summary>
+public enum PortState
+{
+    Up,
+    NoCarrier,
+    Down,
+    Missing,
+}
+
+/// <summary>
+/// libvirt's net-port-create / net-port-list / net-port-delete, for taps (QEMU) and veths (containers). Every
+/// check runs before the host changes; the record is written before the link, so a killed creation is
+/// cleaned up by the network's stop; Stop-VNetwork removes a network's ports, Restart-VNetwork re-attaches them.
+/// </summary>
+public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNetwork host, IRandomSource random, ReservationService reservations)
+{
+    public const string DefaultNameTemplate = "vnet%d";
+    public const string DefaultGuestInterfaceName = "eth0";
+    /// <summary>Enough ids for thousands of guests on one host.</summary>
+    private const int MaxPortId = 65535;
+
+    /// <summary>Creates the port; returns it with its link as created.</summary>
+    public PortStatus Create(PortRequest request)
+    {
+        CheckRequest(request);
+        host.EnsureCanChange();
+        NetworkPort port;
+        bool reuseReservation;
+        using (live.Lock())
+        {
+            var network = live.Load(request.Network) is { Active: true } running ? running.Definition
+                : throw (catalog.Find(request.Network) is null ? NetworkCatalog.NotFound(request.Network) : NetworkRuntime.NotActive(request.Network));
+            var bridge = network.Bridge?.Name is { } b && host.GetLink(b) is not null ? b
+                : throw new NetworkProblemException("VNetworkBridgeNotFound", ProblemCategory.ObjectNotFound,
+                    $"Network '{request.Network}' has no bridge on the host to attach a port to. Restart it with Restart-VNetwork.", request.Network);
+            var records = live.LoadPorts(null);
+            var name = PortName(request, records);
+            var mac = GuestMac(request, records, live.LoadAll().Select(n => n.Definition.MacAddress));
+            uint? owner = request.Owner is null ? null : host.FindUser(request.Owner) ?? throw new NetworkProblemException(
+                "VNetworkPortOwnerNotFound", ProblemCategory.ObjectNotFound,
+                $"There is no user '{request.Owner}' on this host. Give the user name or uid that QEMU runs as.", request.Owner);
+            reuseReservation = request.IPAddress is { } ip && reservations.List(request.Network).Any(r => r.MacAddress == mac && r.IPAddress.Equals(ip));
+            if (request.IPAddress is { } wanted && !reuseReservation) reservations.CheckAdd(request.Network, mac, wanted);
+
+            port = new NetworkPort(request.Network, name, request.Type, mac, HostEndMac(mac), bridge, owner,
+                request.Namespace, request.Type == PortType.Veth ? request.GuestInterfaceName ?? DefaultGuestInterfaceName : null,
+                reuseReservation ? null : request.IPAddress);
+            live.SavePort(port);
+            try
+            {
+                if (port.Type == PortType.Tap) host.CreateTapPort(name, port.HostMacAddress, bridge, owner);
+                else host.CreateVethPort(name, port.HostMacAddress, bridge, port.Namespace!, port.GuestInterfaceName!, mac);
+            }
+            catch
+            {
+                live.DeletePort(port.Network, port.Name);
+                throw;
+            }
+        }
+        // The reservation goes through the running network's DHCP, which takes the live lock itself.
+        if (port.ReservedAddress is { } address)
+        {
+            try { reservations.Add(port.Network, port.MacAddress, address, null); }
+            catch
+            {
+                RemoveLink(port);
+                throw;
+            }
+        }
+        return new PortStatus(port, host.GetLink(port.Name));
+    }
+
+    /// <summary>Ports of one network (or all), with their links; the listing reads the host once.</summary>
+    public IReadOnlyList<PortStatus> List(string? network)
+    {
+        if (network is not null && catalog.Find(network) is null) throw NetworkCatalog.NotFound(network);
+        var ports = live.LoadPorts(network);
+        if (ports.Count == 0) return Array.Empty<PortStatus>();
+        var links = host.GetLinkStates().ToDictionary(l => l.Name, StringComparer.Ordinal);
+        return ports.Select(p => new PortStatus(p, links.GetValueOrDefault(p.Name))).ToList();
+    }
+
+    /// <summary>Deletes the port's link (a veth's peer goes with it) and the reservation it made.</summary>
+    public NetworkPort Remove(string network, string name)
+    {
+        host.EnsureCanChange();
+        NetworkPort port;
+        using (live.Lock())
+        {
+            port = live.LoadPorts(network).FirstOrDefault(p => p.Name == name) ?? throw NotFound(network, name);
+            RemoveLink(port);
+        }
+        if (port.ReservedAddress is { } address && catalog.Find(network) is not null &&
+            reservations.List(network).Any(r => r.MacAddress == port.MacAddress && r.IPAddress.Equals(address)))
+            reservations.Remove(network, port.MacAddress, address);
+        return port;
+    }
+
+    public static NetworkProblemException NotFound(string network, string name) =>
+        new("VNetworkPortNotFound", ProblemCategory.ObjectNotFound,
+            $"Network '{network}' has no port '{name}'. Run Get-VNetworkPort to see its ports.", name);
+
+    private void RemoveLink(NetworkPort port)
+    {
+        host.DeleteLink(port.Name);
+        live.DeletePort(port.Network, port.Name);
+    }
+
+    /// <summary>What can be told from the request alone: checked before anything is read or changed.</summary>
+    private static void CheckRequest(PortRequest request)
+    {
+        var problems = new List<NetworkProblem>();
+        void Invalid(string id, string message, object? target) => problems.Add(new NetworkProblem(id, ProblemCategory.InvalidArgument, message, target));
+        if (request.Name is { } name && InterfaceName.Problem(name, allowTemplate: true) is { } nameProblem)
+            Invalid("VNetworkPortNameInvalid", $"'{name}' cannot be a port name: {nameProblem}. Use a name such as vnet7, or a template with one %d.", name);
+        if (request.MacAddress is { } text && !(MacAddressText.TryNormalize(text, out var mac) && !MacAddressText.IsMulticast(mac) && mac != "00:00:00:00:00:00"))
+            Invalid("VNetworkMacAddressInvalid", $"'{text}' is not a unicast MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56 (first octet even).", text);
+        if (request.Type == PortType.Veth)
+        {
+            if (request.Namespace is null)
+                Invalid("VNetworkPortNamespaceRequired", "A veth port needs -Namespace: the name, path or process of the container's network namespace.", request.Network);
+            if (request.Owner is not null)
+                Invalid("VNetworkPortParameterInvalid", "-Owner applies to taps only: a veth's far end belongs to the namespace it is moved into.", request.Owner);
+            if (request.GuestInterfaceName is { } guest && InterfaceName.Problem(guest, allowTemplate: false) is { } guestProblem)
+                Invalid("VNetworkPortNameInvalid", $"'{guest}' cannot be the guest's interface name: {guestProblem}.", guest);
+        }
+        else
+        {
+            if (request.Namespace is not null)
+                Invalid("VNetworkPortParameterInvalid", "-Namespace applies to veth ports only; a tap stays on the host for QEMU to open. Use -Type Veth for a container.", request.Namespace.Display);
+            if (request.GuestInterfaceName is not null)
+                Invalid("VNetworkPortParameterInvalid", "-GuestInterfaceName applies to veth ports only; QEMU names a tap guest's NIC itself.", request.GuestInterfaceName);
+        }
+        if (problems.Count > 0) throw new NetworkProblemException(problems);
+    }
+
+    /// <summary>
+    /// The requested name, or the lowest free one of the template. Free = no port record and no host link; links
+    /// are looked up one name at a time (a dump of every link would make each port cost more than the last).
+    /// </summary>
+    private string PortName(PortRequest request, IReadOnlyList<NetworkPort> records)
+    {
+        var used = records.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var requested = request.Name ?? DefaultNameTemplate;
+        if (AddressPlanner.IsTemplate(requested))
+        {
+            while (AddressPlanner.AllocateInterfaceName(requested, used, MaxPortId) is { } candidate)
+            {
+                if (host.GetLink(candidate) is null) return candidate;
+                used.Add(candidate);
+            }
+            throw new NetworkProblemException("VNetworkPortNamesExhausted", ProblemCategory.LimitsExceeded,
+                $"No free port name for template '{requested}' (ids 0 to {MaxPortId} are taken). Give an explicit -Name.", requested);
+        }
+        if (used.Contains(requested) || host.GetLink(requested) is not null)
+            throw new NetworkProblemException("VNetworkPortNameInUse", ProblemCategory.ResourceExists,
+                $"A link named '{requested}' already exists on the host. Choose another -Name, or omit it to get a free vnetN.", requested);
+        return requested;
+    }
+
+    /// <summary>
+    /// The guest's MAC, unique among ports and bridges; allocated like libvirt's (52:54:00 + 3 random bytes). A MAC
+    /// the user gives is also checked against every host link.
+    /// </summary>
+    private string GuestMac(PortRequest request, IReadOnlyList<NetworkPort> records, IEnumerable<string?> bridgeMacs)
+    {
+        var taken = records.Select(r => r.MacAddress).Concat(bridgeMacs).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (request.MacAddress is { } text)
+        {
+            MacAddressText.TryNormalize(text, out var mac);
+            if (taken.Contains(mac!) || host.GetLinkStates().Any(l => l.MacAddress == mac))
+                throw new NetworkProblemException("VNetworkPortMacInUse", ProblemCategory.ResourceExists,
+                    $"MAC address {mac} is already used on this host (by a link, a port or a network's bridge). Give another -MacAddress, or omit it to get a free one.", text);
+            return mac!;
+        }
+        Span<byte> bytes = stackalloc byte[6];
+        while (true)
+        {
+            bytes[0] = 0x52; bytes[1] = 0x54; bytes[2] = 0x00;
+            random.Fill(bytes[3..]);
+            var candidate = MacAddressText.Format(bytes);
+            if (!taken.Contains(candidate)) return candidate;
+        }
+    }
+
+    /// <summary>libvirt gives the host end of a guest's link fe: in place of the first octet, so a bridge never takes the guest's MAC.</summary>
+    public static string HostEndMac(string guestMac) => "fe" + guestMac[2..];
+}
