@@ -116,7 +116,7 @@ public sealed class FileLiveStore : ILiveStore
     public void SavePort(NetworkPort port)
     {
         System.IO.Directory.CreateDirectory(PortDirectory(port.Network));
-        AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port));
+        AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port), durable: false);
     }
 
     /// <summary>The folders go with their last port, so a stopped network leaves nothing under /run.</summary>
