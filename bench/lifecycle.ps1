@@ -166,8 +166,8 @@ function Invoke-Components([string] $Root) {
         $p = [Diagnostics.Process]::Start([Diagnostics.ProcessStartInfo]@{ FileName = '/bin/true'; UseShellExecute = $false; RedirectStandardInput = $true; RedirectStandardOutput = $true; RedirectStandardError = $true })
         $p.StandardInput.Close(); $null = $p.StandardOutput.ReadToEnd(); $p.WaitForExit(); $p.Dispose()
     }
-    $c['nft_spawn_list_tables_ms'] = Measure-Median { $fw.TablesExist() }
-    $c['nft_list_ours_2_spawns_ms'] = Measure-Median { $fw.List() }
+    $c['nft_list_tables_ms'] = Measure-Median { $fw.TablesExist() }
+    $c['nft_list_ours_2_calls_ms'] = Measure-Median { $fw.List() }
 
     $nl = [VirtualNetworking.Linux.Netlink.RtnetlinkClient]::new()
     try {
@@ -179,12 +179,18 @@ function Invoke-Components([string] $Root) {
         $creates = foreach ($i in 1..$ProfileRuns) {
             Measure-Ms { $nl.CreateBridge('b3prof0', [NullString]::Value, $null, $true, [TimeSpan]::Zero) }
             $deleteMs = Measure-Ms { $nl.DeleteLink('b3prof0') }
-            [pscustomobject]@{ Delete = $deleteMs }
+            $nl.CreateBridge('b3prof0', [NullString]::Value, $null, $true, [TimeSpan]::Zero)
+            $index = $nl.GetLink('b3prof0').Index
+            $unlistedMs = Measure-Ms { $nl.DeleteLinkUntilUnlisted($index) }
+            [pscustomobject]@{ Delete = $deleteMs; Unlisted = $unlistedMs }
         }
         $c['netlink_create_bridge_stp_ms'] = (Get-Stats @($creates | Where-Object { $_ -is [double] })).median
+        # To the kernel's acknowledgement (what ip link del waits for), and to the unlisting (what Stop waits for).
         $c['netlink_delete_bridge_ms'] = (Get-Stats @($creates | Where-Object { $_ -isnot [double] } | ForEach-Object Delete)).median
+        $c['netlink_delete_bridge_until_unlisted_ms'] = (Get-Stats @($creates | Where-Object { $_ -isnot [double] } | ForEach-Object Unlisted)).median
 
-        # The firewall step exactly as Start and Stop run it (one nft -e -j -f - apply, one nft -j -f - removal by handle).
+        # The firewall step exactly as Start and Stop run it (one libnftables apply, with echo as no counters are
+        # known; one removal by handle, which also deletes the tables).
         $nl.CreateBridge('virbr0', [NullString]::Value, $null, $true, [TimeSpan]::Zero)
         $index = $nl.GetLink('virbr0').Index
         $rules = [VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition([VirtualNetworking.Core.Xml.NetworkXml]::Parse($DefaultXml))
@@ -247,6 +253,22 @@ function Invoke-Ours {
         $r.start = Get-Stats $start; $r.stop = Get-Stats $stop
         $r.start_samples = @($start | ForEach-Object { [math]::Round($_, 2) }); $r.stop_samples = @($stop | ForEach-Object { [math]::Round($_, 2) })
 
+        # The same network without its DHCP block: what the start and stop cost without the DHCP daemon's part.
+        # (Its own name, UUID, bridge, MAC and subnet: definitions may not share them.)
+        $noDhcpXml = $DefaultXml -replace 'default', 'nodhcp' -replace '\s*<uuid>[^<]*</uuid>', '' -replace '\s*<mac [^>]*/>', '' `
+            -replace 'virbr0', 'virbr1' -replace '192\.168\.122', '192.168.123' -replace '(?s)\s*<dhcp>.*</dhcp>', ''
+        Import-VNetwork -Xml $noDhcpXml | Out-Null
+        Write-Host "[ours] the same network without DHCP: $Warmup warm-up + $Cycles Start/Stop cycles"
+        foreach ($i in 1..$Warmup) { Start-VNetwork nodhcp -WarningAction SilentlyContinue; Stop-VNetwork nodhcp }
+        $start = [Collections.Generic.List[double]]::new(); $stop = [Collections.Generic.List[double]]::new()
+        foreach ($i in 1..$Cycles) {
+            $start.Add((Measure-Ms { Start-VNetwork nodhcp -WarningAction SilentlyContinue }))
+            $stop.Add((Measure-Ms { Stop-VNetwork nodhcp }))
+        }
+        if ((Get-VNetwork nodhcp).State -ne 'Inactive') { throw 'nodhcp is not inactive after the cycles' }
+        Remove-VNetwork nodhcp -Confirm:$false
+        $r.nodhcp = [ordered]@{ start = Get-Stats $start; stop = Get-Stats $stop }
+
         if (-not $SkipProfile) {
             Write-Host '[ours] cost breakdown: component timings'
             $r.components = Invoke-Components $root
@@ -268,7 +290,7 @@ function Invoke-Ours {
         if (-not $SkipProfile) {
             $fw = [VirtualNetworking.Linux.Nftables.NftablesFirewall]::new()
             $nl = [VirtualNetworking.Linux.Netlink.RtnetlinkClient]::new()
-            $loaded['nft_list_ours_2_spawns_ms'] = Measure-Median { $fw.List() } -Runs 10
+            $loaded['nft_list_ours_2_calls_ms'] = Measure-Median { $fw.List() } -Runs 10
             $loaded['netlink_dump_links_ms'] = Measure-Median { $nl.GetLinks() } -Runs 10
             $loaded['netlink_dump_addresses_ms'] = Measure-Median { $nl.GetAddresses() } -Runs 10
             $loaded['netlink_dump_routes_ms'] = Measure-Median { $nl.GetRoutes() } -Runs 10
@@ -354,6 +376,7 @@ if ($Phase -eq 'Ours') { Invoke-Ours; exit 0 }
 if ((& id -u) -ne '0') { Write-Warning 'lifecycle bench: needs root (network namespaces, bridges, nftables); skipped.'; exit 0 }
 foreach ($tool in 'ip', 'nft') { if (-not (Get-Command $tool -CommandType Application -ErrorAction SilentlyContinue)) { throw "lifecycle bench: '$tool' is missing (Debian packages iproute2, nftables)" } }
 
+$loadBefore = (Get-Content /proc/loadavg).Split(' ')[0..2] -join ' '   # other work on the machine skews every figure
 $stamp = Get-Date -Format 'yyyyMMdd-HHmmss'
 $outDir = Join-Path $RepoRoot 'out/bench'
 New-Item -ItemType Directory -Path $outDir -Force | Out-Null
@@ -387,6 +410,8 @@ $m = $ours.multi
 $rows = @(
     Row 'Start default (warm session / virsh net-start)' $ours.start.median $s['start_med'] 10
     Row 'Stop default (warm session / virsh net-destroy)' $ours.stop.median $s['destroy_med'] 10
+    Row 'Start default without DHCP (warm; virsh: with dnsmasq)' $ours.nodhcp.start.median $s['start_med']
+    Row 'Stop default without DHCP (warm; virsh: with dnsmasq)' $ours.nodhcp.stop.median $s['destroy_med']
     Row "Start, per network, $($m.networks) in a row (virsh: $LibvirtNets)" $m.start.all.median $(if ($lvOk) { $lv.multi_start_per_net_median })
     Row "Stop, per network, $($m.networks) in a row (virsh: $LibvirtNets)" $m.stop.all.median $(if ($lvOk) { $lv.multi_destroy_per_net_median })
     Row "Start, per network, first 20 (0->20 active; same load as virsh's $LibvirtNets)" $m.start.first.median $(if ($lvOk) { $lv.multi_start_per_net_median })
@@ -408,6 +433,8 @@ $flat = foreach ($op in 'start', 'stop') {
 Write-Host "Flatness over $($m.networks) networks (ms per network; $($m.nft_lines_naming_bridges) nft lines name their bridges at full load)"
 $flat | Format-Table -AutoSize | Out-String -Width 250 | Out-Host
 Write-Host ("Warm default: Start median {0} (min {1}, max {2}), Stop median {3} (min {4}, max {5}), n={6}" -f $ours.start.median, $ours.start.min, $ours.start.max, $ours.stop.median, $ours.stop.min, $ours.stop.max, $ours.start.n)
+Write-Host ("Warm default without DHCP: Start median {0} (min {1}, max {2}), Stop median {3} (min {4}, max {5})" -f $ours.nodhcp.start.median, $ours.nodhcp.start.min, $ours.nodhcp.start.max, $ours.nodhcp.stop.median, $ours.nodhcp.stop.min, $ours.nodhcp.stop.max)
+Write-Host "Load average (1, 5, 15 min) before / after: $loadBefore / $((Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ')"
 
 if ($ours.Contains('components')) {
     $c = $ours.components; $t = $ours.trace
@@ -432,6 +459,7 @@ $result = [ordered]@{
         kernel = (& uname -r); cpus = [Environment]::ProcessorCount; pwsh = $PSVersionTable.PSVersion.ToString(); nft = (& nft --version)
         module = $ModulePath
     }
+    load_average = [ordered]@{ before = $loadBefore; after = (Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ' }
     parameters = [ordered]@{ cycles = $Cycles; warmup = $Warmup; networks = $Networks; cold_runs = $ColdRuns; profile_runs = $ProfileRuns; trace_cycles = $TraceCycles; libvirt_runs = $LibvirtRuns; libvirt_nets = $LibvirtNets }
     table = $rows; ours = $ours; libvirt = $lv
 }

@@ -11,6 +11,11 @@ namespace VirtualNetworking.Core.Engine;
 /// </summary>
 public sealed class NetworkCatalog
 {
+    /// <summary>libvirt's first network, which Initialize-VNetworkHost defines.</summary>
+    public const string DefaultNetworkName = "default";
+    public const string DefaultBridge = "virbr0";
+    public static readonly IpNetwork DefaultSubnet = IpNetwork.Parse("192.168.122.0/24");
+
     private readonly IDefinitionStore store;
     private readonly ILiveStore live;
     private readonly IHostNetworkView host;
@@ -46,6 +51,27 @@ public sealed class NetworkCatalog
     public NetworkDefinition? FindPersistent(string name) => store.Load(name)?.Definition;
 
     public NetworkRecord Get(string name) => Find(name) ?? throw NotFound(name);
+
+    /// <summary>
+    /// The 'default' NAT network, autostarted: 192.168.122.0/24 on virbr0 as libvirt has it, each where neither
+    /// the host (addresses, routes, links) nor a known network takes it; otherwise left for <see cref="Create"/>
+    /// to allocate a free one.
+    /// </summary>
+    public NetworkRequest DefaultNetworkRequest()
+    {
+        var known = List().Select(r => r.Definition).ToList();
+        var subnetFree = !HostPrefixes().Any(p => p.Network.Overlaps(DefaultSubnet))
+                         && !known.SelectMany(DefinedSubnets).Any(s => s.Overlaps(DefaultSubnet));
+        var bridgeFree = host.Links().All(l => l.Name != DefaultBridge) && known.All(d => d.Bridge?.Name != DefaultBridge);
+        return new NetworkRequest
+        {
+            Name = DefaultNetworkName,
+            Mode = NetworkMode.Nat,
+            Subnet = subnetFree ? DefaultSubnet : null,
+            BridgeName = bridgeFree ? DefaultBridge : null,
+            Autostart = true,
+        };
+    }
 
     /// <summary>New-VNetwork: build from parameters, allocate, validate, store.</summary>
     public NetworkRecord Create(NetworkRequest request)

@@ -54,6 +54,8 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
     public PortStatus Create(PortRequest request)
     {
         CheckRequest(request);
+        // An unknown network is told as such to anyone; only then does the caller's right to change links matter.
+        if (catalog.Find(request.Network) is null) throw NetworkCatalog.NotFound(request.Network);
         host.EnsureCanChange();
         NetworkPort port;
         bool reuseReservation;
@@ -158,7 +160,7 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
         else
         {
             if (request.Namespace is not null)
-                Invalid("VNetworkPortParameterInvalid", "-Namespace applies to veth ports only; a tap stays on the host for QEMU to open. Use -Type Veth for a container.", request.Namespace.Display);
+                Invalid("VNetworkPortParameterInvalid", "-Namespace and -ProcessId apply to veth ports only; a tap stays on the host for QEMU to open. Use -Type Veth for a container.", request.Namespace.Display);
             if (request.GuestInterfaceName is not null)
                 Invalid("VNetworkPortParameterInvalid", "-GuestInterfaceName applies to veth ports only; QEMU names a tap guest's NIC itself.", request.GuestInterfaceName);
         }

@@ -71,10 +71,11 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
     public void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay) =>
         Do($"create bridge {name}", () => Client.CreateBridge(name, macAddress, mtu, stp, forwardDelay));
 
+    /// <summary>Returns once the link is unlisted; the kernel frees it in the background (most of a deletion's time).</summary>
     public void DeleteLink(string name)
     {
-        if (Client.GetLink(name) is null) return;
-        Do($"delete link {name}", () => Client.DeleteLink(name));
+        if (Client.GetLink(name) is not { } link) return;
+        Do($"delete link {name}", () => Client.DeleteLinkUntilUnlisted(link.Index));
     }
 
     public void SetUp(string name) => Do($"set {name} up", () => Client.SetLinkUp(Index(name)));
@@ -151,7 +152,7 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
         return new LinkSettings(macAddress, master.Mtu, master.Index, Up: true);
     }
 
-    private Dictionary<int, string> LinkNames() => Client.GetLinks().ToDictionary(l => l.Index, l => l.Name);
+    private IReadOnlyDictionary<int, string> LinkNames() => Client.GetLinkNames();
 
     private int Index(string name) => Client.GetLink(name)?.Index ?? throw new NetworkProblemException("VNetworkLinkNotFound",
         ProblemCategory.ObjectNotFound, $"Link '{name}' does not exist on this host.", name);

@@ -43,6 +43,19 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     public static unsafe partial nint Recv(int fd, byte* buffer, nuint length, int flags);
 
+    public const short POLLIN = 0x1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(ref PollFd descriptor, nuint count, int timeoutMilliseconds);
+
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 

@@ -10,8 +10,10 @@ namespace VirtualNetworking.Linux.Live;
 
 /// <summary>
 /// /run/virtualnetworking/networks: NAME.xml (live definition, written before the first step), NAME.journal
-/// (undo steps, appended and fsynced before each step is done) and NAME.active (written last; holds
-/// "transient" or "persistent"). An XML without a marker is an interrupted start.
+/// (undo steps, each appended before its step is done) and NAME.active (written last; holds "transient" or
+/// "persistent"). An XML without a marker is an interrupted start. Nothing here is fsynced: the journal must
+/// outlive a killed process, which a write() does (the page cache is the kernel's), and a power loss takes the
+/// bridges and rules it would undo along with /run (tmpfs).
 /// /run/virtualnetworking/ports/NETWORK/NAME.port: one record per port (<see cref="PortRecordFormat"/>).
 /// </summary>
 public sealed class FileLiveStore : ILiveStore
@@ -57,15 +59,13 @@ public sealed class FileLiveStore : ILiveStore
         System.IO.Directory.CreateDirectory(Directory);
         File.Delete(Marker(definition.Name));
         File.Delete(Journal(definition.Name));
-        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition));
+        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
     }
 
     public void AppendUndo(string name, UndoStep step)
     {
         using var stream = new FileStream(Journal(name), FileMode.Append, FileAccess.Write, FileShare.Read);
-        var line = System.Text.Encoding.UTF8.GetBytes(step.Encode() + "\n");
-        stream.Write(line);
-        stream.Flush(flushToDisk: true);
+        stream.Write(System.Text.Encoding.UTF8.GetBytes(step.Encode() + "\n"));
     }
 
     public IReadOnlyList<UndoStep> ReadUndo(string name)
@@ -75,10 +75,10 @@ public sealed class FileLiveStore : ILiveStore
     }
 
     public void MarkActive(string name, bool transient) =>
-        AtomicFile.WriteAllText(Marker(name), transient ? "transient" : "persistent");
+        AtomicFile.WriteAllText(Marker(name), transient ? "transient" : "persistent", durable: false);
 
     public void SaveLiveDefinition(NetworkDefinition definition) =>
-        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition));
+        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
 
     /// <summary>The marker goes first, so a crash in between leaves an interrupted start, never a false "active".</summary>
     public void Clear(string name)
@@ -87,7 +87,6 @@ public sealed class FileLiveStore : ILiveStore
         File.Delete(Marker(name));
         File.Delete(Journal(name));
         File.Delete(Xml(name));
-        AtomicFile.SyncDirectory(Directory);
     }
 
     private string PortDirectory(string network) => Path.Combine(paths.RunDirectory, "ports", network);
@@ -117,7 +116,7 @@ public sealed class FileLiveStore : ILiveStore
     public void SavePort(NetworkPort port)
     {
         System.IO.Directory.CreateDirectory(PortDirectory(port.Network));
-        AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port));
+        AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port), durable: false);
     }
 
     /// <summary>The folders go with their last port, so a stopped network leaves nothing under /run.</summary>

@@ -17,7 +17,8 @@ internal sealed class NetlinkSocket : IDisposable
     private byte[] _receiveBuffer = new byte[64 * 1024];
     private uint _sequence;
 
-    public NetlinkSocket()
+    /// <param name="groups">Multicast groups to receive notifications from (RTMGRP_* bits); 0 = requests only.</param>
+    public NetlinkSocket(uint groups = 0)
     {
         var fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
         if (fd < 0)
@@ -26,7 +27,7 @@ internal sealed class NetlinkSocket : IDisposable
         }
         _handle = new SafeNetlinkHandle(fd);
         // Port id 0 lets the kernel pick a unique one, so several clients in one process do not collide.
-        var address = new LibC.SockAddrNetlink { Family = LibC.AF_NETLINK };
+        var address = new LibC.SockAddrNetlink { Family = LibC.AF_NETLINK, Groups = groups };
         if (LibC.Bind(fd, address, Marshal.SizeOf<LibC.SockAddrNetlink>()) != 0)
         {
             var error = NetlinkException.FromLastError("bind netlink socket");
@@ -58,6 +59,21 @@ internal sealed class NetlinkSocket : IDisposable
     }
 
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>The notifications of one datagram, or none when nothing arrives within <paramref name="timeout"/>.</summary>
+    public IEnumerable<NetlinkMessage> ReceiveNotifications(TimeSpan timeout, string operation)
+    {
+        lock (_lock)
+        {
+            var poll = new LibC.PollFd { Fd = Descriptor, Events = LibC.POLLIN };
+            var ready = LibC.Poll(ref poll, 1, (int)timeout.TotalMilliseconds);
+            if (ready < 0 && Marshal.GetLastPInvokeError() != LibC.EINTR)
+            {
+                throw NetlinkException.FromLastError($"{operation} (poll)");
+            }
+            return ready > 0 ? NetlinkMessage.Split(Receive(operation)).ToList() : [];
+        }
+    }
 
     private List<NetlinkMessage> Exchange(NetlinkMessageWriter message, string operation, out bool interrupted)
     {

@@ -13,6 +13,23 @@ public sealed partial class RtnetlinkClient
         return [.. Send(request, "list links").Where(m => m.Type == NetlinkMessageType.NewLink).Select(ParseLink)];
     }
 
+    /// <summary>
+    /// Index → name of every link: the link dump with only the names read. Reading every attribute (bridge data,
+    /// MACs) is what makes <see cref="GetLinks"/> grow with the number of bridges.
+    /// </summary>
+    public IReadOnlyDictionary<int, string> GetLinkNames()
+    {
+        var request = new NetlinkMessageWriter(NetlinkMessageType.GetLink, NetlinkFlags.Dump)
+            .Write(new InterfaceInfoMessage());
+        var names = new Dictionary<int, string>();
+        foreach (var message in Send(request, "list link names").Where(m => m.Type == NetlinkMessageType.NewLink))
+        {
+            var header = message.ReadHeader<InterfaceInfoMessage>(out var attributes);
+            names[header.Index] = attributes.GetString(LinkAttribute.InterfaceName) ?? "";
+        }
+        return names;
+    }
+
     /// <summary>The link named <paramref name="name"/>, or null when there is none.</summary>
     public LinkInfo? GetLink(string name)
     {
@@ -141,6 +158,40 @@ public sealed partial class RtnetlinkClient
     public void DeleteLink(int index) =>
         Send(new NetlinkMessageWriter(NetlinkMessageType.DeleteLink, 0).Write(new InterfaceInfoMessage { Index = index }),
             $"delete link {index}");
+
+    /// <summary>
+    /// Deletes the link and returns as soon as the kernel has unlisted it: its RTM_DELLINK notification comes
+    /// after its addresses, routes and ports are gone and its name is free. The acknowledgement comes only after
+    /// the kernel has also waited out RCU to free it (rcu_barrier: 15-30 ms, most of a deletion), and the kernel
+    /// does that inside the requesting thread's send(); so a thread of its own sends the request, on a socket of
+    /// its own, and finishes it in the background. A refusal still throws here, with its errno.
+    /// </summary>
+    public void DeleteLinkUntilUnlisted(int index)
+    {
+        var operation = $"delete link {index}";
+        using var monitor = new NetlinkSocket(RtnetlinkGroups.Link); // before the request, so the notification cannot be missed
+        var request = new NetlinkMessageWriter(NetlinkMessageType.DeleteLink, 0).Write(new InterfaceInfoMessage { Index = index });
+        var deletion = Task.Factory.StartNew(() =>
+        {
+            using var socket = new NetlinkSocket();
+            socket.Request(request, operation);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            while (!deletion.IsCompleted)
+            {
+                foreach (var message in monitor.ReceiveNotifications(TimeSpan.FromMilliseconds(5), operation))
+                {
+                    if (message.Type == NetlinkMessageType.DeleteLink && message.ReadHeader<InterfaceInfoMessage>(out _).Index == index) return;
+                }
+            }
+        }
+        catch (NetlinkException)
+        {
+            // The notification is only a shortcut (a flood of link changes can overflow the monitor): wait for the answer.
+        }
+        deletion.GetAwaiter().GetResult();
+    }
 
     public void DeleteLink(string name) =>
         Send(new NetlinkMessageWriter(NetlinkMessageType.DeleteLink, 0).Write(new InterfaceInfoMessage())

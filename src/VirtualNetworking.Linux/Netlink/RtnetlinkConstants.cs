@@ -19,6 +19,12 @@ internal static class NetlinkMessageType
     public const ushort GetRoute = 26;
 }
 
+/// <summary>Multicast groups as bind() bits (RTMGRP_*).</summary>
+internal static class RtnetlinkGroups
+{
+    public const uint Link = 0x1;
+}
+
 internal static class NetlinkFlags
 {
     public const ushort Request = 0x1;

@@ -1,6 +1,6 @@
 namespace VirtualNetworking.Linux.Nftables;
 
-/// <summary>nft failed (or could not be run). Carries what is needed to reproduce it by hand.</summary>
+/// <summary>nft refused a change (or libnftables could not be loaded). Carries what is needed to reproduce it by hand.</summary>
 public sealed class NftablesException : Exception
 {
     public NftablesException(string message, string commandLine, int? exitCode, string standardError, Exception? inner = null)
@@ -11,9 +11,9 @@ public sealed class NftablesException : Exception
         StandardError = standardError;
     }
 
-    /// <summary>e.g. "/usr/sbin/nft -j -f -".</summary>
+    /// <summary>The nft command line that replays it, e.g. "nft -j -f -" with the JSON transaction on stdin.</summary>
     public string CommandLine { get; }
-    /// <summary>Null when nft could not be started or did not finish.</summary>
+    /// <summary>1 when nft refused; null when libnftables could not be loaded.</summary>
     public int? ExitCode { get; }
     public string StandardError { get; }
 }

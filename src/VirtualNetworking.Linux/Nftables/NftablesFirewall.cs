@@ -4,31 +4,30 @@ using VirtualNetworking.Core.Firewall;
 namespace VirtualNetworking.Linux.Nftables;
 
 /// <summary>
-/// Applies and removes a network's firewall rules with nft. All decisions are made by the pure
+/// Applies and removes a network's firewall rules through libnftables. All decisions are made by the pure
 /// <see cref="FirewallPlanner"/>; this class only runs the resulting JSON transaction (and lists our tables
 /// on the fallback path). Callers serialise changes and say whether other networks still have rules.
 /// </summary>
 public sealed class NftablesFirewall
 {
-    private readonly NftCommand nft;
+    private readonly INftRunner nft;
     private readonly string? countersFile;
 
-    /// <param name="nftPath">The nft binary; null or empty = /usr/sbin/nft or the first on PATH.</param>
     /// <param name="countersFile">
     /// Where the tables' handle counters are kept between calls (under /run; callers serialise changes). With it
     /// an apply predicts its handles (cost independent of the ruleset); without it, or when the prediction is
-    /// refused, the apply runs with `nft -e` (nft then dumps the ruleset first).
+    /// refused, the apply runs with echo (nft -e; nft then dumps the ruleset first).
     /// </param>
-    public NftablesFirewall(string? nftPath = null, string? countersFile = null)
+    public NftablesFirewall(string? countersFile = null) : this(Libnftables.Instance, countersFile) { }
+
+    internal NftablesFirewall(INftRunner nft, string? countersFile)
     {
-        nft = new NftCommand(string.IsNullOrEmpty(nftPath) ? NftCommand.Locate() : nftPath); // PowerShell passes $null as ""
+        this.nft = nft;
         this.countersFile = countersFile;
     }
 
-    public string NftPath => nft.Path;
-
     /// <summary>
-    /// Adds the network's rules in one transaction and one nft process (no listing) and returns their handles,
+    /// Adds the network's rules in one transaction and one libnftables call (no listing) and returns their handles,
     /// which <see cref="Remove(FirewallNetwork, IReadOnlyList{RuleHandle}?, bool)"/> needs.
     /// <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the same
     /// transaction. The bridge must exist.
@@ -44,7 +43,7 @@ public sealed class NftablesFirewall
         if (ReadCounters() is { } counters)
         {
             var predicted = FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, counters, replacing);
-            var result = nft.Run(["-j", "-f", "-"], predicted.Transaction.ToJsonString());
+            var result = nft.Run(predicted.Transaction.ToJsonString());
             if (result.ExitCode == 0)
             {
                 WriteCounters(predicted.After);
@@ -53,14 +52,14 @@ public sealed class NftablesFirewall
             // ENOENT: the probe was not where predicted (our tables changed behind our back); nothing was applied.
             if (!IsNoSuchTable(result)) result.ThrowIfFailed($"apply the rules of network '{network.Name}'");
         }
-        var echoed = nft.Run(["-e", "-j", "-f", "-"], FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing).ToJsonString())
+        var echoed = nft.Run(FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing).ToJsonString(), echo: true)
             .ThrowIfFailed($"apply the rules of network '{network.Name}'");
         WriteCounters(RuleHandle.CountersFromEcho(echoed.StandardOutput));
         return RuleHandle.ParseEcho(echoed.StandardOutput, network.Tag);
     }
 
     /// <summary>
-    /// Deletes the network's rules in one nft process: by <paramref name="handles"/> (no listing), or our
+    /// Deletes the network's rules in one libnftables call: by <paramref name="handles"/> (no listing), or our
     /// tables when <paramref name="othersHaveRules"/> is false. Without handles (a start killed before they
     /// were recorded), or when the handles or tables are gone (ENOENT), falls back to a listing and removal
     /// by the network's tag. Missing rules are fine.
@@ -70,7 +69,7 @@ public sealed class NftablesFirewall
         if (handles is null) { Remove(network); return; }
         var transaction = FirewallPlanner.BuildRemoveTransaction(handles, othersHaveRules);
         if (transaction.IsEmpty) return;
-        var result = nft.Run(["-j", "-f", "-"], transaction.ToJsonString());
+        var result = nft.Run(transaction.ToJsonString());
         if (result.ExitCode != 0 && IsNoSuchTable(result)) Remove(network);
         else
         {
@@ -83,7 +82,7 @@ public sealed class NftablesFirewall
     }
 
     /// <summary>
-    /// Removal by listing (two `nft list` processes, then the transaction): deletes the rules tagged with the
+    /// Removal by listing (two `nft list` calls, then the transaction): deletes the rules tagged with the
     /// network's tag, our tables too when no other network's rules are left. Missing rules are fine.
     /// </summary>
     public void Remove(FirewallNetwork network)
@@ -99,7 +98,7 @@ public sealed class NftablesFirewall
         var documents = new List<JsonNode?>();
         foreach (var family in FirewallLayout.Families)
         {
-            var result = nft.Run(["-j", "list", "table", family.ToNft(), FirewallLayout.TableName]);
+            var result = nft.Run($"list table {family.ToNft()} {FirewallLayout.TableName}");
             if (result.ExitCode != 0 && IsNoSuchTable(result)) continue;
             documents.Add(JsonNode.Parse(result.ThrowIfFailed($"list table {family.ToNft()} {FirewallLayout.TableName}").StandardOutput));
         }
@@ -108,12 +107,12 @@ public sealed class NftablesFirewall
 
     /// <summary>Whether our ip or ip6 table exists.</summary>
     public bool TablesExist() =>
-        NftListing.Parse([JsonNode.Parse(nft.Run(["-j", "list", "tables"]).ThrowIfFailed("list tables").StandardOutput)]).Tables.Count > 0;
+        NftListing.Parse([JsonNode.Parse(nft.Run("list tables").ThrowIfFailed("list tables").StandardOutput)]).Tables.Count > 0;
 
     private void Run(NftTransaction transaction, string action)
     {
         if (transaction.IsEmpty) return;
-        nft.Run(["-j", "-f", "-"], transaction.ToJsonString()).ThrowIfFailed(action);
+        nft.Run(transaction.ToJsonString()).ThrowIfFailed(action);
     }
 
     private HandleCounters? ReadCounters()

@@ -6,7 +6,12 @@ namespace VirtualNetworking.Linux.Store;
 /// <summary>Writes a file so that a crash leaves either the old or the new content, never a mix.</summary>
 public static partial class AtomicFile
 {
-    public static void WriteAllText(string path, string content)
+    /// <param name="durable">
+    /// False for state that lives no longer than the kernel's (under /run): the rename alone keeps it whole when
+    /// the process is killed; fsync would only add power-loss durability, and after a power loss the links and
+    /// rules it describes are gone too.
+    /// </param>
+    public static void WriteAllText(string path, string content, bool durable = true)
     {
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
@@ -17,10 +22,10 @@ public static partial class AtomicFile
             {
                 var bytes = Encoding.UTF8.GetBytes(content);
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
             File.Move(temp, path, overwrite: true);
-            SyncDirectory(directory);
+            if (durable) SyncDirectory(directory);
         }
         finally
         {

@@ -1,7 +1,5 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Linux.Store;
 using VirtualNetworking.PowerShell.Infrastructure;
@@ -16,7 +14,7 @@ namespace VirtualNetworking.PowerShell.Commands;
 [OutputType(typeof(VNetwork))]
 public sealed class InitializeVNetworkHostCommand : VNetworkCommandBase
 {
-    public const string DefaultNetwork = "default";
+    private const string DefaultNetwork = NetworkCatalog.DefaultNetworkName;
 
     protected override void EndProcessing()
     {
@@ -25,7 +23,7 @@ public sealed class InitializeVNetworkHostCommand : VNetworkCommandBase
             var catalog = ModuleContext.Catalog();
             var existing = catalog.Find(DefaultNetwork);
             if (existing is null && ShouldProcess(DefaultNetwork, "Define the default NAT network"))
-                catalog.Create(DefaultRequest(catalog));
+                catalog.Create(catalog.DefaultNetworkRequest());
             if (existing is { Persistent: true, Autostart: false } && ShouldProcess(DefaultNetwork, "Mark the default network autostart"))
                 catalog.Update(DefaultNetwork, _ => { }, autostart: true);
             if (catalog.Find(DefaultNetwork) is { State: NetworkState.Inactive } && ShouldProcess(DefaultNetwork, "Start the default network"))
@@ -37,24 +35,6 @@ public sealed class InitializeVNetworkHostCommand : VNetworkCommandBase
         {
             ThrowProblems(e);
         }
-    }
-
-    /// <summary>The seed's network where it fits; otherwise a free subnet and bridge.</summary>
-    private static NetworkRequest DefaultRequest(NetworkCatalog catalog)
-    {
-        var seed = IpNetwork.Parse("192.168.122.0/24");
-        var host = new Linux.Host.LinuxHostNetwork();
-        var seedFree = !NetworkCatalog.HostPrefixes(host).Any(p => p.Network.Overlaps(seed))
-                       && !catalog.List().SelectMany(r => NetworkCatalog.DefinedSubnets(r.Definition)).Any(s => s.Overlaps(seed));
-        var bridgeFree = host.GetLink("virbr0") is null && !catalog.List().Any(r => r.Definition.Bridge?.Name == "virbr0");
-        return new NetworkRequest
-        {
-            Name = DefaultNetwork,
-            Mode = NetworkMode.Nat,
-            Subnet = seedFree ? seed : null,
-            BridgeName = bridgeFree ? "virbr0" : null,
-            Autostart = true,
-        };
     }
 
     private void WriteBootUnit()

@@ -6,7 +6,6 @@ namespace VirtualNetworking.PowerShell.Commands;
 
 /// <summary>virsh net-port-delete: deletes the port's link (a veth's far end goes with it) and the reservation it made.</summary>
 [Cmdlet(VerbsCommon.Remove, "VNetworkPort", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(VNetworkPort))]
 public sealed class RemoveVNetworkPortCommand : VNetworkCommandBase
 {
     /// <summary>Ports from Get-VNetworkPort bind by property name (Network, Name).</summary>

@@ -133,6 +133,15 @@ public sealed class PortServiceTests
     }
 
     [Fact]
+    public void An_unknown_network_is_reported_as_such_also_to_a_caller_without_cap_net_admin()
+    {
+        host.MayChange = false;
+        var e = Assert.Throws<NetworkProblemException>(() => Ports().Create(new PortRequest("nosuch", PortType.Tap)));
+        Assert.Equal("VNetworkNotFound", e.First.ErrorId);
+        Assert.Equal("VNetworkPermissionDenied", Assert.Throws<NetworkProblemException>(() => Ports().Create(new PortRequest("lab", PortType.Tap))).First.ErrorId);
+    }
+
+    [Fact]
     public void An_inactive_network_has_no_ports()
     {
         var e = Assert.Throws<NetworkProblemException>(() => Ports().Create(new PortRequest("lab", PortType.Tap)));

@@ -14,6 +14,16 @@ public sealed class LinkTests : NetworkTest
     }
 
     [SkippableFact]
+    public void GetLinkNames_NamesEveryLinkByIndex()
+    {
+        var name = NewName("br");
+        Client.CreateBridge(name);
+
+        Assert.Equal(Client.GetLinks().ToDictionary(l => l.Index, l => l.Name), Client.GetLinkNames());
+        Assert.Equal(name, Client.GetLinkNames()[RequireLink(name).Index]);
+    }
+
+    [SkippableFact]
     public void SetMtuMacUpDownAndRename_AreVisible()
     {
         var name = NewName("ve");
@@ -68,6 +78,32 @@ public sealed class LinkTests : NetworkTest
 
         Assert.Null(Client.GetLink(first));
         Assert.DoesNotContain(Client.GetLinks(), l => l.Name == second);
+    }
+
+    [SkippableFact]
+    public void DeleteLinkUntilUnlisted_ReturnsWithTheLinkAndItsAddressGoneAndTheNameFree()
+    {
+        var name = NewName("br");
+        Client.CreateBridge(name, stpEnabled: true, forwardDelay: TimeSpan.Zero);
+        var index = RequireLink(name).Index;
+        Client.AddAddress(index, System.Net.IPAddress.Parse("10.251.0.1"), 24);
+        Client.SetLinkUp(index);
+
+        Client.DeleteLinkUntilUnlisted(index);
+
+        Assert.Null(Client.GetLink(name));
+        Assert.DoesNotContain(Client.GetAddresses(), a => a.LinkIndex == index);
+        Client.CreateBridge(name); // the name is free at once
+        Client.DeleteLinkUntilUnlisted(RequireLink(name).Index);
+        Assert.Null(Client.GetLink(name));
+    }
+
+    [SkippableFact]
+    public void DeleteLinkUntilUnlisted_ThrowsTheKernelsRefusal()
+    {
+        Assert.Equal(Errno.EOPNOTSUPP, Assert.Throws<NetlinkException>(() => Client.DeleteLinkUntilUnlisted(1)).Errno); // loopback
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => Client.DeleteLinkUntilUnlisted(999_999)).Errno);
+        Assert.NotNull(Client.GetLink("lo"));
     }
 
     [SkippableFact]

@@ -7,7 +7,7 @@ using VirtualNetworking.Linux.Nftables;
 
 namespace VirtualNetworking.Linux.Tests.Nftables;
 
-/// <summary>Applies and removes real rules with nft, inside a throwaway network namespace only.</summary>
+/// <summary>Applies and removes real rules through libnftables, inside a throwaway network namespace only.</summary>
 [Trait("Category", "Privileged")]
 [Collection(NftablesCollection.Name)]
 public sealed class NftablesFirewallTests : IDisposable
@@ -99,46 +99,32 @@ public sealed class NftablesFirewallTests : IDisposable
     }
 
     [Fact]
-    public void Apply_and_remove_by_handle_run_one_nft_process_each_and_never_list()
+    public void Apply_and_remove_by_handle_run_one_nft_call_each_and_never_list()
     {
-        var log = Path.Combine(Path.GetTempPath(), TestNamespace.UniqueName("nftlog"));
-        var wrapper = log + ".sh";
-        File.WriteAllText(wrapper, $"#!/bin/sh\necho \"$*\" >> '{log}'\nexec {new NftablesFirewall().NftPath} \"$@\"\n");
-        TestNamespace.Run("chmod", "700", wrapper);
-        try
-        {
-            var counted = new NftablesFirewall(wrapper);
-            var first = Network("one", NetworkMode.Nat, null, "10.77.9.1/24");
-            var second = Network("two", NetworkMode.Routed, null, "10.77.10.1/24");
+        var calls = new RecordingNft();
+        var counted = new NftablesFirewall(calls, countersFile: null);
+        var first = Network("one", NetworkMode.Nat, null, "10.77.9.1/24");
+        var second = Network("two", NetworkMode.Routed, null, "10.77.10.1/24");
 
-            var firstHandles = counted.Apply(first, TestNamespace.IfIndex(Bridge()));
-            var secondHandles = counted.Apply(second, TestNamespace.IfIndex(Bridge()));
-            counted.Remove(first, firstHandles, othersHaveRules: true);
-            Assert.Empty(RulesOf(Ruleset(), first.Tag));
-            Assert.Equal(FirewallPlanner.Plan(second).Rules.Count, RulesOf(Ruleset(), second.Tag).Count);
-            counted.Remove(second, secondHandles, othersHaveRules: false);
+        var firstHandles = counted.Apply(first, TestNamespace.IfIndex(Bridge()));
+        var secondHandles = counted.Apply(second, TestNamespace.IfIndex(Bridge()));
+        counted.Remove(first, firstHandles, othersHaveRules: true);
+        Assert.Empty(RulesOf(Ruleset(), first.Tag));
+        Assert.Equal(FirewallPlanner.Plan(second).Rules.Count, RulesOf(Ruleset(), second.Tag).Count);
+        counted.Remove(second, secondHandles, othersHaveRules: false);
 
-            Assert.Equal(["-e -j -f -", "-e -j -f -", "-j -f -", "-j -f -"], File.ReadAllLines(log));
-            Assert.False(firewall.TablesExist());
-        }
-        finally
-        {
-            File.Delete(wrapper);
-            File.Delete(log);
-        }
+        Assert.Equal(["nft -e -j -f -", "nft -e -j -f -", "nft -j -f -", "nft -j -f -"], calls.CommandLines);
+        Assert.False(firewall.TablesExist());
     }
 
     [Fact]
     public void With_counters_apply_predicts_the_handles_in_one_process_without_echo_and_relearns_after_foreign_changes()
     {
         var counters = Path.Combine(Path.GetTempPath(), TestNamespace.UniqueName("nftcounters"));
-        var log = counters + ".log";
-        var wrapper = counters + ".sh";
-        File.WriteAllText(wrapper, $"#!/bin/sh\necho \"$*\" >> '{log}'\nexec {new NftablesFirewall().NftPath} \"$@\"\n");
-        TestNamespace.Run("chmod", "700", wrapper);
         try
         {
-            var predicting = new NftablesFirewall(wrapper, counters);
+            var calls = new RecordingNft();
+            var predicting = new NftablesFirewall(calls, counters);
             var networks = Enumerable.Range(0, 4).Select(i => Network($"p{i}", i % 2 == 0 ? NetworkMode.Nat : NetworkMode.Routed, null, $"10.77.{20 + i}.1/24", $"fd7{i}::1/64")).ToList();
             var handles = new List<IReadOnlyList<RuleHandle>>();
 
@@ -153,7 +139,7 @@ public sealed class NftablesFirewallTests : IDisposable
                 Assert.True(Listed(ruleset, networks[i].Tag).SetEquals(handles[i]), $"network {i}");
             Assert.DoesNotContain(FirewallPlanner.ProbeComment, ruleset.ToJsonString());
             Assert.Equal(6, ForwardJumps(ruleset));
-            Assert.Equal(["-e -j -f -", "-j -f -", "-j -f -", "-e -j -f -", "-j -f -"], File.ReadAllLines(log));
+            Assert.Equal(["nft -e -j -f -", "nft -j -f -", "nft -j -f -", "nft -e -j -f -", "nft -j -f -"], calls.CommandLines);
 
             predicting.Remove(networks[1], handles[1], othersHaveRules: true);
             Assert.Empty(RulesOf(Ruleset(), networks[1].Tag));
@@ -163,12 +149,10 @@ public sealed class NftablesFirewallTests : IDisposable
             File.WriteAllText(counters, HandleCounters.Absent.ToString());
             var fresh = predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge())); // predicted on new tables
             Assert.True(Listed(Ruleset(), networks[1].Tag).SetEquals(fresh));
-            Assert.Equal("-j -f -", File.ReadAllLines(log)[^1]);
+            Assert.Equal("nft -j -f -", calls.CommandLines[^1]);
         }
         finally
         {
-            File.Delete(wrapper);
-            File.Delete(log);
             File.Delete(counters);
         }
     }
@@ -247,6 +231,19 @@ public sealed class NftablesFirewallTests : IDisposable
     private static int ForwardJumps(JsonNode ruleset) =>
         ruleset["nftables"]!.AsArray().Select(i => i?["rule"]).OfType<JsonObject>()
             .Count(r => (string?)r["table"] == FirewallLayout.TableName && (string?)r["chain"] == FirewallLayout.Forward);
+}
+
+/// <summary>Runs through libnftables and keeps the nft command line of every call.</summary>
+internal sealed class RecordingNft : INftRunner
+{
+    public List<string> CommandLines { get; } = [];
+
+    public NftResult Run(string commands, bool echo = false)
+    {
+        var result = Libnftables.Instance.Run(commands, echo);
+        CommandLines.Add(result.CommandLine);
+        return result;
+    }
 }
 
 /// <summary>These tests share one namespace's ruleset, so they must not run in parallel.</summary>
