@@ -66,9 +66,8 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
             var bridge = network.Bridge?.Name is { } b && host.GetLink(b) is not null ? b
                 : throw new NetworkProblemException("VNetworkBridgeNotFound", ProblemCategory.ObjectNotFound,
                     $"Network '{request.Network}' has no bridge on the host to attach a port to. Restart it with Restart-VNetwork.", request.Network);
-            var records = live.LoadPorts(null);
-            var name = PortName(request, records);
-            var mac = GuestMac(request, records, live.LoadAll().Select(n => n.Definition.MacAddress));
+            var name = PortName(request, live.PortNames());
+            var mac = GuestMac(request, live.LoadAll().Select(n => n.Definition.MacAddress));
             uint? owner = request.Owner is null ? null : host.FindUser(request.Owner) ?? throw new NetworkProblemException(
                 "VNetworkPortOwnerNotFound", ProblemCategory.ObjectNotFound,
                 $"There is no user '{request.Owner}' on this host. Give the user name or uid that QEMU runs as.", request.Owner);
@@ -171,9 +170,9 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
     /// The requested name, or the lowest free one of the template. Free = no port record and no host link; links
     /// are looked up one name at a time (a dump of every link would make each port cost more than the last).
     /// </summary>
-    private string PortName(PortRequest request, IReadOnlyList<NetworkPort> records)
+    private string PortName(PortRequest request, IReadOnlySet<string> records)
     {
-        var used = records.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var used = new HashSet<string>(records, StringComparer.Ordinal);
         var requested = request.Name ?? DefaultNameTemplate;
         if (AddressPlanner.IsTemplate(requested))
         {
@@ -195,13 +194,14 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
     /// The guest's MAC, unique among ports and bridges; allocated like libvirt's (52:54:00 + 3 random bytes). A MAC
     /// the user gives is also checked against every host link.
     /// </summary>
-    private string GuestMac(PortRequest request, IReadOnlyList<NetworkPort> records, IEnumerable<string?> bridgeMacs)
+    private string GuestMac(PortRequest request, IEnumerable<string?> bridgeMacs)
     {
-        var taken = records.Select(r => r.MacAddress).Concat(bridgeMacs).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var bridges = bridgeMacs.OfType<string>().ToHashSet(StringComparer.Ordinal);
+        bool Taken(string mac) => bridges.Contains(mac) || live.PortMacTaken(mac);
         if (request.MacAddress is { } text)
         {
             MacAddressText.TryNormalize(text, out var mac);
-            if (taken.Contains(mac!) || host.GetLinkStates().Any(l => l.MacAddress == mac))
+            if (Taken(mac!) || host.GetLinkStates().Any(l => l.MacAddress == mac))
                 throw new NetworkProblemException("VNetworkPortMacInUse", ProblemCategory.ResourceExists,
                     $"MAC address {mac} is already used on this host (by a link, a port or a network's bridge). Give another -MacAddress, or omit it to get a free one.", text);
             return mac!;
@@ -212,7 +212,7 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
             bytes[0] = 0x52; bytes[1] = 0x54; bytes[2] = 0x00;
             random.Fill(bytes[3..]);
             var candidate = MacAddressText.Format(bytes);
-            if (!taken.Contains(candidate)) return candidate;
+            if (!Taken(candidate)) return candidate;
         }
     }
 

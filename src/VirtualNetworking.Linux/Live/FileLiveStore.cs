@@ -14,7 +14,8 @@ namespace VirtualNetworking.Linux.Live;
 /// "persistent"). An XML without a marker is an interrupted start. Nothing here is fsynced: the journal must
 /// outlive a killed process, which a write() does (the page cache is the kernel's), and a power loss takes the
 /// bridges and rules it would undo along with /run (tmpfs).
-/// /run/virtualnetworking/ports/NETWORK/NAME.port: one record per port (<see cref="PortRecordFormat"/>).
+/// /run/virtualnetworking/ports/NETWORK/NAME.port: one record per port (<see cref="PortRecordFormat"/>), and
+/// port-macs/MAC: an index of the guests' MACs.
 /// </summary>
 public sealed class FileLiveStore : ILiveStore
 {
@@ -113,17 +114,40 @@ public sealed class FileLiveStore : ILiveStore
     /// <summary>Records are read once per change: creating the 500th port does not parse the other 499.</summary>
     private static readonly ParsedFileCache<NetworkPort> PortCache = new();
 
+    /// <summary>port-macs/52-54-00-…: one empty file per guest MAC, so a uniqueness check reads no record.</summary>
+    private string MacIndex(string macAddress) => Path.Combine(paths.RunDirectory, "port-macs", macAddress.Replace(':', '-'));
+
     public void SavePort(NetworkPort port)
     {
         System.IO.Directory.CreateDirectory(PortDirectory(port.Network));
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(MacIndex(port.MacAddress))!);
+        File.WriteAllBytes(MacIndex(port.MacAddress), []);
         AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port), durable: false);
     }
+
+    public IReadOnlySet<string> PortNames()
+    {
+        var root = Path.Combine(paths.RunDirectory, "ports");
+        if (!System.IO.Directory.Exists(root)) return new HashSet<string>();
+        return System.IO.Directory.EnumerateDirectories(root)
+            .SelectMany(d => System.IO.Directory.EnumerateFiles(d, "*.port"))
+            .Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    }
+
+    public bool PortMacTaken(string macAddress) => File.Exists(MacIndex(macAddress));
 
     /// <summary>The folders go with their last port, so a stopped network leaves nothing under /run.</summary>
     public void DeletePort(string network, string name)
     {
         var directory = PortDirectory(network);
-        File.Delete(Path.Combine(directory, name + ".port"));
+        var record = Path.Combine(directory, name + ".port");
+        if (PortCache.Read(record, text => PortRecordFormat.Parse(network, name, text)) is { } port)
+        {
+            File.Delete(MacIndex(port.MacAddress));
+            DeleteIfEmpty(Path.GetDirectoryName(MacIndex(port.MacAddress))!);
+        }
+        File.Delete(record);
+        PortCache.Forget(record);
         DeleteIfEmpty(directory);
         DeleteIfEmpty(Path.GetDirectoryName(directory)!);
     }

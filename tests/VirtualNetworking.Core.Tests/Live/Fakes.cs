@@ -209,6 +209,8 @@ internal sealed class MemoryLiveStore : ILiveStore
             .Select(p => PortRecordFormat.Parse(p.Key.Split('/')[0], p.Key.Split('/')[1], p.Value)!).ToList();
     public void SavePort(NetworkPort port) => Ports[$"{port.Network}/{port.Name}"] = PortRecordFormat.Format(port);
     public void DeletePort(string network, string name) => Ports.Remove($"{network}/{name}");
+    public IReadOnlySet<string> PortNames() => Ports.Keys.Select(k => k.Split('/')[1]).ToHashSet();
+    public bool PortMacTaken(string macAddress) => LoadPorts(null).Any(p => p.MacAddress == macAddress);
 }
 
 internal sealed class NoLock : IDisposable { public void Dispose() { } }
