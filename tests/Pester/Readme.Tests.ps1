@@ -34,7 +34,7 @@ Describe 'The README' -Tag Namespace {
             Set-Content -Path (Join-Path $work "networks/tour$n.xml") -Value "<network><name>tour$n</name><forward mode='nat'/><ip address='10.216.$n.1' netmask='255.255.255.0'/></network>"
         }
         ip link add eth0 type veth peer name vrt-uplink-peer
-        ip addr add 198.51.100.2/24 brd + dev eth0  # with a broadcast: a restored uplink address always gets one
+        ip addr add 198.51.100.2/24 dev eth0  # no broadcast address: Stop must put it back exactly so
         ip link set eth0 up
         ip netns add $guestNs
         $before = Get-NamespaceState

@@ -11,6 +11,9 @@ namespace VirtualNetworking.Core.Live;
 /// <param name="HasCarrier">Whether the link is operationally up (a tap has no carrier until QEMU opens it).</param>
 public sealed record LinkState(int Index, string Name, string? Kind, string? MacAddress, int Mtu, bool IsUp, int? MasterIndex, bool HasCarrier = false);
 
+/// <summary>An address of a link, with what it takes to put it back as it was.</summary>
+public sealed record LinkAddress(IpNetwork Network, bool Broadcast = true);
+
 /// <summary>A route with what it takes to put it back.</summary>
 public sealed record RouteState(IpNetwork Destination, IPAddress? Gateway, int? LinkIndex, uint? Metric, bool IsKernelRoute);
 
@@ -21,7 +24,7 @@ public interface IHostNetwork : IHostNetworkView
     void EnsureCanChange();
     LinkState? GetLink(string name);
     IReadOnlyList<LinkState> GetLinkStates();
-    IReadOnlyList<IpNetwork> GetAddresses(int linkIndex);
+    IReadOnlyList<LinkAddress> GetAddresses(int linkIndex);
     /// <summary>Routes of the main table through the link.</summary>
     IReadOnlyList<RouteState> GetRoutes(int linkIndex);
     void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay);
@@ -29,7 +32,8 @@ public interface IHostNetwork : IHostNetworkView
     void DeleteLink(string name);
     void SetUp(string name);
     void SetMaster(string name, string? master);
-    void AddAddress(string link, IpNetwork address);
+    /// <summary>Adds the address; an IPv4 one with its network's broadcast address unless <paramref name="broadcast"/> is false.</summary>
+    void AddAddress(string link, IpNetwork address, bool broadcast = true);
     void DeleteAddress(string link, IpNetwork address);
     void AddRoute(string link, IpNetwork destination, IPAddress? gateway, uint? metric);
     /// <summary>

@@ -233,10 +233,10 @@ public sealed class NetworkRuntime
         // Undo runs in reverse: release the uplink, delete the bridge (its copies of the addresses and routes go with it),
         // then give the uplink back its addresses and routes. Restoring before the bridge is gone would collide with
         // the bridge's identical default route (EEXIST) and lose it when the bridge is deleted.
-        var addresses = host.GetAddresses(uplink.Index).Where(a => !IsLinkLocal(a)).ToList();
+        var addresses = host.GetAddresses(uplink.Index).Where(a => !IsLinkLocal(a.Network)).ToList();
         var routes = host.GetRoutes(uplink.Index).Where(r => !r.IsKernelRoute).ToList();
         foreach (var r in routes) Record(name, new UndoStep.RestoreRoute(uplinkName, r.Destination, r.Gateway, r.Metric));
-        foreach (var a in addresses) Record(name, new UndoStep.RestoreAddress(uplinkName, a));
+        foreach (var a in addresses) Record(name, new UndoStep.RestoreAddress(uplinkName, a.Network, a.Broadcast));
 
         faults.At("bridge");
         Record(name, new UndoStep.DeleteLink(bridge));
@@ -248,8 +248,8 @@ public sealed class NetworkRuntime
         host.SetMaster(uplinkName, bridge);
         foreach (var a in addresses)
         {
-            host.DeleteAddress(uplinkName, a);
-            host.AddAddress(bridge, a);
+            host.DeleteAddress(uplinkName, a.Network);
+            host.AddAddress(bridge, a.Network, a.Broadcast);
         }
         faults.At("link-up");
         host.SetUp(bridge);
@@ -303,7 +303,7 @@ public sealed class NetworkRuntime
             case UndoStep.ReleaseDhcp: dhcp.Release(definition.Name); break;
             case UndoStep.ReleaseMaster s: if (host.GetLink(s.Link) is not null) host.SetMaster(s.Link, null); break;
             case UndoStep.RestoreAddress s:
-                if (host.GetLink(s.Link) is { } l && !host.GetAddresses(l.Index).Contains(s.Address)) host.AddAddress(s.Link, s.Address);
+                if (host.GetLink(s.Link) is { } l && !host.GetAddresses(l.Index).Any(a => a.Network == s.Address)) host.AddAddress(s.Link, s.Address, s.Broadcast);
                 break;
             case UndoStep.RestoreRoute s:
                 if (host.GetLink(s.Link) is { } rl && !host.GetRoutes(rl.Index).Any(r => r.Destination == s.Destination && Equals(r.Gateway, s.Gateway)))

@@ -26,7 +26,8 @@ public abstract record UndoStep(bool StartOnly = false)
     }
     public sealed record ReleaseDhcp : UndoStep;
     public sealed record ReleaseMaster(string Link) : UndoStep;
-    public sealed record RestoreAddress(string Link, IpNetwork Address) : UndoStep;
+    /// <summary><paramref name="Broadcast"/>: whether the address had a broadcast address (IPv4), so it comes back exactly.</summary>
+    public sealed record RestoreAddress(string Link, IpNetwork Address, bool Broadcast = true) : UndoStep;
     public sealed record RestoreRoute(string Link, IpNetwork Destination, IPAddress? Gateway, uint? Metric) : UndoStep;
 
     /// <summary>One line per step: a kind and percent-encoded fields (names may hold any character).</summary>
@@ -41,7 +42,8 @@ public abstract record UndoStep(bool StartOnly = false)
         RemoveFirewall { Handles: { } handles } => new[] { "remove-firewall", "+" }.Concat(handles.Select(h => h.ToString())),
         ReleaseDhcp => new[] { "release-dhcp" },
         ReleaseMaster s => new[] { "release-master", s.Link },
-        RestoreAddress s => new[] { "restore-address", s.Link, s.Address.ToString() },
+        RestoreAddress { Broadcast: true } s => new[] { "restore-address", s.Link, s.Address.ToString() },
+        RestoreAddress s => new[] { "restore-address", s.Link, s.Address.ToString(), "no-broadcast" },
         RestoreRoute s => new[] { "restore-route", s.Link, s.Destination.ToString(), s.Gateway?.ToString() ?? "-", s.Metric?.ToString() ?? "-" },
         _ => throw new InvalidOperationException(GetType().Name),
     };
@@ -61,6 +63,7 @@ public abstract record UndoStep(bool StartOnly = false)
                 ("release-dhcp", 1) => new ReleaseDhcp(),
                 ("release-master", 2) => new ReleaseMaster(f[1]),
                 ("restore-address", 3) => new RestoreAddress(f[1], IpNetwork.Parse(f[2])),
+                ("restore-address", 4) when f[3] == "no-broadcast" => new RestoreAddress(f[1], IpNetwork.Parse(f[2]), Broadcast: false),
                 ("restore-route", 5) => new RestoreRoute(f[1], IpNetwork.Parse(f[2]),
                     f[3] == "-" ? null : IPAddress.Parse(f[3]), f[4] == "-" ? null : uint.Parse(f[4])),
                 _ => null,

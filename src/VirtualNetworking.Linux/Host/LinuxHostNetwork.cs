@@ -58,8 +58,9 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
 
     public IReadOnlyList<LinkState> GetLinkStates() => Client.GetLinks().Select(ToState).ToList();
 
-    public IReadOnlyList<IpNetwork> GetAddresses(int linkIndex) =>
-        Client.GetAddresses().Where(a => a.LinkIndex == linkIndex).Select(a => new IpNetwork(a.Address, a.PrefixLength)).ToList();
+    public IReadOnlyList<LinkAddress> GetAddresses(int linkIndex) =>
+        Client.GetAddresses().Where(a => a.LinkIndex == linkIndex)
+            .Select(a => new LinkAddress(new IpNetwork(a.Address, a.PrefixLength), a.HasBroadcast)).ToList();
 
     public IReadOnlyList<RouteState> GetRoutes(int linkIndex) =>
         Client.GetRoutes()
@@ -84,8 +85,8 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
         Do(master is null ? $"release {name} from its bridge" : $"attach {name} to {master}",
             () => Client.SetMaster(Index(name), master is null ? 0 : Index(master)));
 
-    public void AddAddress(string link, IpNetwork address) =>
-        Do($"add {address} to {link}", () => Client.AddAddress(Index(link), address.Address, address.PrefixLength));
+    public void AddAddress(string link, IpNetwork address, bool broadcast = true) =>
+        Do($"add {address} to {link}", () => Client.AddAddress(Index(link), address.Address, address.PrefixLength, broadcast));
 
     public void DeleteAddress(string link, IpNetwork address) =>
         Do($"delete {address} from {link}", () => Client.DeleteAddress(Index(link), address.Address, address.PrefixLength));

@@ -13,16 +13,17 @@ public sealed partial class RtnetlinkClient
         return [.. Send(request, "list addresses").Where(m => m.Type == NetlinkMessageType.NewAddress).Select(ParseAddress)];
     }
 
-    /// <summary>Adds an address; for IPv4 with the broadcast address of its network, as <c>ip addr add … brd +</c> does.</summary>
-    public void AddAddress(int linkIndex, IPAddress address, int prefixLength) =>
-        Send(AddressRequest(NetlinkMessageType.NewAddress, NetlinkFlags.Create | NetlinkFlags.Exclusive, linkIndex, address, prefixLength),
+    /// <summary>Adds an address; for IPv4 with the broadcast address of its network, as <c>ip addr add … brd +</c> does, unless
+    /// <paramref name="broadcast"/> is false (an address put back as it was found).</summary>
+    public void AddAddress(int linkIndex, IPAddress address, int prefixLength, bool broadcast = true) =>
+        Send(AddressRequest(NetlinkMessageType.NewAddress, NetlinkFlags.Create | NetlinkFlags.Exclusive, linkIndex, address, prefixLength, broadcast),
             $"add address {address}/{prefixLength} to link {linkIndex}");
 
     public void DeleteAddress(int linkIndex, IPAddress address, int prefixLength) =>
         Send(AddressRequest(NetlinkMessageType.DeleteAddress, 0, linkIndex, address, prefixLength),
             $"delete address {address}/{prefixLength} from link {linkIndex}");
 
-    private static NetlinkMessageWriter AddressRequest(ushort type, ushort flags, int linkIndex, IPAddress address, int prefixLength)
+    private static NetlinkMessageWriter AddressRequest(ushort type, ushort flags, int linkIndex, IPAddress address, int prefixLength, bool broadcast = false)
     {
         var family = FamilyOf(address);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, address.GetAddressBytes().Length * 8);
@@ -38,7 +39,7 @@ public sealed partial class RtnetlinkClient
         if (family == LinuxAddressFamily.Inet)
         {
             request.Attribute(AddressAttribute.Local, address);
-            if (type == NetlinkMessageType.NewAddress && prefixLength < 31)
+            if (broadcast && prefixLength < 31)
             {
                 request.Attribute(AddressAttribute.Broadcast, BroadcastOf(address, prefixLength));
             }
@@ -68,6 +69,6 @@ public sealed partial class RtnetlinkClient
         var address = attributes.GetIpAddress(AddressAttribute.Local)
             ?? attributes.GetIpAddress(AddressAttribute.Address)
             ?? (header.Family == LinuxAddressFamily.Inet6 ? IPAddress.IPv6Any : IPAddress.Any);
-        return new AddressInfo(header.Index, address, header.PrefixLength, (RouteScope)header.Scope);
+        return new AddressInfo(header.Index, address, header.PrefixLength, (RouteScope)header.Scope, attributes.TryGet(AddressAttribute.Broadcast, out _));
     }
 }

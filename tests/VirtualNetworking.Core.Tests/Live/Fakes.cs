@@ -28,7 +28,7 @@ internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
 
     public string Snapshot() => string.Join('\n',
         Links_.Values.OrderBy(l => l.Name).Select(l => $"link {l.Name} {l.Kind} {l.MacAddress} {l.Mtu} up={l.IsUp} master={l.MasterIndex}")
-            .Concat(Addrs.Select(a => $"addr {a.Link} {a.Address}").Order())
+            .Concat(Addrs.Select(a => $"addr {a.Link} {a.Address}{(NoBroadcast.Contains(a.Address) ? " no-broadcast" : "")}").Order())
             .Concat(RouteList.Select(r => $"route {r.Link} {r.Destination} {r.Gateway} {r.Metric}").Order())
             .Concat(Sysctls.Select(s => $"sysctl {s.Key}={s.Value}"))
             .Concat(Rules.Select(r => $"rule {r}")));
@@ -58,8 +58,11 @@ internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
     public IReadOnlyList<HostRoute> Routes() => RouteList.Select(r => new HostRoute(r.Link, r.Destination)).ToList();
     public LinkState? GetLink(string name) => Links_.GetValueOrDefault(name);
     public IReadOnlyList<LinkState> GetLinkStates() => Links_.Values.ToList();
-    public IReadOnlyList<IpNetwork> GetAddresses(int linkIndex) =>
-        Addrs.Where(a => Links_.GetValueOrDefault(a.Link)?.Index == linkIndex).Select(a => a.Address).ToList();
+    public IReadOnlyList<LinkAddress> GetAddresses(int linkIndex) =>
+        Addrs.Where(a => Links_.GetValueOrDefault(a.Link)?.Index == linkIndex).Select(a => new LinkAddress(a.Address, !NoBroadcast.Contains(a.Address))).ToList();
+
+    /// <summary>Addresses that carry no broadcast address.</summary>
+    public readonly HashSet<IpNetwork> NoBroadcast = new();
     public IReadOnlyList<RouteState> GetRoutes(int linkIndex) =>
         RouteList.Where(r => Links_.GetValueOrDefault(r.Link)?.Index == linkIndex)
             .Select(r => new RouteState(r.Destination, r.Gateway, linkIndex, r.Metric, r.Kernel)).ToList();
@@ -92,8 +95,9 @@ internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
         Links_[name] = Links_[name] with { MasterIndex = master is null ? null : Links_[master].Index };
     }
 
-    public void AddAddress(string link, IpNetwork address)
+    public void AddAddress(string link, IpNetwork address, bool broadcast = true)
     {
+        if (broadcast) NoBroadcast.Remove(address); else NoBroadcast.Add(address);
         Check("add-address");
         Addrs.Add((link, address));
         RouteList.Add((link, address.Canonical, null, null, true));

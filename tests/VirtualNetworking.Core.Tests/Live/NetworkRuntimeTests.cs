@@ -283,6 +283,19 @@ public sealed class NetworkRuntimeTests
     }
 
     [Fact]
+    public void Bridged_keeps_an_uplink_address_without_a_broadcast_address_as_it_was()
+    {
+        host.NoBroadcast.Add(IpNetwork.Parse("203.0.113.2/24"));
+        Define("<network><name>lan</name><forward mode='bridge'/><bridge name='br0'/><vnet:uplink xmlns:vnet='https://virtualnetworking.dev/schemas/network/1.0' dev='eth0'/></network>");
+        var before = host.Snapshot();
+        Runtime().Start("lan");
+        Assert.Contains(new LinkAddress(IpNetwork.Parse("203.0.113.2/24"), Broadcast: false), host.GetAddresses(host.GetLink("br0")!.Index));
+        Runtime().Stop("lan");
+        Assert.Equal(before, host.Snapshot());
+        Assert.Contains("no-broadcast", before);
+    }
+
+    [Fact]
     public void Bridged_to_an_existing_bridge_changes_nothing_on_the_host()
     {
         host.AddLink("br9", "bridge");
@@ -325,6 +338,7 @@ public sealed class NetworkRuntimeTests
             new UndoStep.DeleteLink("br 0"), new UndoStep.RestoreSysctl("net/ipv4/ip_forward", "0"), new UndoStep.RemoveFirewall(),
             new UndoStep.RemoveFirewall([]), new UndoStep.RemoveFirewall([new(NftFamily.Ip, "guest_nat", 12), new(NftFamily.Ip6, "guest_input", 7)]),
             new UndoStep.ReleaseMaster("eth%0"), new UndoStep.RestoreAddress("e'th", IpNetwork.Parse("10.0.0.2/24")),
+            new UndoStep.RestoreAddress("eth0", IpNetwork.Parse("10.0.0.3/24"), Broadcast: false),
             new UndoStep.RestoreRoute("eth0", IpNetwork.Parse("0.0.0.0/0"), System.Net.IPAddress.Parse("10.0.0.1"), 100),
             new UndoStep.RestoreRoute("eth0", IpNetwork.Parse("fd00::/64"), null, null),
         };
