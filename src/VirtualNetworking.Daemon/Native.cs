@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace VirtualNetworking.Daemon;
 
-/// <summary>The libc calls .NET sockets and files lack: packet sockets, interface indexes, directory fsync.</summary>
+/// <summary>The libc calls .NET sockets and files lack: packet sockets, interface indexes, directory fsync, eventfd and poll.</summary>
 internal static partial class Native
 {
     public const int AF_PACKET = 17;
@@ -14,6 +14,19 @@ internal static partial class Native
     public const int O_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1;
     public const int SO_BINDTODEVICE = 25;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+    public const short POLLIN = 0x1;
+    public const int EINTR = 4;
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
 
     /// <summary>struct sockaddr_ll.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -36,6 +49,18 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
     public static unsafe partial nint SendTo(int fd, byte* buffer, nuint length, int flags, in SockAddrLinkLayer address, int addressLength);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static unsafe partial nint Read(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static unsafe partial nint Write(int fd, void* buffer, nuint count);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);

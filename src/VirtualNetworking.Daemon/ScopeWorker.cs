@@ -13,19 +13,21 @@ namespace VirtualNetworking.Daemon;
 internal sealed class ScopeWorker : IDisposable
 {
     private const int MaxBatch = 64;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    /// <summary>Pause after a socket or disk error, so a persistent one does not spin the thread.</summary>
+    private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan ExpiryInterval = TimeSpan.FromSeconds(30);
 
     private readonly DaemonLog _log;
     private readonly Socket _socket;
     private readonly ReplySender _sender;
     private readonly LeaseJournal _journal;
+    private readonly Wakeup _wakeup;
     private readonly Thread _thread;
     private readonly Lock _serverLock = new();
     private DhcpServer _server;
     private volatile bool _stopping;
 
-    public ScopeWorker(string name, string bridge, int interfaceIndex, DhcpScope scope, string leaseFile, DaemonLog log)
+    public ScopeWorker(string name, string bridge, int interfaceIndex, DhcpScope scope, string leaseFile, LinkLayerSender linkLayer, DaemonLog log)
     {
         Name = name;
         Bridge = bridge;
@@ -39,7 +41,8 @@ internal sealed class ScopeWorker : IDisposable
         try
         {
             _socket = BindToBridge(bridge);
-            _sender = new ReplySender(_socket, interfaceIndex, scope.ServerAddress);
+            _sender = new ReplySender(_socket, linkLayer, interfaceIndex, scope.ServerAddress);
+            _wakeup = new Wakeup();
         }
         catch
         {
@@ -73,12 +76,13 @@ internal sealed class ScopeWorker : IDisposable
         lock (_serverLock) return _server.GetStatistics(DateTimeOffset.UtcNow);
     }
 
-    /// <summary>Stops the thread and closes the socket before returning.</summary>
+    /// <summary>Stops the thread (woken at once, not at its next timeout) and closes the socket before returning.</summary>
     public void Dispose()
     {
         _stopping = true;
+        _wakeup.Signal();
         if (Thread.CurrentThread != _thread) _thread.Join();
-        _sender.Dispose();
+        _wakeup.Dispose();
         _socket.Dispose();
         _journal.Dispose();
         _log.Write($"{Name}: stopped serving on {Bridge}");
@@ -114,7 +118,7 @@ internal sealed class ScopeWorker : IDisposable
         {
             try
             {
-                if (_socket.Poll(PollInterval, SelectMode.SelectRead))
+                if (_wakeup.Wait(_socket, nextExpiry - DateTimeOffset.UtcNow))
                 {
                     do HandleOne(buffer, replies, changes);
                     while (replies.Count < MaxBatch && _socket.Available > 0);
@@ -134,7 +138,7 @@ internal sealed class ScopeWorker : IDisposable
             {
                 // A reply that was not sent is retried by the client; a failed fsync means its reply is never sent.
                 _log.Write($"{Name}: {e.GetType().Name}: {e.Message}");
-                Thread.Sleep(PollInterval);
+                Thread.Sleep(ErrorBackoff);
             }
             finally
             {
