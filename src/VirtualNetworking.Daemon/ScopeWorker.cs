@@ -6,25 +6,31 @@ using VirtualNetworking.Core.Dhcp;
 namespace VirtualNetworking.Daemon;
 
 /// <summary>
-/// Serves one network: a UDP socket on 0.0.0.0:67 bound to the bridge, one thread, the network's
-/// <see cref="DhcpServer"/> and lease file. Datagrams waiting together form a batch: the batch's lease
-/// changes are appended and fsynced once (group commit), then its replies are sent.
+/// Serves one network: a UDP socket on 0.0.0.0:67 bound to the bridge, a serving thread, the network's
+/// <see cref="DhcpServer"/> and its lease file behind a <see cref="LeaseCommitter"/>. The serving thread
+/// never touches the disk: a reply that announces lease changes is sent by the committer once they are
+/// durable; a reply without changes (an OFFER, a NAK, an INFORM's ACK) promises nothing and leaves at once.
 /// </summary>
 internal sealed class ScopeWorker : IDisposable
 {
-    private const int MaxBatch = 64;
-    /// <summary>Pause after a socket or disk error, so a persistent one does not spin the thread.</summary>
+    /// <summary>Datagrams handled back to back before the thread looks at its wakeup and the expiry clock again.</summary>
+    private const int MaxBurst = 64;
+    /// <summary>Pause after a socket error, so a persistent one does not spin the thread.</summary>
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan ExpiryInterval = TimeSpan.FromSeconds(30);
+    /// <summary>How often expired leases are removed and, when anything happened, the counters logged.</summary>
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
+    private static readonly EndPoint AnySender = new IPEndPoint(IPAddress.Any, 0);
 
     private readonly DaemonLog _log;
     private readonly Socket _socket;
     private readonly ReplySender _sender;
     private readonly LeaseJournal _journal;
+    private readonly LeaseCommitter _committer;
     private readonly Wakeup _wakeup;
     private readonly Thread _thread;
     private readonly Lock _serverLock = new();
     private DhcpServer _server;
+    private DhcpStatistics? _logged;
     private volatile bool _stopping;
 
     public ScopeWorker(string name, string bridge, int interfaceIndex, DhcpScope scope, string leaseFile, LinkLayerSender linkLayer, DaemonLog log)
@@ -50,6 +56,7 @@ internal sealed class ScopeWorker : IDisposable
             _journal.Dispose();
             throw;
         }
+        _committer = new LeaseCommitter(name, _journal, Send, LiveLeases, log);
         log.Write($"{name}: serving {scope.Subnet} on {bridge} (ifindex {interfaceIndex}), {restored} lease(s) restored");
         _thread = new Thread(Run) { Name = "dhcp " + name, IsBackground = true };
         _thread.Start();
@@ -76,15 +83,20 @@ internal sealed class ScopeWorker : IDisposable
         lock (_serverLock) return _server.GetStatistics(DateTimeOffset.UtcNow);
     }
 
-    /// <summary>Stops the thread (woken at once, not at its next timeout) and closes the socket before returning.</summary>
+    /// <summary>
+    /// Stops the serving thread (woken at once, not at its next timeout), commits and answers what it had
+    /// queued, and closes the socket before returning.
+    /// </summary>
     public void Dispose()
     {
         _stopping = true;
         _wakeup.Signal();
-        if (Thread.CurrentThread != _thread) _thread.Join();
+        _thread.Join();
+        _committer.Dispose();
         _wakeup.Dispose();
         _socket.Dispose();
         _journal.Dispose();
+        LogCounters();
         _log.Write($"{Name}: stopped serving on {Bridge}");
     }
 
@@ -111,47 +123,38 @@ internal sealed class ScopeWorker : IDisposable
     private void Run()
     {
         var buffer = new byte[1500];
-        var replies = new List<DhcpReply>();
-        var changes = new List<DhcpLeaseChange>();
-        var nextExpiry = DateTimeOffset.UtcNow + ExpiryInterval;
+        var housekeeping = DateTimeOffset.UtcNow + HousekeepingInterval;
         while (!_stopping)
         {
             try
             {
-                if (_wakeup.Wait(_socket, nextExpiry - DateTimeOffset.UtcNow))
+                if (_wakeup.Wait(_socket, housekeeping - DateTimeOffset.UtcNow))
                 {
-                    do HandleOne(buffer, replies, changes);
-                    while (replies.Count < MaxBatch && _socket.Available > 0);
-                    _journal.Commit(changes);
-                    foreach (var reply in replies) Send(reply);
+                    var handled = 0;
+                    do HandleOne(buffer);
+                    while (++handled < MaxBurst && _socket.Available > 0);
                 }
-                if (DateTimeOffset.UtcNow >= nextExpiry)
+                if (DateTimeOffset.UtcNow >= housekeeping)
                 {
-                    lock (_serverLock) changes.AddRange(_server.RemoveExpired(DateTimeOffset.UtcNow));
-                    _journal.Commit(changes);
-                    nextExpiry = DateTimeOffset.UtcNow + ExpiryInterval;
+                    IReadOnlyList<DhcpLeaseChange> expired;
+                    lock (_serverLock) expired = _server.RemoveExpired(DateTimeOffset.UtcNow);
+                    if (expired.Count > 0) _committer.Enqueue(expired, null);
+                    LogCounters();
+                    housekeeping = DateTimeOffset.UtcNow + HousekeepingInterval;
                 }
-                if (_journal.NeedsCompaction)
-                    lock (_serverLock) _journal.Compact(_server.Leases);
             }
-            catch (Exception e) when (e is SocketException or IOException)
+            catch (SocketException e)
             {
-                // A reply that was not sent is retried by the client; a failed fsync means its reply is never sent.
                 _log.Write($"{Name}: {e.GetType().Name}: {e.Message}");
                 Thread.Sleep(ErrorBackoff);
-            }
-            finally
-            {
-                replies.Clear();
-                changes.Clear();
             }
         }
     }
 
-    private void HandleOne(byte[] buffer, List<DhcpReply> replies, List<DhcpLeaseChange> changes)
+    private void HandleOne(byte[] buffer)
     {
         var flags = SocketFlags.None;
-        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        var from = AnySender;
         var length = _socket.ReceiveMessageFrom(buffer, 0, buffer.Length, ref flags, ref from, out var info);
         if (info.Interface != InterfaceIndex) return; // SO_BINDTODEVICE already ensures this; never answer elsewhere
         var broadcast = info.Address.Equals(IPAddress.Broadcast);
@@ -161,9 +164,25 @@ internal sealed class ScopeWorker : IDisposable
             broadcast |= info.Address.Equals(_server.Scope.EffectiveBroadcastAddress);
             result = _server.Handle(buffer.AsSpan(0, length), new DhcpReceiveInfo(Bridge, broadcast), DateTimeOffset.UtcNow);
         }
-        _log.Write($"{Name}: {result.Summary}");
-        changes.AddRange(result.LeaseChanges);
-        if (result.Reply is { } reply) replies.Add(reply);
+        if (_log.Debug) _log.Write($"{Name}: {result.Summary}");
+        if (result.LeaseChanges.Count > 0) _committer.Enqueue(result.LeaseChanges, result.Reply);
+        else if (result.Reply is { } reply) Send(reply);
+    }
+
+    private IReadOnlyCollection<DhcpLease> LiveLeases()
+    {
+        lock (_serverLock) return _server.Leases;
+    }
+
+    /// <summary>One line with the counters when they changed since the last one: the log's record of traffic below debug level.</summary>
+    private void LogCounters()
+    {
+        var now = GetStatistics();
+        if (now == _logged) return;
+        _logged = now;
+        _log.Write($"{Name}: {now.Discovers} discovers, {now.Offers} offers, {now.Requests} requests, {now.Acks} acks, {now.Naks} naks, " +
+                   $"{now.Releases} releases, {now.Declines} declines, {now.Informs} informs, {now.Dropped} dropped, " +
+                   $"{now.PoolExhausted} pool exhausted, {now.ActiveLeases} active leases");
     }
 
     private void Send(DhcpReply reply)
