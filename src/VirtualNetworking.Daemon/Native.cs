@@ -14,6 +14,8 @@ internal static partial class Native
     public const int O_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1;
     public const int SO_BINDTODEVICE = 25;
+    public const int SO_RCVBUF = 8;
+    public const int SO_RCVBUFFORCE = 33;
     public const int EFD_CLOEXEC = 0x80000;
     public const int EFD_NONBLOCK = 0x800;
     public const short POLLIN = 0x1;
