@@ -6,7 +6,9 @@ using VirtualNetworking.Core.Dhcp;
 namespace VirtualNetworking.Daemon;
 
 /// <summary>
-/// Serves one network: a UDP socket on 0.0.0.0:67 bound to the bridge, a serving thread, the network's
+/// Serves one network: requests come in through a <see cref="PacketReceiver"/> on the bridge (before netfilter),
+/// replies leave through a UDP socket on 0.0.0.0:67 bound to the bridge, which receives nothing itself (a
+/// drop-all filter: no request is ever handled twice, and the kernel sends no port-unreachable). A serving thread, the network's
 /// <see cref="DhcpServer"/> and its lease file behind a <see cref="LeaseCommitter"/>. The serving thread
 /// never touches the disk: a reply that announces lease changes is sent by the committer once they are
 /// durable; a reply without changes (an OFFER, a NAK, an INFORM's ACK) promises nothing and leaves at once.
@@ -19,7 +21,6 @@ internal sealed class ScopeWorker : IDisposable
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(200);
     /// <summary>How often expired leases are removed and, when anything happened, the counters logged.</summary>
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
-    private static readonly EndPoint AnySender = new IPEndPoint(IPAddress.Any, 0);
     /// <summary>
     /// Room for ~100 ms of datagrams at 8,000/s, so a serving thread that the scheduler holds off for a while
     /// (a busy host) loses nothing; the default (rmem_default, 208 KiB) overflows within ~25 ms. Memory is only
@@ -29,6 +30,7 @@ internal sealed class ScopeWorker : IDisposable
 
     private readonly DaemonLog _log;
     private readonly Socket _socket;
+    private readonly PacketReceiver _receiver;
     private readonly ReplySender _sender;
     private readonly LeaseJournal _journal;
     private readonly LeaseCommitter _committer;
@@ -53,11 +55,13 @@ internal sealed class ScopeWorker : IDisposable
         try
         {
             _socket = BindToBridge(bridge);
+            _receiver = new PacketReceiver(interfaceIndex, ReceiveBufferBytes);
             _sender = new ReplySender(_socket, linkLayer, interfaceIndex, scope.ServerAddress);
             _wakeup = new Wakeup();
         }
         catch
         {
+            _receiver?.Dispose();
             _socket?.Dispose();
             _journal.Dispose();
             throw;
@@ -100,6 +104,7 @@ internal sealed class ScopeWorker : IDisposable
         _thread.Join();
         _committer.Dispose();
         _wakeup.Dispose();
+        _receiver.Dispose();
         _socket.Dispose();
         _journal.Dispose();
         LogCounters();
@@ -115,10 +120,7 @@ internal sealed class ScopeWorker : IDisposable
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Broadcast, true);
             socket.SetRawSocketOption(Native.SOL_SOCKET, Native.SO_BINDTODEVICE, Encoding.ASCII.GetBytes(bridge + "\0"));
-            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
-            // SO_RCVBUFFORCE (CAP_NET_ADMIN) may exceed net.core.rmem_max; without it, SO_RCVBUF up to that cap.
-            try { socket.SetRawSocketOption(Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, BitConverter.GetBytes(ReceiveBufferBytes)); }
-            catch (SocketException) { socket.SetRawSocketOption(Native.SOL_SOCKET, Native.SO_RCVBUF, BitConverter.GetBytes(ReceiveBufferBytes)); }
+            Native.AttachFilter((int)socket.Handle, [new(Native.BPF_RET_K, 0, 0, 0)]); // "ret #0": accept nothing
             socket.Bind(new IPEndPoint(IPAddress.Any, 67));
             return socket;
         }
@@ -137,12 +139,9 @@ internal sealed class ScopeWorker : IDisposable
         {
             try
             {
-                if (_wakeup.Wait(_socket, housekeeping - DateTimeOffset.UtcNow))
-                {
-                    var handled = 0;
-                    do HandleOne(buffer);
-                    while (++handled < MaxBurst && _socket.Available > 0);
-                }
+                if (_wakeup.Wait(_receiver.Fd, housekeeping - DateTimeOffset.UtcNow))
+                    for (var handled = 0; handled < MaxBurst && _receiver.TryReceive(buffer, out var length); handled++)
+                        if (length > 0) HandleOne(buffer.AsSpan(0, length));
                 if (DateTimeOffset.UtcNow >= housekeeping)
                 {
                     IReadOnlyList<DhcpLeaseChange> expired;
@@ -160,18 +159,17 @@ internal sealed class ScopeWorker : IDisposable
         }
     }
 
-    private void HandleOne(byte[] buffer)
+    private void HandleOne(ReadOnlySpan<byte> packet)
     {
-        var flags = SocketFlags.None;
-        var from = AnySender;
-        var length = _socket.ReceiveMessageFrom(buffer, 0, buffer.Length, ref flags, ref from, out var info);
-        if (info.Interface != InterfaceIndex) return; // SO_BINDTODEVICE already ensures this; never answer elsewhere
-        var broadcast = info.Address.Equals(IPAddress.Broadcast);
+        if (!Ipv4UdpDatagram.TryParse(packet, out var header, out var payload)) return;
         DhcpResult result;
         lock (_serverLock)
         {
-            broadcast |= info.Address.Equals(_server.Scope.EffectiveBroadcastAddress);
-            result = _server.Handle(buffer.AsSpan(0, length), new DhcpReceiveInfo(Bridge, broadcast), DateTimeOffset.UtcNow);
+            var scope = _server.Scope;
+            var broadcast = header.IsTo(IPAddress.Broadcast) || header.IsTo(scope.EffectiveBroadcastAddress);
+            // What a UDP socket would have been given: to a guest's router, port 67 of any other address is not us.
+            if (!broadcast && !header.IsTo(scope.ServerAddress)) return;
+            result = _server.Handle(packet[payload], new DhcpReceiveInfo(Bridge, broadcast), DateTimeOffset.UtcNow);
         }
         if (_log.Debug) _log.Write($"{Name}: {result.Summary}");
         if (result.LeaseChanges.Count > 0) _committer.Enqueue(result.LeaseChanges, result.Reply);

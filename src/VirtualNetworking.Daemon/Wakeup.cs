@@ -23,11 +23,11 @@ internal sealed unsafe class Wakeup : IDisposable
         Native.Write(_fd, &one, sizeof(ulong)); // only fails when the counter is saturated: already signalled
     }
 
-    /// <summary>Waits until <paramref name="socket"/> is readable, a signal arrives or the timeout passes; true when the socket is readable.</summary>
-    public bool Wait(Socket socket, TimeSpan timeout)
+    /// <summary>Waits until <paramref name="fd"/> is readable, a signal arrives or the timeout passes; true when <paramref name="fd"/> is readable.</summary>
+    public bool Wait(int fd, TimeSpan timeout)
     {
         var fds = stackalloc Native.PollFd[2];
-        fds[0] = new Native.PollFd { Fd = (int)socket.Handle, Events = Native.POLLIN };
+        fds[0] = new Native.PollFd { Fd = fd, Events = Native.POLLIN };
         fds[1] = new Native.PollFd { Fd = _fd, Events = Native.POLLIN };
         var milliseconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);
         if (Native.Poll(fds, 2, milliseconds) < 0)
