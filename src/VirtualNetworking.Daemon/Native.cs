@@ -26,6 +26,8 @@ internal static partial class Native
     public const int EFD_NONBLOCK = 0x800;
     public const short POLLIN = 0x1;
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    public const int MSG_DONTWAIT = 0x40;
 
     /// <summary>struct pollfd.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -11,9 +11,6 @@ namespace VirtualNetworking.Daemon;
 /// </summary>
 internal sealed unsafe class PacketReceiver : IDisposable
 {
-    private const int EAGAIN = 11;
-    private const int MSG_DONTWAIT = 0x40;
-
     /// <summary>Offsets are from the IP header (SOCK_DGRAM). Jumps count instructions skipped.</summary>
     private static readonly Native.SocketFilter[] DhcpServerPort =
     [
@@ -68,12 +65,12 @@ internal sealed unsafe class PacketReceiver : IDisposable
         Native.SockAddrLinkLayer from;
         var fromLength = sizeof(Native.SockAddrLinkLayer);
         nint received;
-        fixed (byte* data = buffer) received = Native.ReceiveFrom(Fd, data, (nuint)buffer.Length, MSG_DONTWAIT, &from, &fromLength);
+        fixed (byte* data = buffer) received = Native.ReceiveFrom(Fd, data, (nuint)buffer.Length, Native.MSG_DONTWAIT, &from, &fromLength);
         if (received < 0)
         {
             var error = Marshal.GetLastPInvokeError();
             length = 0;
-            if (error is EAGAIN or Native.EINTR) return false;
+            if (error is Native.EAGAIN or Native.EINTR) return false;
             throw new SocketException(error);
         }
         length = from.PacketType is Native.PACKET_HOST or Native.PACKET_BROADCAST ? (int)received : 0;

@@ -6,12 +6,12 @@ using VirtualNetworking.Core.Dhcp;
 namespace VirtualNetworking.Daemon;
 
 /// <summary>
-/// Serves one network: requests come in through a <see cref="PacketReceiver"/> on the bridge (before netfilter),
-/// replies leave through a UDP socket on 0.0.0.0:67 bound to the bridge, which receives nothing itself (a
-/// drop-all filter: no request is ever handled twice, and the kernel sends no port-unreachable). A serving thread, the network's
-/// <see cref="DhcpServer"/> and its lease file behind a <see cref="LeaseCommitter"/>. The serving thread
-/// never touches the disk: a reply that announces lease changes is sent by the committer once they are
-/// durable; a reply without changes (an OFFER, a NAK, an INFORM's ACK) promises nothing and leaves at once.
+/// Serves one network: a serving thread, the network's <see cref="DhcpServer"/>, and its lease file behind a
+/// <see cref="LeaseCommitter"/>. Requests come in through a <see cref="PacketReceiver"/> on the bridge (before
+/// netfilter); replies leave through a UDP socket on 0.0.0.0:67 bound to the bridge, which receives nothing
+/// itself (a drop-all filter: no request is handled twice, and the kernel sends no port-unreachable). The
+/// serving thread never touches the disk: a reply that announces lease changes is sent by the committer once
+/// they are durable; a reply without changes (an OFFER, a NAK, an INFORM's ACK) promises nothing and leaves at once.
 /// </summary>
 internal sealed class ScopeWorker : IDisposable
 {
