@@ -4,22 +4,27 @@ using VirtualNetworking.Core.Dhcp;
 namespace VirtualNetworking.Daemon;
 
 /// <summary>
-/// One network's lease file (docs/dhcp-lease-file.md): records are appended, and one fsync makes a whole
-/// batch durable (group commit) before its replies leave. Compaction rewrites the live set atomically.
+/// One network's lease file (docs/dhcp-lease-file.md): records are appended, and one <see cref="Sync"/>
+/// makes a whole batch durable (group commit). Compaction rewrites the live set atomically. Used by one
+/// thread at a time (the network's <see cref="LeaseCommitter"/>, after the worker's start-up).
 /// </summary>
 internal sealed class LeaseJournal : IDisposable
 {
-    /// <summary>Appended records after which the file is compacted, so replay stays short.</summary>
+    /// <summary>Appended records after which the file may be compacted, so replay stays short.</summary>
     private const int CompactAfterRecords = 4096;
+    private const int StreamBufferBytes = 64 * 1024;
 
     private readonly string _path;
     private FileStream _stream;
+    private byte[] _record = new byte[256];
     private int _appended;
+    private int _liveAtCompaction;
 
-    private LeaseJournal(string path, FileStream stream)
+    private LeaseJournal(string path, FileStream stream, int live)
     {
         _path = path;
         _stream = stream;
+        _liveAtCompaction = live;
     }
 
     /// <summary>Reads the file (if any) for <see cref="DhcpServer.Restore"/>.</summary>
@@ -27,36 +32,71 @@ internal sealed class LeaseJournal : IDisposable
         File.Exists(path) ? LeaseFileFormat.Parse(File.ReadAllText(path)) : new LeaseFileContents([], []);
 
     /// <summary>Writes the live set as a fresh file, then keeps it open for appends.</summary>
-    public static LeaseJournal Create(string path, IEnumerable<DhcpLease> live)
+    public static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         ReplaceAtomically(path, LeaseFileFormat.Serialize(live));
-        return new LeaseJournal(path, OpenForAppend(path));
+        return new LeaseJournal(path, OpenForAppend(path), live.Count);
     }
 
-    /// <summary>Appends the batch and fsyncs once. Returns false when nothing had to be written.</summary>
-    public bool Commit(IReadOnlyCollection<DhcpLeaseChange> changes)
+    /// <summary>
+    /// True after a failed write or compaction: the file may end in a torn line that the next record would
+    /// run into, so it must be rewritten (<see cref="Compact"/>) before anything is appended.
+    /// </summary>
+    public bool Damaged { get; private set; }
+
+    /// <summary>
+    /// Compacting once as many records were appended as the file held live keeps the rewriting work
+    /// proportional to the appends, even with tens of thousands of leases.
+    /// </summary>
+    public bool NeedsCompaction => _appended >= Math.Max(CompactAfterRecords, _liveAtCompaction);
+
+    /// <summary>Buffers the records; durable only after <see cref="Sync"/>.</summary>
+    public void Append(IReadOnlyList<DhcpLeaseChange> changes)
     {
-        if (changes.Count == 0) return false;
-        _stream.Write(Encoding.UTF8.GetBytes(LeaseFileFormat.FormatChanges(changes)));
-        _stream.Flush(flushToDisk: true);
-        _appended += changes.Count;
-        return true;
+        try
+        {
+            foreach (var change in changes)
+            {
+                var text = LeaseFileFormat.FormatRecord(change);
+                if (Encoding.UTF8.GetMaxByteCount(text.Length) > _record.Length) _record = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
+                _stream.Write(_record, 0, Encoding.UTF8.GetBytes(text, _record));
+            }
+            _appended += changes.Count;
+        }
+        catch (IOException)
+        {
+            Damaged = true;
+            throw;
+        }
     }
 
-    public bool NeedsCompaction => _appended >= CompactAfterRecords;
-
-    public void Compact(IEnumerable<DhcpLease> live)
+    /// <summary>Writes what is buffered and fsyncs once.</summary>
+    public void Sync()
     {
+        try { _stream.Flush(flushToDisk: true); }
+        catch (IOException)
+        {
+            Damaged = true;
+            throw;
+        }
+    }
+
+    public void Compact(IReadOnlyCollection<DhcpLease> live)
+    {
+        Damaged = true; // until the new file is in place and open
         _stream.Dispose();
         ReplaceAtomically(_path, LeaseFileFormat.Serialize(live));
         _stream = OpenForAppend(_path);
         _appended = 0;
+        _liveAtCompaction = live.Count;
+        Damaged = false;
     }
 
     public void Dispose() => _stream.Dispose();
 
-    private static FileStream OpenForAppend(string path) => new(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+    private static FileStream OpenForAppend(string path) =>
+        new(path, FileMode.Append, FileAccess.Write, FileShare.Read, StreamBufferBytes);
 
     /// <summary>Temp file, fsync, rename, fsync the directory: the old or the new file survives a crash, never a mix.</summary>
     private static void ReplaceAtomically(string path, string text)

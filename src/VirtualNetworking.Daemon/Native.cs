@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace VirtualNetworking.Daemon;
 
-/// <summary>The libc calls .NET sockets and files lack: packet sockets, interface indexes, directory fsync.</summary>
+/// <summary>The libc calls .NET sockets and files lack: packet sockets, interface indexes, directory fsync, eventfd and poll.</summary>
 internal static partial class Native
 {
     public const int AF_PACKET = 17;
@@ -14,6 +14,29 @@ internal static partial class Native
     public const int O_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1;
     public const int SO_BINDTODEVICE = 25;
+    public const int SO_RCVBUF = 8;
+    public const int SO_RCVBUFFORCE = 33;
+    public const int SO_ATTACH_FILTER = 26;
+    public const int SOL_PACKET = 263;
+    public const int PACKET_IGNORE_OUTGOING = 23;
+    public const byte PACKET_HOST = 0;
+    public const byte PACKET_BROADCAST = 1;
+    public const ushort BPF_RET_K = 0x06;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+    public const short POLLIN = 0x1;
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    public const int MSG_DONTWAIT = 0x40;
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
 
     /// <summary>struct sockaddr_ll.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -28,6 +51,24 @@ internal static partial class Native
         public fixed byte Address[8];
     }
 
+    /// <summary>struct sock_filter: one classic BPF instruction.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SocketFilter(ushort code, byte jumpTrue, byte jumpFalse, uint k)
+    {
+        public ushort Code = code;
+        public byte JumpTrue = jumpTrue;
+        public byte JumpFalse = jumpFalse;
+        public uint K = k;
+    }
+
+    /// <summary>struct sock_fprog.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct SocketFilterProgram
+    {
+        public ushort Length;
+        public SocketFilter* Filter;
+    }
+
     [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint IfNameToIndex(string name);
 
@@ -37,6 +78,27 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
     public static unsafe partial nint SendTo(int fd, byte* buffer, nuint length, int flags, in SockAddrLinkLayer address, int addressLength);
 
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, in SockAddrLinkLayer address, int addressLength);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static unsafe partial int SetSockOpt(int fd, int level, int name, void* value, int length);
+
+    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
+    public static unsafe partial nint ReceiveFrom(int fd, byte* buffer, nuint length, int flags, SockAddrLinkLayer* address, int* addressLength);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static unsafe partial nint Read(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static unsafe partial nint Write(int fd, void* buffer, nuint count);
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 
@@ -45,6 +107,17 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    /// <summary>SO_ATTACH_FILTER: a classic BPF program that decides which packets the socket queues.</summary>
+    public static unsafe void AttachFilter(int fd, ReadOnlySpan<SocketFilter> program)
+    {
+        fixed (SocketFilter* filter = program)
+        {
+            var header = new SocketFilterProgram { Length = (ushort)program.Length, Filter = filter };
+            if (SetSockOpt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &header, sizeof(SocketFilterProgram)) < 0)
+                throw new System.Net.Sockets.SocketException(Marshal.GetLastPInvokeError());
+        }
+    }
 
     public static ushort HostToNetwork(ushort value) => (ushort)((value >> 8) | (value << 8));
 }

@@ -10,6 +10,7 @@ internal sealed class NetworkHost(StatePaths paths, DaemonLog log) : IDisposable
 {
     private readonly Dictionary<string, ScopeWorker> _workers = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly LinkLayerSender _linkLayer = new();
     private DateTimeOffset _idleSince = DateTimeOffset.UtcNow;
 
     public string LeaseFile(string network) => Path.Combine(paths.LeaseDirectory, network + ".leases");
@@ -35,7 +36,7 @@ internal sealed class NetworkHost(StatePaths paths, DaemonLog log) : IDisposable
                 _workers.Remove(name);
                 current.Dispose();
             }
-            _workers[name] = new ScopeWorker(name, bridge, index, scope, LeaseFile(name), log);
+            _workers[name] = new ScopeWorker(name, bridge, index, scope, LeaseFile(name), _linkLayer, log);
         }
     }
 
@@ -72,6 +73,7 @@ internal sealed class NetworkHost(StatePaths paths, DaemonLog log) : IDisposable
             foreach (var worker in _workers.Values) worker.Dispose();
             _workers.Clear();
         }
+        _linkLayer.Dispose();
     }
 
     private static DhcpControlMessage StatusLine(ScopeWorker worker, DhcpStatistics s)

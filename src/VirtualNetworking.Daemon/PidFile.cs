@@ -18,11 +18,29 @@ internal sealed class PidFile : IDisposable
         _lock = lockStream;
     }
 
+    /// <summary>
+    /// A daemon killed with kill -9 looks dead (a zombie) before its last thread has closed its files, and closing
+    /// its packet sockets waits for RCU grace periods: its lock can outlive it by ~100 ms on a busy host. A
+    /// successor started at once waits that long rather than give up.
+    /// </summary>
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Takes the lock, waiting up to <see cref="LockWait"/>; null when another daemon still holds it.</summary>
     public static PidFile? TryAcquire(string pidPath)
     {
+        var deadline = DateTime.UtcNow + LockWait;
         FileStream lockStream;
-        try { lockStream = new FileStream(Path.ChangeExtension(pidPath, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException) { return null; }
+        while (true)
+        {
+            try
+            {
+                lockStream = new FileStream(Path.ChangeExtension(pidPath, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                break;
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline) { Thread.Sleep(LockRetry); }
+            catch (IOException) { return null; }
+        }
         File.WriteAllText(pidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
         return new PidFile(pidPath, lockStream);
     }

@@ -22,7 +22,7 @@ internal static class Program
         Directory.CreateDirectory(paths.RunDirectory);
         Directory.CreateDirectory(paths.LeaseDirectory);
         using var log = new DaemonLog(options.Foreground ? Console.Error
-            : new StreamWriter(new FileStream(Path.Combine(paths.RunDirectory, "vnetd.log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite)));
+            : new StreamWriter(new FileStream(Path.Combine(paths.RunDirectory, "vnetd.log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite)), options.DebugLog);
         using var pidFile = PidFile.TryAcquire(Path.Combine(paths.RunDirectory, "vnetd.pid"));
         if (pidFile is null)
         {
@@ -38,7 +38,7 @@ internal static class Program
         using (new ControlServer(Path.Combine(paths.RunDirectory, "vnetd.sock"), host, log))
         {
             log.Write(string.Create(CultureInfo.InvariantCulture,
-                $"vnetd {Environment.ProcessId} started (root {paths.Root}, netns {NetworkNamespace.CurrentInode()}, idle grace {options.IdleGrace.TotalSeconds} s)"));
+                $"vnetd {Environment.ProcessId} started (root {paths.Root}, netns {NetworkNamespace.CurrentInode()}, idle grace {options.IdleGrace.TotalSeconds} s, log level {(options.DebugLog ? "debug" : "info")})"));
             while (!stop.Wait(TimeSpan.FromMilliseconds(250)))
             {
                 if (host.IdleFor() >= options.IdleGrace)

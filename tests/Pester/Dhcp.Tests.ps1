@@ -293,6 +293,28 @@ Describe 'DHCP on a NAT network with real clients' -Tag Namespace {
         Wait-Until -Seconds 5 -What 'the release' { -not (Get-VNetworkDhcpLease -Network vdt-nat -MacAddress $g.Mac) }
     }
 
+    It 'a foreign table whose input chain drops everything does not starve the guests: lease, unicast renewal and release still work' {
+        # The daemon reads requests through a packet socket, before netfilter (as ISC dhcpd does); replies leave by output.
+        'table inet vdt_foreign { chain input { type filter hook input priority 0; policy drop; }; }' | nft -f -
+        $LASTEXITCODE | Should -Be 0
+        try {
+            $g = New-Guest $Bridge
+            $p = Start-InGuest $g (Get-UdhcpcCommand $g '-t 8 -T 1 -A 1')
+            Wait-Until -What 'the lease behind the foreign drop policy' { Get-GuestEvent $g | Where-Object event -eq 'bound' }
+            $bound = Get-GuestEvent $g | Where-Object event -eq 'bound' | Select-Object -Last 1
+            (Get-VNetworkDhcpLease -Network vdt-nat -MacAddress $g.Mac).IPAddress | Should -Be $bound.ip
+            # The drop policy is really in force: the host no longer answers the guest's ping.
+            ip netns exec $g.Ns ping -c 1 -W 1 "${Subnet}1" | Out-Null
+            $LASTEXITCODE | Should -Not -Be 0
+            kill -USR1 $p
+            Wait-Until -What 'the unicast renewal' { Get-GuestEvent $g | Where-Object event -eq 'renew' }
+            (Get-GuestEvent $g | Where-Object event -eq 'renew' | Select-Object -Last 1).ip | Should -Be $bound.ip
+            kill -USR2 $p
+            Wait-Until -Seconds 5 -What 'the release' { -not (Get-VNetworkDhcpLease -Network vdt-nat -MacAddress $g.Mac) }
+        }
+        finally { nft delete table inet vdt_foreign }
+    }
+
     It 'replies are unicast to the client''s MAC when its broadcast flag is clear, broadcast when it is set' {
         $g = New-Guest $Bridge
         $pcap = Join-Path $g.Dir 'guest.pcap'

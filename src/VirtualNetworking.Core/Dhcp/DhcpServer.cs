@@ -30,9 +30,11 @@ public sealed partial class DhcpServer
     /// <summary>The scope as configured, with <see cref="DhcpScope.Reservations"/> reflecting live changes.</summary>
     public DhcpScope Scope { get; private set; }
 
-    /// <summary>Bound and declined records: what a compacted lease file holds.</summary>
-    public IReadOnlyList<DhcpLease> Leases =>
-        [.. _table.All.Where(l => l.State != DhcpLeaseState.Offered).OrderBy(l => Ipv4.ToUInt32(l.Address))];
+    /// <summary>
+    /// Bound and declined records: what a compacted lease file holds. Unordered: the daemon takes this under
+    /// its serving lock, and <see cref="LeaseFileFormat.Serialize"/> sorts.
+    /// </summary>
+    public IReadOnlyList<DhcpLease> Leases => [.. _table.All.Where(l => l.State != DhcpLeaseState.Offered)];
 
     public DhcpStatistics GetStatistics(DateTimeOffset now) =>
         _counters.Snapshot(_table.All.Count(l => l.State == DhcpLeaseState.Bound && !l.IsExpired(now)));

@@ -38,6 +38,32 @@ public static class Ipv4UdpDatagram
         return packet;
     }
 
+    /// <summary>
+    /// Reads an IPv4 packet as a host receiving through a packet socket sees it (from the IP header on): the
+    /// UDP payload and the addresses, or false for anything that is not one whole, valid IPv4/UDP datagram
+    /// (short, bad header checksum, fragment, lengths that disagree). The UDP checksum is not checked: from a
+    /// local veth it is often left for offload and not filled in, and the link layer has its own CRC.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> packet, out Ipv4UdpHeader header, out Range payload)
+    {
+        header = default;
+        payload = default;
+        if (packet.Length < HeaderLength || packet[0] >> 4 != 4) return false;
+        var ipLength = (packet[0] & 0xf) * 4;
+        var total = BinaryPrimitives.ReadUInt16BigEndian(packet[2..]);
+        if (ipLength < 20 || total > packet.Length || total < ipLength + 8) return false;
+        if (packet[9] != UdpProtocol || (BinaryPrimitives.ReadUInt16BigEndian(packet[6..]) & 0x3fff) != 0) return false; // MF flag or offset: a fragment
+        if (Checksum(packet[..ipLength], 0) != 0) return false;
+        var udp = packet[ipLength..total];
+        var udpLength = BinaryPrimitives.ReadUInt16BigEndian(udp[4..]);
+        if (udpLength < 8 || udpLength > udp.Length) return false;
+        header = new Ipv4UdpHeader(
+            BinaryPrimitives.ReadUInt32BigEndian(packet[12..]), BinaryPrimitives.ReadUInt16BigEndian(udp),
+            BinaryPrimitives.ReadUInt32BigEndian(packet[16..]), BinaryPrimitives.ReadUInt16BigEndian(udp[2..]));
+        payload = new Range(ipLength + 8, ipLength + udpLength);
+        return true;
+    }
+
     /// <summary>The Internet checksum (RFC 1071) of <paramref name="data"/> plus a partial sum.</summary>
     public static ushort Checksum(ReadOnlySpan<byte> data, uint partial)
     {
@@ -52,4 +78,10 @@ public static class Ipv4UdpDatagram
         if (data.Length % 2 == 1) sum += (uint)data[^1] << 8;
         return sum;
     }
+}
+
+/// <summary>Addresses (host order, as <see cref="Ipv4.ToUInt32"/>) and ports of a received IPv4/UDP datagram.</summary>
+public readonly record struct Ipv4UdpHeader(uint Source, int SourcePort, uint Destination, int DestinationPort)
+{
+    public bool IsTo(IPAddress address) => Ipv4.IsIPv4(address) && Destination == Ipv4.ToUInt32(address);
 }

@@ -20,17 +20,13 @@ public static class LeaseFileFormat
     private const string Infinite = "infinite";
     private const string None = "-";
 
-    /// <summary>A compacted file: the header and one lease record per line.</summary>
+    /// <summary>A compacted file: the header and one lease record per line, by address.</summary>
     public static string Serialize(IEnumerable<DhcpLease> leases)
     {
         var text = new StringBuilder(Header).Append('\n');
-        foreach (var lease in leases) text.Append(FormatRecord(new(DhcpLeaseChangeKind.Upsert, lease)));
+        foreach (var lease in leases.OrderBy(l => Ipv4.ToUInt32(l.Address))) text.Append(FormatRecord(new(DhcpLeaseChangeKind.Upsert, lease)));
         return text.ToString();
     }
-
-    /// <summary>Lines to append for a batch of changes (one group commit).</summary>
-    public static string FormatChanges(IEnumerable<DhcpLeaseChange> changes) =>
-        string.Concat(changes.Select(FormatRecord));
 
     /// <summary>One record line, newline included. Offers are not leases and cannot be written.</summary>
     public static string FormatRecord(DhcpLeaseChange change)

@@ -36,4 +36,47 @@ public class DaemonWireFormatTests
         Assert.Equal([0, 67, 0, 68], packet[20..24]);
         Assert.Equal(payload, packet[28..]);
     }
+
+    [Fact]
+    public void A_received_datagram_gives_its_payload_addresses_and_ports_and_trailing_link_padding_is_ignored()
+    {
+        var payload = new byte[] { 9, 8, 7 };
+        var packet = Ipv4UdpDatagram.Build(IPAddress.Parse("0.0.0.0"), 68, IPAddress.Parse("255.255.255.255"), 67, payload);
+        byte[] padded = [.. packet, 0, 0, 0, 0];
+
+        Assert.True(Ipv4UdpDatagram.TryParse(padded, out var header, out var range));
+        Assert.Equal(new Ipv4UdpHeader(0, 68, 0xffffffff, 67), header);
+        Assert.Equal(payload, padded[range]);
+    }
+
+    [Theory]
+    [InlineData("short", 0)]
+    [InlineData("not IPv4", 1)]
+    [InlineData("bad header checksum", 2)]
+    [InlineData("fragment", 3)]
+    [InlineData("not UDP", 4)]
+    [InlineData("UDP length beyond the packet", 5)]
+    [InlineData("IP length beyond the packet", 6)]
+    public void Anything_but_one_whole_valid_IPv4_UDP_datagram_is_refused(string what, int damage)
+    {
+        var packet = Ipv4UdpDatagram.Build(IPAddress.Parse("10.0.0.2"), 68, IPAddress.Parse("10.0.0.1"), 67, new byte[40]);
+        void Reseal()
+        {
+            packet[10] = packet[11] = 0;
+            var sum = Ipv4UdpDatagram.Checksum(packet.AsSpan(0, 20), 0);
+            packet[10] = (byte)(sum >> 8);
+            packet[11] = (byte)sum;
+        }
+        switch (damage)
+        {
+            case 0: packet = packet[..27]; break;
+            case 1: packet[0] = 0x65; Reseal(); break;
+            case 2: packet[15] ^= 1; break;
+            case 3: packet[6] = 0x20; Reseal(); break; // more fragments
+            case 4: packet[9] = 6; Reseal(); break;
+            case 5: packet[25] = 200; break;
+            case 6: packet[3] = 200; Reseal(); break;
+        }
+        Assert.False(Ipv4UdpDatagram.TryParse(packet, out _, out _), what);
+    }
 }

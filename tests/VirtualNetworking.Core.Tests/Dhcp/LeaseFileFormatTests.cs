@@ -21,11 +21,20 @@ public class LeaseFileFormatTests
     }
 
     [Fact]
+    public void A_compacted_file_lists_the_leases_by_address_whatever_order_they_come_in()
+    {
+        var text = LeaseFileFormat.Serialize([Declined, Forever, Bound]);
+        var addresses = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(' ')[1]);
+        Assert.Equal(["192.168.122.57", "192.168.122.60", "192.168.122.99"], addresses);
+    }
+
+    [Fact]
     public void Appended_changes_replay_in_order_and_compaction_keeps_only_live_records()
     {
         var renewed = Bound with { Expires = T0.AddHours(2) };
         var text = LeaseFileFormat.Serialize([Bound, Declined])
-                   + LeaseFileFormat.FormatChanges([new(DhcpLeaseChangeKind.Upsert, Forever), new(DhcpLeaseChangeKind.Upsert, renewed)])
+                   + LeaseFileFormat.FormatRecord(new(DhcpLeaseChangeKind.Upsert, Forever))
+                   + LeaseFileFormat.FormatRecord(new(DhcpLeaseChangeKind.Upsert, renewed))
                    + LeaseFileFormat.FormatRecord(new(DhcpLeaseChangeKind.Remove, Forever));
         Assert.Equal([renewed, Declined], LeaseFileFormat.Parse(text).Leases);
 

@@ -1,0 +1,90 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace VirtualNetworking.Daemon;
+
+/// <summary>
+/// Receives one network's DHCP requests through an AF_PACKET socket bound to the bridge, as ISC dhcpd does:
+/// it sees them before netfilter, so a foreign default-drop input chain does not starve the guests. A classic
+/// BPF filter lets only unfragmented IPv4/UDP to port 67 reach the socket; frames the bridge only saw in
+/// promiscuous mode (tcpdump) and our own outgoing frames are ignored.
+/// </summary>
+internal sealed unsafe class PacketReceiver : IDisposable
+{
+    /// <summary>Offsets are from the IP header (SOCK_DGRAM). Jumps count instructions skipped.</summary>
+    private static readonly Native.SocketFilter[] DhcpServerPort =
+    [
+        new(0x30, 0, 0, 9),          // 0: A = IP protocol
+        new(0x15, 0, 6, 17),         // 1: UDP? else drop
+        new(0x28, 0, 0, 6),          // 2: A = flags and fragment offset
+        new(0x45, 4, 0, 0x3fff),     // 3: more fragments or an offset: drop
+        new(0xb1, 0, 0, 0),          // 4: X = IP header length
+        new(0x48, 0, 0, 2),          // 5: A = UDP destination port
+        new(0x15, 0, 1, 67),         // 6: port 67? else drop
+        new(Native.BPF_RET_K, 0, 0, 0xffff), // 7: accept the whole packet
+        new(Native.BPF_RET_K, 0, 0, 0),      // 8: drop
+    ];
+
+    public PacketReceiver(int interfaceIndex, int receiveBufferBytes)
+    {
+        // Protocol 0 until bind: the socket receives nothing before its filter is attached and it is bound to the bridge.
+        Fd = Native.Socket(Native.AF_PACKET, Native.SOCK_DGRAM | Native.SOCK_CLOEXEC, 0);
+        if (Fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
+        try
+        {
+            Native.AttachFilter(Fd, DhcpServerPort);
+            var one = 1;
+            // A relay reply to giaddr:67 leaves through this bridge; it is ours, not a request.
+            Check(Native.SetSockOpt(Fd, Native.SOL_PACKET, Native.PACKET_IGNORE_OUTGOING, &one, sizeof(int)));
+            // SO_RCVBUFFORCE (CAP_NET_ADMIN) may exceed net.core.rmem_max; without it, SO_RCVBUF up to that cap.
+            if (Native.SetSockOpt(Fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, &receiveBufferBytes, sizeof(int)) < 0)
+                Check(Native.SetSockOpt(Fd, Native.SOL_SOCKET, Native.SO_RCVBUF, &receiveBufferBytes, sizeof(int)));
+            var address = new Native.SockAddrLinkLayer
+            {
+                Family = Native.AF_PACKET,
+                Protocol = Native.HostToNetwork(Native.ETH_P_IP),
+                InterfaceIndex = interfaceIndex,
+            };
+            Check(Native.Bind(Fd, address, sizeof(Native.SockAddrLinkLayer)));
+        }
+        catch
+        {
+            Native.Close(Fd);
+            throw;
+        }
+    }
+
+    public int Fd { get; }
+
+    /// <summary>
+    /// Takes one waiting packet (never blocks): false when none is waiting; <paramref name="length"/> 0 for a
+    /// frame not addressed to this host (seen only because the bridge is promiscuous).
+    /// </summary>
+    public bool TryReceive(Span<byte> buffer, out int length)
+    {
+        Native.SockAddrLinkLayer from;
+        var fromLength = sizeof(Native.SockAddrLinkLayer);
+        nint received;
+        fixed (byte* data = buffer) received = Native.ReceiveFrom(Fd, data, (nuint)buffer.Length, Native.MSG_DONTWAIT, &from, &fromLength);
+        if (received < 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            length = 0;
+            if (error is Native.EAGAIN or Native.EINTR) return false;
+            throw new SocketException(error);
+        }
+        length = from.PacketType is Native.PACKET_HOST or Native.PACKET_BROADCAST ? (int)received : 0;
+        return true;
+    }
+
+    /// <summary>
+    /// Closing a bound packet socket waits for an RCU grace period (13 ms measured), so it is closed on a pool
+    /// thread: a network's release stays fast. Nothing reads it any more, so nothing is answered meanwhile.
+    /// </summary>
+    public void Dispose() => ThreadPool.UnsafeQueueUserWorkItem(static fd => Native.Close(fd), Fd, preferLocal: false);
+
+    private static void Check(int result)
+    {
+        if (result < 0) throw new SocketException(Marshal.GetLastPInvokeError());
+    }
+}
