@@ -54,8 +54,18 @@ public sealed class NftablesFirewall
         }
         var echoed = nft.Run(FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing).ToJsonString(), echo: true)
             .ThrowIfFailed($"apply the rules of network '{network.Name}'");
-        WriteCounters(RuleHandle.CountersFromEcho(echoed.StandardOutput));
-        return RuleHandle.ParseEcho(echoed.StandardOutput, network.Tag);
+        try
+        {
+            WriteCounters(RuleHandle.CountersFromEcho(echoed.StandardOutput));
+            return RuleHandle.ParseEcho(echoed.StandardOutput, network.Tag);
+        }
+        catch (FormatException)
+        {
+            // Seen once in a full test run under load: libnftables' echo left a rule without its handle. The rules are
+            // in place (the transaction succeeded), so their handles come from a listing instead; counters are re-learnt.
+            WriteCounters(null);
+            return [.. List().Rules.Where(r => r.Comment == network.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle))];
+        }
     }
 
     /// <summary>

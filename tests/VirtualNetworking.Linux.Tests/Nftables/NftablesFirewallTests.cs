@@ -118,6 +118,17 @@ public sealed class NftablesFirewallTests : IDisposable
     }
 
     [Fact]
+    public void An_echo_without_handles_falls_back_to_a_listing_and_the_handles_still_remove_exactly_the_rules()
+    {
+        var firewall = new NftablesFirewall(new EchoWithoutHandles(), countersFile: null);
+        var network = Network("nohandle", NetworkMode.Nat, null, "10.77.11.1/24");
+        var handles = firewall.Apply(network, TestNamespace.IfIndex(Bridge()));
+        Assert.True(Listed(Ruleset(), network.Tag).SetEquals(handles));
+        firewall.Remove(network, handles, othersHaveRules: true);
+        Assert.Empty(RulesOf(Ruleset(), network.Tag));
+    }
+
+    [Fact]
     public void With_counters_apply_predicts_the_handles_in_one_process_without_echo_and_relearns_after_foreign_changes()
     {
         var counters = Path.Combine(Path.GetTempPath(), TestNamespace.UniqueName("nftcounters"));
@@ -243,6 +254,16 @@ internal sealed class RecordingNft : INftRunner
         var result = Libnftables.Instance.Run(commands, echo);
         CommandLines.Add(result.CommandLine);
         return result;
+    }
+}
+
+/// <summary>Runs through libnftables, but drops every "handle" from an echo (as libnftables once did under load).</summary>
+internal sealed class EchoWithoutHandles : INftRunner
+{
+    public NftResult Run(string commands, bool echo = false)
+    {
+        var result = Libnftables.Instance.Run(commands, echo);
+        return echo ? result with { StandardOutput = System.Text.RegularExpressions.Regex.Replace(result.StandardOutput, @",\s*""handle"":\s*\d+", "") } : result;
     }
 }
 
