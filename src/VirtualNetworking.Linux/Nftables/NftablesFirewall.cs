@@ -85,8 +85,7 @@ public sealed class NftablesFirewall
         {
             result.ThrowIfFailed($"remove the rules of network '{network.Name}'");
             // Deleting rules allocates no handles, so the counters stay valid; with our tables gone the file goes
-            // too (/run is left as before the first start), and the next apply learns the counters by echo, which
-            // is cheap then: none of our rules are left to dump.
+            // too (/run is left as before the first start), and the next apply predicts fresh tables' counters.
             if (!othersHaveRules) WriteCounters(null);
         }
     }
@@ -128,6 +127,10 @@ public sealed class NftablesFirewall
     private HandleCounters? ReadCounters()
     {
         if (countersFile is null) return null;
+        // No file: our tables went with the last network's rules (the file goes with them), so a first start predicts
+        // fresh tables' counters. Should the tables exist after all, the probe refuses the prediction and the echo
+        // learns the counters.
+        if (!File.Exists(countersFile)) return HandleCounters.Absent;
         try { return HandleCounters.TryParse(File.ReadAllText(countersFile)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } // unknown: echo
     }

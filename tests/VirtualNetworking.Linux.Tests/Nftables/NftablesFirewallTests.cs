@@ -139,7 +139,7 @@ public sealed class NftablesFirewallTests : IDisposable
             var networks = Enumerable.Range(0, 4).Select(i => Network($"p{i}", i % 2 == 0 ? NetworkMode.Nat : NetworkMode.Routed, null, $"10.77.{20 + i}.1/24", $"fd7{i}::1/64")).ToList();
             var handles = new List<IReadOnlyList<RuleHandle>>();
 
-            handles.Add(predicting.Apply(networks[0], TestNamespace.IfIndex(Bridge()))); // no counters yet: echo
+            handles.Add(predicting.Apply(networks[0], TestNamespace.IfIndex(Bridge()))); // no file, no tables: predicted fresh
             handles.Add(predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge()))); // predicted
             TestNamespace.Run("nft", "add", "rule", "ip", FirewallLayout.TableName, FirewallLayout.GuestNat, "counter"); // behind our back
             handles.Add(predicting.Apply(networks[2], TestNamespace.IfIndex(Bridge()))); // probe refused → echo
@@ -150,17 +150,38 @@ public sealed class NftablesFirewallTests : IDisposable
                 Assert.True(Listed(ruleset, networks[i].Tag).SetEquals(handles[i]), $"network {i}");
             Assert.DoesNotContain(FirewallPlanner.ProbeComment, ruleset.ToJsonString());
             Assert.Equal(6, ForwardJumps(ruleset));
-            Assert.Equal(["nft -e -j -f -", "nft -j -f -", "nft -j -f -", "nft -e -j -f -", "nft -j -f -"], calls.CommandLines);
+            Assert.Equal(["nft -j -f -", "nft -j -f -", "nft -j -f -", "nft -e -j -f -", "nft -j -f -"], calls.CommandLines);
 
             predicting.Remove(networks[1], handles[1], othersHaveRules: true);
             Assert.Empty(RulesOf(Ruleset(), networks[1].Tag));
             predicting.Remove(networks[0], handles[0], othersHaveRules: false);
             Assert.False(firewall.TablesExist());
             Assert.False(File.Exists(counters)); // nothing of ours is left behind
-            File.WriteAllText(counters, HandleCounters.Absent.ToString());
             var fresh = predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge())); // predicted on new tables
             Assert.True(Listed(Ruleset(), networks[1].Tag).SetEquals(fresh));
             Assert.Equal("nft -j -f -", calls.CommandLines[^1]);
+        }
+        finally
+        {
+            File.Delete(counters);
+        }
+    }
+
+    [Fact]
+    public void Without_a_counters_file_but_with_our_tables_present_the_fresh_prediction_is_refused_and_echo_learns()
+    {
+        var counters = Path.Combine(Path.GetTempPath(), TestNamespace.UniqueName("nftcounters"));
+        try
+        {
+            TestNamespace.Run("nft", "add", "table", "ip", FirewallLayout.TableName);
+            TestNamespace.Run("nft", "add", "chain", "ip", FirewallLayout.TableName, "spare");
+            TestNamespace.Run("nft", "add", "rule", "ip", FirewallLayout.TableName, "spare", "counter"); // the counter moves on
+            var calls = new RecordingNft();
+            var network = Network("leftover", NetworkMode.Nat, null, "10.77.13.1/24");
+            var handles = new NftablesFirewall(calls, counters).Apply(network, TestNamespace.IfIndex(Bridge()));
+            Assert.True(Listed(Ruleset(), network.Tag).SetEquals(handles));
+            Assert.Equal(["nft -j -f -", "nft -e -j -f -"], calls.CommandLines);
+            Assert.True(File.Exists(counters));
         }
         finally
         {
