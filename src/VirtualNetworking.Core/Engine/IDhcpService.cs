@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Model;
 
 namespace VirtualNetworking.Core.Engine;
@@ -15,4 +16,6 @@ public interface IDhcpService
     void Update(NetworkDefinition liveDefinition);
     /// <summary>Stops serving; idempotent.</summary>
     void Release(string networkName);
+    /// <summary>The network's bound and declined leases (from the lease store; no daemon needed); expired ones are left out.</summary>
+    IReadOnlyList<DhcpLease> ReadLeases(string networkName, DateTimeOffset? now = null);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Validation;
@@ -17,8 +18,11 @@ public sealed record PortRequest(
     string? GuestInterfaceName = null,
     IPAddress? IPAddress = null);
 
-/// <summary>A port with its link as the host has it now (null: the link is gone, e.g. its container ended).</summary>
-public sealed record PortStatus(NetworkPort Port, LinkState? Link)
+/// <summary>
+/// A port with its link as the host has it now (null: the link is gone, e.g. its container ended) and the guest's
+/// address: its reservation, else its current DHCP lease.
+/// </summary>
+public sealed record PortStatus(NetworkPort Port, LinkState? Link, IPAddress? IPAddress = null)
 {
     public PortState State => Link switch
     {
@@ -43,7 +47,8 @@ public enum PortState
 /// check runs before the host changes; the record is written before the link, so a killed creation is
 /// cleaned up by the network's stop; Stop-VNetwork removes a network's ports, Restart-VNetwork re-attaches them.
 /// </summary>
-public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNetwork host, IRandomSource random, ReservationService reservations)
+public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNetwork host, IRandomSource random, ReservationService reservations,
+    IDhcpService dhcp)
 {
     public const string DefaultNameTemplate = "vnet%d";
     public const string DefaultGuestInterfaceName = "eth0";
@@ -99,17 +104,29 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
                 throw;
             }
         }
-        return new PortStatus(port, host.GetLink(port.Name));
+        return new PortStatus(port, host.GetLink(port.Name), request.IPAddress);
     }
 
-    /// <summary>Ports of one network (or all), with their links; the listing reads the host once.</summary>
+    /// <summary>Ports of one network (or all), with their links and addresses; the host and each network's leases are read once.</summary>
     public IReadOnlyList<PortStatus> List(string? network)
     {
         if (network is not null && catalog.Find(network) is null) throw NetworkCatalog.NotFound(network);
         var ports = live.LoadPorts(network);
         if (ports.Count == 0) return Array.Empty<PortStatus>();
         var links = host.GetLinkStates().ToDictionary(l => l.Name, StringComparer.Ordinal);
-        return ports.Select(p => new PortStatus(p, links.GetValueOrDefault(p.Name))).ToList();
+        var addresses = ports.Select(p => p.Network).Distinct().ToDictionary(n => n, GuestAddresses, StringComparer.Ordinal);
+        return ports.Select(p => new PortStatus(p, links.GetValueOrDefault(p.Name), addresses[p.Network].GetValueOrDefault(p.MacAddress))).ToList();
+    }
+
+    /// <summary>MAC → address on a network: bound leases, overridden by reservations (what the guest gets next).</summary>
+    private Dictionary<string, IPAddress> GuestAddresses(string network)
+    {
+        var byMac = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
+        foreach (var lease in dhcp.ReadLeases(network).Where(l => l.State == DhcpLeaseState.Bound))
+            byMac[MacAddressText.Format(lease.HardwareAddress.GetAddressBytes())] = lease.Address;
+        if (catalog.Find(network) is { } record)
+            foreach (var reserved in DhcpReservations.List(record.Definition)) byMac[reserved.MacAddress] = reserved.IPAddress;
+        return byMac;
     }
 
     /// <summary>Deletes the port's link (a veth's peer goes with it) and the reservation it made.</summary>

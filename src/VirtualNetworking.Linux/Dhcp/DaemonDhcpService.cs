@@ -106,7 +106,6 @@ public sealed class DaemonDhcpService : IDhcpService
             .Where(m => m.Verb == DhcpControlMessage.Network).Select(ToStatus)];
     }
 
-    /// <summary>The network's bound and declined leases from its lease file (no daemon needed); expired ones are left out.</summary>
     public IReadOnlyList<DhcpLease> ReadLeases(string networkName, DateTimeOffset? now = null)
     {
         var path = LeaseFile(networkName);

@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Validation;
@@ -13,6 +14,8 @@ public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
     public void Update(NetworkDefinition liveDefinition) => Do(liveDefinition.Name, () => daemon.Update(liveDefinition));
 
     public void Release(string networkName) => Do(networkName, () => daemon.Release(networkName));
+
+    public IReadOnlyList<DhcpLease> ReadLeases(string networkName, DateTimeOffset? now = null) => daemon.ReadLeases(networkName, now);
 
     private static void Do(string network, Action action)
     {

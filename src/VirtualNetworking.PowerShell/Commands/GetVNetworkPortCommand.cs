@@ -1,9 +1,6 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Dhcp;
-using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
-using VirtualNetworking.Linux.Dhcp;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -36,34 +33,15 @@ public sealed class GetVNetworkPortCommand : VNetworkCommandBase
                 WriteProblems(e);
                 continue;
             }
-            var addresses = new GuestAddresses();
             foreach (var status in ports.Where(s => patterns is null || patterns.Any(p => p.IsMatch(s.Port.Name))))
             {
                 found.Add(status.Port.Name);
-                WriteObject(new VNetworkPort(status, addresses.Of(status.Port)));
+                WriteObject(new VNetworkPort(status));
             }
         }
         // A plain name that matched nothing is an error, as for Get-VNetwork; a wildcard that matched nothing is not.
         foreach (var name in Name ?? [])
             if (!WildcardPattern.ContainsWildcardCharacters(name) && !found.Contains(name))
                 WriteProblems(PortService.NotFound(Network is { Length: 1 } n ? n[0] : "any network", name));
-    }
-
-    /// <summary>The reserved address of a port's MAC, else its current lease; each network's leases are read once.</summary>
-    private sealed class GuestAddresses
-    {
-        private readonly NetworkCatalog catalog = ModuleContext.Catalog();
-        private readonly DaemonDhcpService daemon = new(ModuleContext.Paths);
-        private readonly Dictionary<string, IReadOnlyList<DhcpLease>> leases = new(StringComparer.Ordinal);
-
-        public string? Of(NetworkPort port)
-        {
-            if (catalog.Find(port.Network) is { } record &&
-                DhcpReservations.List(record.Definition).FirstOrDefault(r => r.MacAddress == port.MacAddress) is { } reserved)
-                return reserved.IPAddress.ToString();
-            if (!leases.TryGetValue(port.Network, out var held)) leases[port.Network] = held = daemon.ReadLeases(port.Network);
-            return held.FirstOrDefault(l => l.State == DhcpLeaseState.Bound && Core.Addressing.MacAddressText.Format(l.HardwareAddress.GetAddressBytes()) == port.MacAddress)
-                ?.Address.ToString();
-        }
     }
 }

@@ -61,7 +61,7 @@ public sealed class NewVNetworkPortCommand : VNetworkCommandBase
                 GuestInterfaceName, IPAddress is null ? null : ParameterParsing.HostAddress(IPAddress));
             if (!ShouldProcess(Network, $"Attach a {request.Type.ToString().ToLowerInvariant()} port")) return;
             var created = ModuleContext.Ports().Create(request);
-            WriteObject(new VNetworkPort(created, request.IPAddress?.ToString()));
+            WriteObject(new VNetworkPort(created));
         }
         catch (NetworkProblemException e)
         {

@@ -23,10 +23,13 @@ internal static class ModuleContext
     {
         var paths = Paths;
         return new NetworkRuntime(new FileDefinitionStore(paths), new FileLiveStore(paths), new LinuxHostNetwork(),
-            new NftablesNetworkFirewall(paths), new ProcSysctl(), new DaemonDhcpProblems(new DaemonDhcpService(paths)), EnvironmentFaultInjector.For(paths));
+            new NftablesNetworkFirewall(paths), new ProcSysctl(), Dhcp(paths), EnvironmentFaultInjector.For(paths));
     }
+
+    private static IDhcpService Dhcp(StatePaths paths) => new DaemonDhcpProblems(new DaemonDhcpService(paths));
 
     public static ReservationService Reservations() => new(Catalog(), Runtime());
 
-    public static PortService Ports() => new(Catalog(), new FileLiveStore(Paths), new LinuxHostNetwork(), SystemRandomSource.Instance, Reservations());
+    public static PortService Ports() => new(Catalog(), new FileLiveStore(Paths), new LinuxHostNetwork(), SystemRandomSource.Instance, Reservations(),
+        Dhcp(Paths));
 }

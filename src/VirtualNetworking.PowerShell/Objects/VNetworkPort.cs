@@ -5,7 +5,7 @@ namespace VirtualNetworking;
 /// <summary>A guest's attachment to a network (libvirt's net-port): a tap for QEMU or a veth into a container.</summary>
 public sealed class VNetworkPort
 {
-    internal VNetworkPort(PortStatus status, string? ipAddress)
+    internal VNetworkPort(PortStatus status)
     {
         var port = status.Port;
         Name = port.Name;
@@ -17,7 +17,7 @@ public sealed class VNetworkPort
         Namespace = port.Namespace?.Display;
         GuestInterfaceName = port.GuestInterfaceName;
         OwnerUid = port.OwnerUid;
-        IPAddress = ipAddress;
+        IPAddress = status.IPAddress?.ToString();
         State = status.State;
         QemuArguments = port.Type == PortType.Tap
             ? ["-netdev", $"tap,id={port.Name},ifname={port.Name},script=no,downscript=no",

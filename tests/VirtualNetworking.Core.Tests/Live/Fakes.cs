@@ -1,5 +1,6 @@
 using System.Net;
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
@@ -243,4 +244,6 @@ internal sealed class FakeDhcp : IDhcpService
 
     public void Update(NetworkDefinition liveDefinition) { }
     public void Release(string networkName) => Served.Remove(networkName);
+    public readonly List<DhcpLease> Leases = new();
+    public IReadOnlyList<DhcpLease> ReadLeases(string networkName, DateTimeOffset? now = null) => Leases;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Ports;
@@ -34,7 +35,7 @@ public sealed class PortServiceTests
     private PortService Ports()
     {
         var catalog = new NetworkCatalog(definitions, live, host, random);
-        return new PortService(catalog, live, host, random, new ReservationService(catalog, Runtime()));
+        return new PortService(catalog, live, host, random, new ReservationService(catalog, Runtime()), dhcp);
     }
 
     private string HostState() => host.Snapshot() + "\n" + string.Join('\n', live.Ports.Select(p => p.Key + ":" + p.Value)) +
@@ -202,6 +203,26 @@ public sealed class PortServiceTests
         Assert.Equal(PortState.Missing, status.State);
         Assert.Equal("VNetworkPortNotFound", Assert.Throws<NetworkProblemException>(() => Ports().Remove("lab", "vnet9")).First.ErrorId);
     }
+
+    [Fact]
+    public void Listing_gives_a_guest_its_reserved_address_else_its_bound_lease()
+    {
+        Runtime().Start("lab");
+        var leased = Ports().Create(new PortRequest("lab", PortType.Tap, MacAddress: "52:54:00:aa:00:03")).Port;
+        var reserved = Ports().Create(new PortRequest("lab", PortType.Tap, MacAddress: "52:54:00:aa:00:04", IPAddress: IPAddress.Parse("192.168.122.60"))).Port;
+        var idle = Ports().Create(new PortRequest("lab", PortType.Tap, MacAddress: "52:54:00:aa:00:05")).Port;
+        dhcp.Leases.Add(Lease("192.168.122.70", leased.MacAddress, DhcpLeaseState.Bound));
+        dhcp.Leases.Add(Lease("192.168.122.71", reserved.MacAddress, DhcpLeaseState.Bound)); // before its reservation
+        dhcp.Leases.Add(Lease("192.168.122.72", idle.MacAddress, DhcpLeaseState.Declined));
+
+        var shown = Ports().List("lab").ToDictionary(s => s.Port.Name, s => s.IPAddress?.ToString());
+        Assert.Equal("192.168.122.70", shown[leased.Name]);
+        Assert.Equal("192.168.122.60", shown[reserved.Name]);
+        Assert.Null(shown[idle.Name]);
+    }
+
+    private static DhcpLease Lease(string address, string mac, DhcpLeaseState state) =>
+        new(IPAddress.Parse(address), System.Net.NetworkInformation.PhysicalAddress.Parse(mac), null, null, null, state);
 
     [Fact]
     public void The_record_format_round_trips_every_field()
