@@ -56,20 +56,32 @@ public readonly record struct IpNetwork(IPAddress Address, int PrefixLength)
 
     public override string ToString() => $"{Address}/{PrefixLength}";
 
-    public static BigInteger ToInteger(IPAddress address) =>
-        new(address.GetAddressBytes(), isUnsigned: true, isBigEndian: true);
-
-    public static IPAddress FromInteger(BigInteger value, bool ipv6)
+    /// <summary>
+    /// The address as a number (IPv4 in the low 32 bits). UInt128 rather than BigInteger: every start checks its
+    /// subnets against all of the host's addresses and routes, and BigInteger made that the cost that grew with them.
+    /// </summary>
+    public static UInt128 ToInteger(IPAddress address)
     {
-        var size = ipv6 ? 16 : 4;
-        var bytes = new byte[size];
-        var raw = value.ToByteArray(isUnsigned: true, isBigEndian: true);
-        Array.Copy(raw, Math.Max(0, raw.Length - size), bytes, Math.Max(0, size - raw.Length), Math.Min(size, raw.Length));
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out var written);
+        UInt128 value = 0;
+        foreach (var b in bytes[..written]) value = value << 8 | b;
+        return value;
+    }
+
+    /// <summary>The low 32 (IPv4) or 128 bits of <paramref name="value"/> as an address.</summary>
+    public static IPAddress FromInteger(UInt128 value, bool ipv6)
+    {
+        Span<byte> bytes = stackalloc byte[ipv6 ? 16 : 4];
+        for (var i = bytes.Length - 1; i >= 0; i--, value >>= 8) bytes[i] = (byte)value;
         return new IPAddress(bytes);
     }
 
-    public static IPAddress Offset(IPAddress address, long delta) =>
-        FromInteger(ToInteger(address) + delta, address.AddressFamily == AddressFamily.InterNetworkV6);
+    public static IPAddress Offset(IPAddress address, long delta)
+    {
+        var value = ToInteger(address);
+        return FromInteger(delta >= 0 ? value + (UInt128)delta : value - (UInt128)(-delta), address.AddressFamily == AddressFamily.InterNetworkV6);
+    }
 
     /// <summary>Compares two addresses of one family numerically.</summary>
     public static int Compare(IPAddress a, IPAddress b) => ToInteger(a).CompareTo(ToInteger(b));
@@ -91,6 +103,7 @@ public readonly record struct IpNetwork(IPAddress Address, int PrefixLength)
         return first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
     }
 
-    private static BigInteger AllOnes(int bits) => (BigInteger.One << bits) - 1;
-    private static BigInteger Mask(int prefix, int bits) => AllOnes(bits) ^ AllOnes(bits - prefix);
+    // UInt128 shifts count modulo 128, so all 128 bits need their own case.
+    private static UInt128 AllOnes(int bits) => bits >= 128 ? UInt128.MaxValue : (UInt128.One << bits) - 1;
+    private static UInt128 Mask(int prefix, int bits) => AllOnes(bits) ^ AllOnes(bits - prefix);
 }

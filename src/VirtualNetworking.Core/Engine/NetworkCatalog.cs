@@ -244,22 +244,26 @@ public sealed class NetworkCatalog
                     subnet.ToString());
                 yield break;
             }
-        foreach (var (linkName, prefix) in HostPrefixes())
+        foreach (var (linkIndex, prefix) in HostPrefixes())
             if (prefix.Overlaps(subnet))
             {
                 yield return new NetworkProblem("VNetworkSubnetInUse", ProblemCategory.ResourceExists,
-                    $"Subnet {subnet} overlaps {prefix} on host interface '{linkName ?? "?"}'. Choose another subnet, or omit -Subnet to get a free one.",
+                    $"Subnet {subnet} overlaps {prefix} on host interface '{LinkNameOf(host, linkIndex)}'. Choose another subnet, or omit -Subnet to get a free one.",
                     subnet.ToString());
                 yield break;
             }
     }
 
     /// <summary>Host addresses and routes a new subnet must not overlap; a default route never counts.</summary>
-    private IEnumerable<(string? LinkName, IpNetwork Network)> HostPrefixes() => HostPrefixes(host);
+    private IEnumerable<HostPrefix> HostPrefixes() => HostPrefixes(host);
 
-    public static IEnumerable<(string? LinkName, IpNetwork Network)> HostPrefixes(IHostNetworkView host) =>
-        host.Addresses().Select(a => ((string?)a.LinkName, a.Network.Canonical))
-            .Concat(host.Routes().Where(r => r.Destination.PrefixLength >= 1).Select(r => (r.LinkName, r.Destination.Canonical)));
+    public static IEnumerable<HostPrefix> HostPrefixes(IHostNetworkView host) =>
+        host.Addresses().Select(a => new HostPrefix(a.LinkIndex, a.Network.Canonical))
+            .Concat(host.Routes().Where(r => r.Destination.PrefixLength >= 1).Select(r => new HostPrefix(r.LinkIndex, r.Destination.Canonical)));
+
+    /// <summary>A link's name for a message: "?" for a route without a link or a link gone since the listing.</summary>
+    public static string LinkNameOf(IHostNetworkView host, int? linkIndex) =>
+        linkIndex is { } index ? host.LinkName(index) ?? $"#{index}" : "?";
 
     public static IEnumerable<IpNetwork> DefinedSubnets(NetworkDefinition definition) =>
         definition.Ips.Select(ip => NetworkValidator.Subnet(ip).Canonical);

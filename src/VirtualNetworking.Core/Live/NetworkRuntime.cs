@@ -335,17 +335,17 @@ public sealed class NetworkRuntime
     private void CheckCollisions(NetworkDefinition definition)
     {
         if (!NetworkModeNames.IsManagedBridge(definition.Mode)) return;
-        var own = definition.Bridge?.Name;
-        var prefixes = NetworkCatalog.HostPrefixes(host).Where(p => p.LinkName != own).ToList();
+        var own = definition.Bridge?.Name is { } bridge ? host.GetLink(bridge) : null;
+        var prefixes = NetworkCatalog.HostPrefixes(host).Where(p => own is null || p.LinkIndex != own.Index).ToList();
         var problems = new List<NetworkProblem>();
         foreach (var subnet in NetworkCatalog.DefinedSubnets(definition))
-            foreach (var (linkName, network) in prefixes.Where(p => p.Network.Overlaps(subnet)).Take(1))
+            foreach (var (linkIndex, network) in prefixes.Where(p => p.Network.Overlaps(subnet)).Take(1))
                 problems.Add(new NetworkProblem("VNetworkSubnetInUse", ProblemCategory.ResourceExists,
-                    $"Network '{definition.Name}' cannot start: its subnet {subnet} is already in use by interface {linkName ?? "?"} ({network}). Stop what uses it, or give the network another subnet (Set-VNetwork, or redefine it).",
+                    $"Network '{definition.Name}' cannot start: its subnet {subnet} is already in use by interface {NetworkCatalog.LinkNameOf(host, linkIndex)} ({network}). Stop what uses it, or give the network another subnet (Set-VNetwork, or redefine it).",
                     definition.Name));
-        if (own is not null && host.GetLink(own) is not null)
+        if (own is not null)
             problems.Add(new NetworkProblem("VNetworkBridgeExists", ProblemCategory.ResourceExists,
-                $"Network '{definition.Name}' cannot start: a link named '{own}' already exists on the host. Remove that link, or give the network another bridge name.",
+                $"Network '{definition.Name}' cannot start: a link named '{own.Name}' already exists on the host. Remove that link, or give the network another bridge name.",
                 definition.Name));
         if (problems.Count > 0) throw new NetworkProblemException(problems);
     }

@@ -36,23 +36,17 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
 
     public IReadOnlyList<HostLink> Links() => Client.GetLinks().Select(l => new HostLink(l.Index, l.Name)).ToList();
 
-    public IReadOnlyList<HostAddress> Addresses()
-    {
-        var names = LinkNames();
-        return Client.GetAddresses()
-            .Select(a => new HostAddress(names.GetValueOrDefault(a.LinkIndex, $"#{a.LinkIndex}"), new IpNetwork(a.Address, a.PrefixLength)))
-            .ToList();
-    }
+    public IReadOnlyList<HostAddress> Addresses() =>
+        Client.GetAddresses().Select(a => new HostAddress(a.LinkIndex, new IpNetwork(a.Address, a.PrefixLength))).ToList();
 
     /// <summary>Unicast routes of every table but "local" (whose entries are the host's own addresses).</summary>
-    public IReadOnlyList<HostRoute> Routes()
-    {
-        var names = LinkNames();
-        return Client.GetRoutes()
-            .Where(r => r.Table != RouteTable.Local && r.Type == RouteType.Unicast)
-            .Select(r => new HostRoute(r.OutputLinkIndex is { } i ? names.GetValueOrDefault(i) : null, new IpNetwork(r.Destination, r.PrefixLength)))
+    public IReadOnlyList<HostRoute> Routes() =>
+        Client.GetRoutes(includeLocalTable: false)
+            .Where(r => r.Type == RouteType.Unicast)
+            .Select(r => new HostRoute(r.OutputLinkIndex, new IpNetwork(r.Destination, r.PrefixLength)))
             .ToList();
-    }
+
+    public string? LinkName(int index) => Client.GetLink(index)?.Name;
 
     public LinkState? GetLink(string name) => Client.GetLink(name) is { } l ? ToState(l) : null;
 
@@ -63,7 +57,7 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
             .Select(a => new LinkAddress(new IpNetwork(a.Address, a.PrefixLength), a.HasBroadcast)).ToList();
 
     public IReadOnlyList<RouteState> GetRoutes(int linkIndex) =>
-        Client.GetRoutes()
+        Client.GetRoutes(includeLocalTable: false)
             .Where(r => r.Table == RouteTable.Main && r.Type == RouteType.Unicast && r.OutputLinkIndex == linkIndex)
             .Select(r => new RouteState(new IpNetwork(r.Destination, r.PrefixLength), r.Gateway, r.OutputLinkIndex, r.Metric,
                 IsKernelRoute: r.Protocol == RouteProtocol.Kernel))
@@ -152,8 +146,6 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
             ProblemCategory.ObjectNotFound, $"Bridge '{bridge}' does not exist on this host.", bridge);
         return new LinkSettings(macAddress, master.Mtu, master.Index, Up: true);
     }
-
-    private IReadOnlyDictionary<int, string> LinkNames() => Client.GetLinkNames();
 
     private int Index(string name) => Client.GetLink(name)?.Index ?? throw new NetworkProblemException("VNetworkLinkNotFound",
         ProblemCategory.ObjectNotFound, $"Link '{name}' does not exist on this host.", name);

@@ -13,23 +13,6 @@ public sealed partial class RtnetlinkClient
         return [.. Send(request, "list links").Where(m => m.Type == NetlinkMessageType.NewLink).Select(ParseLink)];
     }
 
-    /// <summary>
-    /// Index → name of every link: the link dump with only the names read. Reading every attribute (bridge data,
-    /// MACs) is what makes <see cref="GetLinks"/> grow with the number of bridges.
-    /// </summary>
-    public IReadOnlyDictionary<int, string> GetLinkNames()
-    {
-        var request = new NetlinkMessageWriter(NetlinkMessageType.GetLink, NetlinkFlags.Dump)
-            .Write(new InterfaceInfoMessage());
-        var names = new Dictionary<int, string>();
-        foreach (var message in Send(request, "list link names").Where(m => m.Type == NetlinkMessageType.NewLink))
-        {
-            var header = message.ReadHeader<InterfaceInfoMessage>(out var attributes);
-            names[header.Index] = attributes.GetString(LinkAttribute.InterfaceName) ?? "";
-        }
-        return names;
-    }
-
     /// <summary>The link named <paramref name="name"/>, or null when there is none.</summary>
     public LinkInfo? GetLink(string name)
     {
@@ -39,6 +22,20 @@ public sealed partial class RtnetlinkClient
         try
         {
             return Send(request, $"get link '{name}'").Where(m => m.Type == NetlinkMessageType.NewLink).Select(ParseLink).FirstOrDefault();
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The link with ifindex <paramref name="index"/>, or null when there is none.</summary>
+    public LinkInfo? GetLink(int index)
+    {
+        var request = new NetlinkMessageWriter(NetlinkMessageType.GetLink, 0).Write(new InterfaceInfoMessage { Index = index });
+        try
+        {
+            return Send(request, $"get link #{index}").Where(m => m.Type == NetlinkMessageType.NewLink).Select(ParseLink).FirstOrDefault();
         }
         catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
         {

@@ -1,18 +1,27 @@
+using System.Runtime.InteropServices;
 using System.Net;
 
 namespace VirtualNetworking.Linux.Netlink;
 
 public sealed partial class RtnetlinkClient
 {
-    /// <summary>Routes of both families in all tables (main, local, …); callers filter by <see cref="RouteInfo.Table"/>.</summary>
-    public IReadOnlyList<RouteInfo> GetRoutes()
+    /// <summary>
+    /// Routes of both families in all tables (main, local, …); callers filter by <see cref="RouteInfo.Table"/>.
+    /// Without <paramref name="includeLocalTable"/> the local table's entries (two or three per address: most of a
+    /// dump on a host with many bridges) are skipped before their attributes are read.
+    /// </summary>
+    public IReadOnlyList<RouteInfo> GetRoutes(bool includeLocalTable = true)
     {
         var request = new NetlinkMessageWriter(NetlinkMessageType.GetRoute, NetlinkFlags.Dump).Write(new RouteMessage());
         return [.. Send(request, "list routes")
-            .Where(m => m.Type == NetlinkMessageType.NewRoute)
+            .Where(m => m.Type == NetlinkMessageType.NewRoute && (includeLocalTable || !IsLocalTable(m)))
             .Select(ParseRoute)
             .OfType<RouteInfo>()];
     }
+
+    /// <summary>rtm_table holds ids up to 255 (local is 255); larger ids come as RT_TABLE_COMPAT plus RTA_TABLE.</summary>
+    private static bool IsLocalTable(NetlinkMessage message) =>
+        message.Payload.Length >= Marshal.SizeOf<RouteMessage>() && MemoryMarshal.Read<RouteMessage>(message.Payload.Span).Table == RouteTable.Local;
 
     /// <summary>
     /// Adds a unicast route (protocol "boot", as <c>ip route add</c>). Without a gateway the route is on-link

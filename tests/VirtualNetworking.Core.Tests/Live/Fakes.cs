@@ -55,8 +55,11 @@ internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
     }
 
     public IReadOnlyList<HostLink> Links() => Links_.Values.Select(l => new HostLink(l.Index, l.Name)).ToList();
-    public IReadOnlyList<HostAddress> Addresses() => Addrs.Select(a => new HostAddress(a.Link, a.Address)).ToList();
-    public IReadOnlyList<HostRoute> Routes() => RouteList.Select(r => new HostRoute(r.Link, r.Destination)).ToList();
+    public IReadOnlyList<HostAddress> Addresses() => Addrs.Select(a => new HostAddress(IndexOf(a.Link), a.Address)).ToList();
+    public IReadOnlyList<HostRoute> Routes() => RouteList.Select(r => new HostRoute(IndexOf(r.Link), r.Destination)).ToList();
+    public string? LinkName(int index) => Links_.Values.FirstOrDefault(l => l.Index == index)?.Name;
+    /// <summary>A link the fake does not list (an address put on a name only) gets an index no link has.</summary>
+    private int IndexOf(string link) => Links_.GetValueOrDefault(link)?.Index ?? -1;
     public LinkState? GetLink(string name) => Links_.GetValueOrDefault(name);
     public IReadOnlyList<LinkState> GetLinkStates() => Links_.Values.ToList();
     public IReadOnlyList<LinkAddress> GetAddresses(int linkIndex) =>

@@ -14,13 +14,15 @@ public sealed class LinkTests : NetworkTest
     }
 
     [SkippableFact]
-    public void GetLinkNames_NamesEveryLinkByIndex()
+    public void GetLinkByIndex_FindsTheLinkOrNull()
     {
         var name = NewName("br");
         Client.CreateBridge(name);
+        var index = RequireLink(name).Index;
 
-        Assert.Equal(Client.GetLinks().ToDictionary(l => l.Index, l => l.Name), Client.GetLinkNames());
-        Assert.Equal(name, Client.GetLinkNames()[RequireLink(name).Index]);
+        Assert.Equal(name, Client.GetLink(index)?.Name);
+        Client.DeleteLink(name);
+        Assert.Null(Client.GetLink(index));
     }
 
     [SkippableFact]

@@ -18,6 +18,10 @@ public sealed class RouteTests : NetworkTest
             && r.Table == RouteTable.Main && r.Protocol == RouteProtocol.Kernel && r.Scope == RouteScope.Link && r.OutputLinkIndex == index);
         Assert.Contains(Client.GetRoutes(), r => r.Table == RouteTable.Local && r.Type == RouteType.Local
             && r.Destination.Equals(IPAddress.Parse("10.77.0.1")));
+        // Skipping the local table keeps every other table's routes.
+        var withoutLocal = Client.GetRoutes(includeLocalTable: false);
+        Assert.DoesNotContain(withoutLocal, r => r.Table == RouteTable.Local);
+        Assert.Equal(Client.GetRoutes().Where(r => r.Table != RouteTable.Local), withoutLocal);
 
         Client.AddRoute(onLink, 16, linkIndex: index, metric: 7);
         Client.AddRoute(viaGateway, 16, gateway: gateway);
