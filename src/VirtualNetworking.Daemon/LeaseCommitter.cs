@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VirtualNetworking.Core.Dhcp;
 
 namespace VirtualNetworking.Daemon;
@@ -6,7 +7,8 @@ namespace VirtualNetworking.Daemon;
 /// Group commit off the serving thread. The serving thread queues each result's lease changes with its
 /// reply and goes back to receiving; this thread appends everything queued since its last fsync in one
 /// write, fsyncs once, and only then sends those replies. So receiving never waits for the disk, and no
-/// reply leaves before the lease it announces is durable. Compaction runs here too, between batches.
+/// reply leaves before the lease it announces is durable; the replies leave paced, not all at once. Compaction
+/// runs here too, between batches.
 /// </summary>
 internal sealed class LeaseCommitter : IDisposable
 {
@@ -15,6 +17,13 @@ internal sealed class LeaseCommitter : IDisposable
     /// receive buffer then overflows and clients retry, as with any server that cannot keep up).
     /// </summary>
     private const int MaxQueued = 8192;
+
+    /// <summary>
+    /// A committed batch's replies leave at most 40,000 per second in runs of 8 (<see cref="ReplyPacer"/>): far above
+    /// any rate one network's clients reach, yet smooth enough for a client that reads its socket only now and then.
+    /// </summary>
+    private static readonly TimeSpan ReplySpacing = TimeSpan.FromMicroseconds(25);
+    private const int ReplyBurst = 8;
 
     private readonly string _name;
     private readonly LeaseJournal _journal;
@@ -25,6 +34,8 @@ internal sealed class LeaseCommitter : IDisposable
     private readonly object _gate = new();
     private List<Entry> _queue = [];
     private List<Entry> _spare = []; // only this thread touches it
+    private readonly ReplyPacer _pacer = new(ReplySpacing, ReplyBurst); // only this thread touches it
+    private readonly long _clockOrigin = Stopwatch.GetTimestamp();
     private bool _stopping;
 
     private readonly record struct Entry(IReadOnlyList<DhcpLeaseChange> Changes, DhcpReply? Reply);
@@ -99,7 +110,11 @@ internal sealed class LeaseCommitter : IDisposable
             return;
         }
         foreach (var entry in batch)
-            if (entry.Reply is { } reply) _send(reply);
+        {
+            if (entry.Reply is not { } reply) continue;
+            if (_pacer.BeforeSend(Stopwatch.GetElapsedTime(_clockOrigin)) is { Ticks: > 0 } wait) Native.Sleep(wait);
+            _send(reply);
+        }
         if (!_journal.NeedsCompaction) return;
         try
         {

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace VirtualNetworking.Daemon;
 
-/// <summary>The libc calls .NET sockets and files lack: packet sockets, interface indexes, directory fsync, eventfd and poll.</summary>
+/// <summary>The libc calls .NET sockets and files lack: packet sockets, interface indexes, directory fsync, eventfd, poll and fine sleeps.</summary>
 internal static partial class Native
 {
     public const int AF_PACKET = 17;
@@ -28,6 +28,7 @@ internal static partial class Native
     public const int EINTR = 4;
     public const int EAGAIN = 11;
     public const int MSG_DONTWAIT = 0x40;
+    public const int CLOCK_MONOTONIC = 1;
 
     /// <summary>struct pollfd.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -59,6 +60,14 @@ internal static partial class Native
         public byte JumpTrue = jumpTrue;
         public byte JumpFalse = jumpFalse;
         public uint K = k;
+    }
+
+    /// <summary>struct timespec.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 
     /// <summary>struct sock_fprog.</summary>
@@ -107,6 +116,17 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    /// <summary>Returns an error number (not errno); EINTR only shortens the sleep.</summary>
+    [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
+    private static unsafe partial int ClockNanoSleep(int clock, int flags, TimeSpec* request, TimeSpec* remaining);
+
+    /// <summary>Sleeps with microsecond resolution (Thread.Sleep rounds up to whole milliseconds).</summary>
+    public static unsafe void Sleep(TimeSpan duration)
+    {
+        var request = new TimeSpec { Seconds = duration.Ticks / TimeSpan.TicksPerSecond, Nanoseconds = duration.Ticks % TimeSpan.TicksPerSecond * 100 };
+        ClockNanoSleep(CLOCK_MONOTONIC, 0, &request, null);
+    }
 
     /// <summary>SO_ATTACH_FILTER: a classic BPF program that decides which packets the socket queues.</summary>
     public static unsafe void AttachFilter(int fd, ReadOnlySpan<SocketFilter> program)
