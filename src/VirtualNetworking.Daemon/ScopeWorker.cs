@@ -153,8 +153,9 @@ internal sealed class ScopeWorker : IDisposable
             }
             catch (SocketException e)
             {
+                // Seen once when the bridge goes down (ENETDOWN); a stop still ends the pause at once.
                 _log.Write($"{Name}: {e.GetType().Name}: {e.Message}");
-                Thread.Sleep(ErrorBackoff);
+                _wakeup.Wait(-1, ErrorBackoff);
             }
         }
     }

@@ -23,7 +23,10 @@ internal sealed unsafe class Wakeup : IDisposable
         Native.Write(_fd, &one, sizeof(ulong)); // only fails when the counter is saturated: already signalled
     }
 
-    /// <summary>Waits until <paramref name="fd"/> is readable, a signal arrives or the timeout passes; true when <paramref name="fd"/> is readable.</summary>
+    /// <summary>
+    /// Waits until <paramref name="fd"/> is readable, a signal arrives or the timeout passes; true when <paramref name="fd"/> is readable.
+    /// A negative <paramref name="fd"/> (poll ignores it) waits for the signal or the timeout only.
+    /// </summary>
     public bool Wait(int fd, TimeSpan timeout)
     {
         var fds = stackalloc Native.PollFd[2];
