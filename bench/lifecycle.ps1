@@ -197,7 +197,7 @@ function Invoke-Components([string] $Root) {
         $apply = [Collections.Generic.List[double]]::new(); $remove = [Collections.Generic.List[double]]::new()
         foreach ($i in 0..$ProfileRuns) {
             $handles = $null
-            $a = Measure-Ms { $script:handles = $fw.Apply($rules, $index, $null) }
+            $a = Measure-Ms { $script:handles = $fw.Apply($rules, $null) }
             $r = Measure-Ms { $fw.Remove($rules, $script:handles, $false) }
             if ($i -gt 0) { $apply.Add($a); $remove.Add($r) }
         }

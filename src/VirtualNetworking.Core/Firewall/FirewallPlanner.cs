@@ -19,9 +19,8 @@ public static class FirewallPlanner
     /// overload with <see cref="HandleCounters"/>, which predicts them. A plan without rules (open mode) only
     /// deletes <paramref name="replacing"/>.
     /// </summary>
-    /// <param name="bridgeIfIndex">The bridge's ifindex, known once the engine has created it.</param>
-    public static NftTransaction BuildApplyTransaction(FirewallPlan plan, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing = null) =>
-        Build(plan, bridgeIfIndex, replacing, counters: null).Transaction;
+    public static NftTransaction BuildApplyTransaction(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing = null) =>
+        Build(plan, replacing, counters: null).Transaction;
 
     /// <summary>
     /// The apply transaction with its rules' handles predicted from <paramref name="counters"/>. Per family the
@@ -31,16 +30,16 @@ public static class FirewallPlanner
     /// changes. Handles are allocated in transaction order: new chains (7 per new table), the family's rules in
     /// plan order, the probe, the three jumps.
     /// </summary>
-    public static PredictedApply BuildApplyTransaction(FirewallPlan plan, int bridgeIfIndex, HandleCounters counters, IReadOnlyList<RuleHandle>? replacing = null)
+    public static PredictedApply BuildApplyTransaction(FirewallPlan plan, HandleCounters counters, IReadOnlyList<RuleHandle>? replacing = null)
     {
         ArgumentNullException.ThrowIfNull(counters);
-        return Build(plan, bridgeIfIndex, replacing, counters);
+        return Build(plan, replacing, counters);
     }
 
     /// <summary>The comment of the probe rule; it never outlives its transaction.</summary>
     public const string ProbeComment = "vnet-handle-probe";
 
-    private static PredictedApply Build(FirewallPlan plan, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing, HandleCounters? counters)
+    private static PredictedApply Build(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing, HandleCounters? counters)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var transaction = new NftTransaction();
@@ -49,7 +48,7 @@ public static class FirewallPlanner
             foreach (var stale in replacing ?? []) NftJsonRenderer.DeleteRule(transaction, stale);
             return new PredictedApply(transaction, [], counters ?? HandleCounters.Absent);
         }
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bridgeIfIndex);
+        var bridge = plan.Network.BridgeName;
 
         foreach (var family in Families)
         {
@@ -63,7 +62,7 @@ public static class FirewallPlanner
         var handles = new List<RuleHandle>();
         foreach (var rule in plan.Rules)
         {
-            NftJsonRenderer.Rule(transaction, "insert", rule, bridgeIfIndex, plan.Network.Tag);
+            NftJsonRenderer.Rule(transaction, "insert", rule, bridge, plan.Network.Tag);
             handles.Add(new RuleHandle(rule.Family, rule.Chain, ++next[rule.Family]));
         }
         var after = counters;
@@ -75,12 +74,12 @@ public static class FirewallPlanner
             if (counters is not null)
             {
                 var probe = ++next[family];
-                NftJsonRenderer.Rule(transaction, "add", new FirewallRule(family, Forward, [], new ReturnAction(), IsLibvirtRule: false), bridgeIfIndex, ProbeComment);
+                NftJsonRenderer.Rule(transaction, "add", new FirewallRule(family, Forward, [], new ReturnAction(), IsLibvirtRule: false), bridge, ProbeComment);
                 NftJsonRenderer.DeleteRule(transaction, new RuleHandle(family, Forward, probe));
             }
             foreach (var target in ForwardJumps)
             {
-                NftJsonRenderer.Rule(transaction, "add", new FirewallRule(family, Forward, [], new JumpAction(target)), bridgeIfIndex, comment: null);
+                NftJsonRenderer.Rule(transaction, "add", new FirewallRule(family, Forward, [], new JumpAction(target)), bridge, comment: null);
                 next[family]++;
             }
             after = after?.With(family, next[family]);

@@ -4,8 +4,10 @@ using static VirtualNetworking.Core.Firewall.FirewallLayout;
 namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
-/// Renders tables, chains and rules as nft JSON commands (libnftables-json(5)). The bridge is matched by
-/// ifindex (meta iif/oif), the forward device by name (meta iifname/oifname) as a JSON string.
+/// Renders tables, chains and rules as nft JSON commands (libnftables-json(5)). The bridge and the forward
+/// device are matched by name (meta iifname/oifname) as JSON strings. libvirt matches its bridge with
+/// `iif`, which libnftables resolves by dumping every link of the host on each call: with 200 bridges that
+/// made an apply 4.1 ms instead of 2.3 ms. A name also matches a bridge re-created under the same name.
 /// </summary>
 internal static class NftJsonRenderer
 {
@@ -32,10 +34,10 @@ internal static class NftJsonRenderer
         transaction.Add("flush", "chain", ChainReference(family, chain));
 
     /// <param name="verb">"insert" (head of chain, libvirt's order) or "add" (tail).</param>
-    public static void Rule(NftTransaction transaction, string verb, FirewallRule rule, int bridgeIfIndex, string? comment)
+    public static void Rule(NftTransaction transaction, string verb, FirewallRule rule, string bridge, string? comment)
     {
         var expressions = new JsonArray();
-        foreach (var match in rule.Matches) expressions.Add(Match(match, bridgeIfIndex));
+        foreach (var match in rule.Matches) expressions.Add(Match(match, bridge));
         expressions.Add(new JsonObject { ["counter"] = null });
         expressions.Add(Action(rule.Action));
 
@@ -56,9 +58,9 @@ internal static class NftJsonRenderer
     private static JsonObject ChainReference(NftFamily family, string chain) =>
         new() { ["family"] = family.ToNft(), ["table"] = TableName, ["name"] = chain };
 
-    private static JsonObject Match(RuleMatch match, int bridgeIfIndex) => match switch
+    private static JsonObject Match(RuleMatch match, string bridge) => match switch
     {
-        BridgeMatch m => Compare("==", Meta(m.Direction == InterfaceDirection.In ? "iif" : "oif"), bridgeIfIndex),
+        BridgeMatch m => Compare("==", Meta(m.Direction == InterfaceDirection.In ? "iifname" : "oifname"), bridge),
         InterfaceNameMatch m => Compare("==", Meta(m.Direction == InterfaceDirection.In ? "iifname" : "oifname"), m.Name),
         AddressMatch m => Compare(m.Negated ? "!=" : "==", Payload(m.Network.IsIPv6 ? "ip6" : "ip", m.Field == AddressField.Source ? "saddr" : "daddr"), Prefix(m)),
         L4ProtocolMatch m => Compare("==", Meta("l4proto"), m.Protocol),

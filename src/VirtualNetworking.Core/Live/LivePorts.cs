@@ -65,7 +65,7 @@ public interface ISysctl
 public interface INetworkFirewall
 {
     /// <summary>Inserts the network's rules; returns their handles, which removal needs.</summary>
-    IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIndex);
+    IReadOnlyList<RuleHandle> Apply(FirewallNetwork network);
     /// <summary>
     /// Removes that network's rules; missing rules are fine. <paramref name="handles"/>: as returned by Apply,
     /// or null when unknown (a start killed before recording them: the rules are then found by listing).

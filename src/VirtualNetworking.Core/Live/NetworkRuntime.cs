@@ -175,7 +175,7 @@ public sealed class NetworkRuntime
         if (rules.HasRules)
         {
             Record(name, new UndoStep.RemoveFirewall());
-            var handles = firewall.Apply(rules, host.GetLink(bridge)!.Index);
+            var handles = firewall.Apply(rules);
             // Lets the stop delete by handle in one nft call instead of listing the whole ruleset.
             Record(name, new UndoStep.RemoveFirewall(handles));
         }

@@ -15,7 +15,7 @@ public sealed class NftablesNetworkFirewall : INetworkFirewall
     public NftablesNetworkFirewall(StatePaths paths) =>
         nft = new(() => new NftablesFirewall(countersFile: Path.Combine(paths.RunDirectory, "nft-handle-counters")));
 
-    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIndex) => Do(() => nft.Value.Apply(network, bridgeIndex));
+    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network) => Do(() => nft.Value.Apply(network));
 
     public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules) =>
         Do(() => { nft.Value.Remove(network, handles, othersHaveRules); return 0; });

@@ -30,19 +30,19 @@ public sealed class NftablesFirewall
     /// Adds the network's rules in one transaction and one libnftables call (no listing) and returns their handles,
     /// which <see cref="Remove(FirewallNetwork, IReadOnlyList{RuleHandle}?, bool)"/> needs.
     /// <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the same
-    /// transaction. The bridge must exist.
+    /// transaction. The bridge is matched by name, so it need not exist yet.
     /// </summary>
-    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIfIndex, IReadOnlyList<RuleHandle>? replacing = null)
+    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null)
     {
         var plan = FirewallPlanner.Plan(network);
         if (plan.Rules.Count == 0)
         {
-            Run(FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing), $"apply the rules of network '{network.Name}'");
+            Run(FirewallPlanner.BuildApplyTransaction(plan, replacing), $"apply the rules of network '{network.Name}'");
             return [];
         }
         if (ReadCounters() is { } counters)
         {
-            var predicted = FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, counters, replacing);
+            var predicted = FirewallPlanner.BuildApplyTransaction(plan, counters, replacing);
             var result = nft.Run(predicted.Transaction.ToJsonString());
             if (result.ExitCode == 0)
             {
@@ -52,7 +52,7 @@ public sealed class NftablesFirewall
             // ENOENT: the probe was not where predicted (our tables changed behind our back); nothing was applied.
             if (!IsNoSuchTable(result)) result.ThrowIfFailed($"apply the rules of network '{network.Name}'");
         }
-        var echoed = nft.Run(FirewallPlanner.BuildApplyTransaction(plan, bridgeIfIndex, replacing).ToJsonString(), echo: true)
+        var echoed = nft.Run(FirewallPlanner.BuildApplyTransaction(plan, replacing).ToJsonString(), echo: true)
             .ThrowIfFailed($"apply the rules of network '{network.Name}'");
         try
         {

@@ -35,13 +35,13 @@ public sealed class FirewallPlannerTests
     }
 
     [Fact]
-    public void Apply_inserts_every_rule_of_the_plan_with_the_network_tag_and_the_bridge_ifindex()
+    public void Apply_inserts_every_rule_of_the_plan_with_the_network_tag_and_the_bridge_by_name()
     {
         var inserts = Apply(Nat).Select(c => c["insert"]?["rule"]).OfType<JsonObject>().ToList();
 
         Assert.Equal(FirewallPlanner.Plan(Nat).Rules.Count, inserts.Count);
         Assert.All(inserts, r => Assert.Equal(Nat.Tag, (string?)r["comment"]));
-        Assert.Equal($$$"""{"family":"ip","table":"virtualnetworking","chain":"guest_output","comment":"{{{Nat.Tag}}}","expr":[{"match":{"op":"==","left":{"meta":{"key":"iif"}},"right":7}},{"counter":null},{"reject":null}]}""",
+        Assert.Equal($$$"""{"family":"ip","table":"virtualnetworking","chain":"guest_output","comment":"{{{Nat.Tag}}}","expr":[{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"virbr0"}},{"counter":null},{"reject":null}]}""",
             inserts[0].ToJsonString());
     }
 
@@ -51,9 +51,9 @@ public sealed class FirewallPlannerTests
         var rules = Apply(Nat).Select(c => c["insert"]?["rule"]).OfType<JsonObject>().Select(r => r["expr"]!.ToJsonString()).ToList();
 
         Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"l4proto"}},"right":"udp"}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"!=","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"eth0"}},{"counter":null},{"masquerade":{"port":{"range":[1024,65535]}}}]""", rules);
-        Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"eth0"}},{"match":{"op":"==","left":{"meta":{"key":"oif"}},"right":7}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":["related","established"]}},{"counter":null},{"accept":null}]""", rules);
+        Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"eth0"}},{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"virbr0"}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"in","left":{"ct":{"key":"state"}},"right":["related","established"]}},{"counter":null},{"accept":null}]""", rules);
         Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"oifname"}},"right":"eth0"}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"192.168.122.0","len":24}}}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":"255.255.255.255"}},{"counter":null},{"return":null}]""", rules);
-        Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"iif"}},"right":7}},{"match":{"op":"==","left":{"payload":{"protocol":"udp","field":"dport"}},"right":67}},{"counter":null},{"accept":null}]""", rules);
+        Assert.Contains("""[{"match":{"op":"==","left":{"meta":{"key":"iifname"}},"right":"virbr0"}},{"match":{"op":"==","left":{"payload":{"protocol":"udp","field":"dport"}},"right":67}},{"counter":null},{"accept":null}]""", rules);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class FirewallPlannerTests
             AddressStart = System.Net.IPAddress.Parse("198.51.100.10"), AddressEnd = System.Net.IPAddress.Parse("198.51.100.20"), PortStart = 2000, PortEnd = 3000,
         };
 
-        var json = FirewallPlanner.BuildApplyTransaction(TestNetworks.Plan(definition), 7).ToJsonString();
+        var json = FirewallPlanner.BuildApplyTransaction(TestNetworks.Plan(definition)).ToJsonString();
 
         Assert.Contains("""{"snat":{"addr":{"range":["198.51.100.10","198.51.100.20"]}}}""", json);
         Assert.Contains("""{"snat":{"addr":{"range":["198.51.100.10","198.51.100.20"]},"port":{"range":[2000,3000]}}}""", json);
@@ -98,10 +98,10 @@ public sealed class FirewallPlannerTests
     {
         var open = FirewallNetworkMapper.FromDefinition(TestNetworks.Define("o", NetworkMode.Open, "10.0.0.1/255.255.255.0"));
 
-        Assert.True(FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(open), 7).IsEmpty);
+        Assert.True(FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(open)).IsEmpty);
         Assert.Equal(
             ["""{"delete":{"rule":{"family":"ip","table":"virtualnetworking","chain":"guest_nat","handle":3}}}"""],
-            FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(open), 0, [new RuleHandle(NftFamily.Ip, "guest_nat", 3)]).Commands.Select(c => c.ToJsonString()));
+            FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(open), [new RuleHandle(NftFamily.Ip, "guest_nat", 3)]).Commands.Select(c => c.ToJsonString()));
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class FirewallPlannerTests
     public void Predicted_apply_numbers_rules_in_transaction_order_and_probes_the_prediction()
     {
         var plan = FirewallPlanner.Plan(Nat);
-        var predicted = FirewallPlanner.BuildApplyTransaction(plan, TestNetworks.BridgeIfIndex, new HandleCounters(40, 0));
+        var predicted = FirewallPlanner.BuildApplyTransaction(plan, new HandleCounters(40, 0));
 
         var ipRules = plan.Rules.Count(r => r.Family == NftFamily.Ip);
         var ip6Rules = plan.Rules.Count - ipRules;
@@ -183,8 +183,8 @@ public sealed class FirewallPlannerTests
             .Select(c => c.ToJsonString());
 
         var plan = FirewallPlanner.Plan(Nat);
-        Assert.Equal(Installed(FirewallPlanner.BuildApplyTransaction(plan, 7).Commands),
-            Installed(FirewallPlanner.BuildApplyTransaction(plan, 7, new HandleCounters(9, 9)).Transaction.Commands));
+        Assert.Equal(Installed(FirewallPlanner.BuildApplyTransaction(plan).Commands),
+            Installed(FirewallPlanner.BuildApplyTransaction(plan, new HandleCounters(9, 9)).Transaction.Commands));
     }
 
     [Fact]
@@ -272,7 +272,7 @@ public sealed class FirewallPlannerTests
     }
 
     private static List<JsonObject> Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null) =>
-        FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), TestNetworks.BridgeIfIndex, replacing).Commands.ToList();
+        FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(network), replacing).Commands.ToList();
 
     private static NetworkDefinition WithDev(NetworkDefinition definition, string dev)
     {

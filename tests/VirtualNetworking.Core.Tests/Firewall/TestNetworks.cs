@@ -7,8 +7,6 @@ namespace VirtualNetworking.Core.Tests.Firewall;
 /// <summary>Network definitions built in code, mirroring libvirt's networkxml2firewalldata inputs.</summary>
 internal static class TestNetworks
 {
-    public const int BridgeIfIndex = 7;
-
     public static NetworkDefinition Define(string name, NetworkMode? forwardMode, params string[] ips)
     {
         var definition = new NetworkDefinition { Name = name, Bridge = new BridgeDefinition { Name = "virbr0" } };

@@ -164,7 +164,7 @@ internal sealed class FakeHost : IHostNetwork, ISysctl, INetworkFirewall
     public bool TablesExist;
     private long nextHandle = 100;
 
-    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, int bridgeIndex)
+    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network)
     {
         Check("firewall");
         TablesExist = true;

@@ -54,8 +54,8 @@ public sealed class ForeignDropTests : IDisposable
     [InlineData(10)]  // after ours: our accept is seen first, and still does not decide
     public void Our_accept_does_not_override_a_foreign_drop(int foreignPriority)
     {
-        var network = NftablesFirewallTests.Network("guarded", NetworkMode.Isolated, null, HostAddress + "/24");
-        new NftablesFirewall().Apply(network, TestNamespace.IfIndex(bridge));
+        var network = NftablesFirewallTests.Network("guarded", NetworkMode.Isolated, null, HostAddress + "/24") with { BridgeName = bridge };
+        new NftablesFirewall().Apply(network);
         using var dns = new UdpClient(new IPEndPoint(IPAddress.Parse(HostAddress), 53));
 
         Assert.True(GuestSendsDnsProbe(dns), "without a foreign table the probe must arrive");

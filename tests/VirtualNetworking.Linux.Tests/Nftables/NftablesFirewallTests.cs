@@ -31,15 +31,15 @@ public sealed class NftablesFirewallTests : IDisposable
     [Fact]
     public void Apply_installs_the_plan_and_remove_leaves_nothing_of_ours()
     {
-        var network = Network("a", NetworkMode.Nat, forwardDevice: "eth9", "10.77.1.1/24", "fd77::1/64");
         var bridge = Bridge();
+        var network = Network("a", NetworkMode.Nat, forwardDevice: "eth9", "10.77.1.1/24", "fd77::1/64") with { BridgeName = bridge };
 
-        firewall.Apply(network, TestNamespace.IfIndex(bridge));
+        firewall.Apply(network);
 
         var rules = RulesOf(Ruleset(), network.Tag);
         Assert.Equal(FirewallPlanner.Plan(network).Rules.Count, rules.Count);
         Assert.True(firewall.TablesExist());
-        Assert.Contains(rules, r => r["expr"]!.ToJsonString().Contains($"\"right\":\"{bridge}\"", StringComparison.Ordinal)); // nft lists iif by name
+        Assert.Contains(rules, r => r["expr"]!.ToJsonString().Contains($"\"right\":\"{bridge}\"", StringComparison.Ordinal)); // the bridge is matched by name
         Assert.Contains(rules, r => r["expr"]!.ToJsonString().Contains("\"masquerade\":{\"port\":{\"range\":[1024,65535]}}", StringComparison.Ordinal));
 
         firewall.Remove(network);
@@ -54,8 +54,8 @@ public sealed class NftablesFirewallTests : IDisposable
     {
         var first = Network("first", NetworkMode.Nat, null, "10.77.2.1/24");
         var second = Network("second", NetworkMode.Routed, null, "10.77.3.1/24", "fd78::1/64");
-        firewall.Apply(first, TestNamespace.IfIndex(Bridge()));
-        firewall.Apply(second, TestNamespace.IfIndex(Bridge()));
+        firewall.Apply(first);
+        firewall.Apply(second);
 
         firewall.Remove(first);
 
@@ -72,10 +72,8 @@ public sealed class NftablesFirewallTests : IDisposable
     public void Applying_again_with_the_earlier_handles_replaces_instead_of_duplicating()
     {
         var network = Network("again", NetworkMode.Isolated, null, "10.77.4.1/24");
-        var ifIndex = TestNamespace.IfIndex(Bridge());
-
-        var earlier = firewall.Apply(network, ifIndex);
-        firewall.Apply(network, ifIndex, earlier);
+        var earlier = firewall.Apply(network);
+        firewall.Apply(network, earlier);
 
         var ruleset = Ruleset();
         Assert.Equal(FirewallPlanner.Plan(network).Rules.Count, RulesOf(ruleset, network.Tag).Count);
@@ -87,9 +85,9 @@ public sealed class NftablesFirewallTests : IDisposable
     {
         var other = Network("other", NetworkMode.Nat, null, "10.77.7.1/24");
         var network = Network("echo", NetworkMode.Nat, "eth9", "10.77.8.1/24", "fd79::1/64");
-        firewall.Apply(other, TestNamespace.IfIndex(Bridge()));
+        firewall.Apply(other);
 
-        var handles = firewall.Apply(network, TestNamespace.IfIndex(Bridge()));
+        var handles = firewall.Apply(network);
 
         var listed = RulesOf(Ruleset(), network.Tag)
             .Select(r => new RuleHandle(NftFamilyNames.TryParse((string?)r["family"], out var f) ? f : throw new FormatException(), (string)r["chain"]!, (long)r["handle"]!))
@@ -106,8 +104,8 @@ public sealed class NftablesFirewallTests : IDisposable
         var first = Network("one", NetworkMode.Nat, null, "10.77.9.1/24");
         var second = Network("two", NetworkMode.Routed, null, "10.77.10.1/24");
 
-        var firstHandles = counted.Apply(first, TestNamespace.IfIndex(Bridge()));
-        var secondHandles = counted.Apply(second, TestNamespace.IfIndex(Bridge()));
+        var firstHandles = counted.Apply(first);
+        var secondHandles = counted.Apply(second);
         counted.Remove(first, firstHandles, othersHaveRules: true);
         Assert.Empty(RulesOf(Ruleset(), first.Tag));
         Assert.Equal(FirewallPlanner.Plan(second).Rules.Count, RulesOf(Ruleset(), second.Tag).Count);
@@ -122,7 +120,7 @@ public sealed class NftablesFirewallTests : IDisposable
     {
         var firewall = new NftablesFirewall(new EchoWithoutHandles(), countersFile: null);
         var network = Network("nohandle", NetworkMode.Nat, null, "10.77.11.1/24");
-        var handles = firewall.Apply(network, TestNamespace.IfIndex(Bridge()));
+        var handles = firewall.Apply(network);
         Assert.True(Listed(Ruleset(), network.Tag).SetEquals(handles));
         firewall.Remove(network, handles, othersHaveRules: true);
         Assert.Empty(RulesOf(Ruleset(), network.Tag));
@@ -139,11 +137,11 @@ public sealed class NftablesFirewallTests : IDisposable
             var networks = Enumerable.Range(0, 4).Select(i => Network($"p{i}", i % 2 == 0 ? NetworkMode.Nat : NetworkMode.Routed, null, $"10.77.{20 + i}.1/24", $"fd7{i}::1/64")).ToList();
             var handles = new List<IReadOnlyList<RuleHandle>>();
 
-            handles.Add(predicting.Apply(networks[0], TestNamespace.IfIndex(Bridge()))); // no file, no tables: predicted fresh
-            handles.Add(predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge()))); // predicted
+            handles.Add(predicting.Apply(networks[0])); // no file, no tables: predicted fresh
+            handles.Add(predicting.Apply(networks[1])); // predicted
             TestNamespace.Run("nft", "add", "rule", "ip", FirewallLayout.TableName, FirewallLayout.GuestNat, "counter"); // behind our back
-            handles.Add(predicting.Apply(networks[2], TestNamespace.IfIndex(Bridge()))); // probe refused → echo
-            handles.Add(predicting.Apply(networks[3], TestNamespace.IfIndex(Bridge()))); // predicted again
+            handles.Add(predicting.Apply(networks[2])); // probe refused → echo
+            handles.Add(predicting.Apply(networks[3])); // predicted again
 
             var ruleset = Ruleset();
             for (var i = 0; i < networks.Count; i++)
@@ -157,7 +155,7 @@ public sealed class NftablesFirewallTests : IDisposable
             predicting.Remove(networks[0], handles[0], othersHaveRules: false);
             Assert.False(firewall.TablesExist());
             Assert.False(File.Exists(counters)); // nothing of ours is left behind
-            var fresh = predicting.Apply(networks[1], TestNamespace.IfIndex(Bridge())); // predicted on new tables
+            var fresh = predicting.Apply(networks[1]); // predicted on new tables
             Assert.True(Listed(Ruleset(), networks[1].Tag).SetEquals(fresh));
             Assert.Equal("nft -j -f -", calls.CommandLines[^1]);
         }
@@ -178,7 +176,7 @@ public sealed class NftablesFirewallTests : IDisposable
             TestNamespace.Run("nft", "add", "rule", "ip", FirewallLayout.TableName, "spare", "counter"); // the counter moves on
             var calls = new RecordingNft();
             var network = Network("leftover", NetworkMode.Nat, null, "10.77.13.1/24");
-            var handles = new NftablesFirewall(calls, counters).Apply(network, TestNamespace.IfIndex(Bridge()));
+            var handles = new NftablesFirewall(calls, counters).Apply(network);
             Assert.True(Listed(Ruleset(), network.Tag).SetEquals(handles));
             Assert.Equal(["nft -j -f -", "nft -e -j -f -"], calls.CommandLines);
             Assert.True(File.Exists(counters));
@@ -194,8 +192,8 @@ public sealed class NftablesFirewallTests : IDisposable
     {
         var network = Network("stale", NetworkMode.Nat, null, "10.77.11.1/24");
         var keep = Network("keep", NetworkMode.Nat, null, "10.77.12.1/24");
-        var handles = firewall.Apply(network, TestNamespace.IfIndex(Bridge()));
-        firewall.Apply(keep, TestNamespace.IfIndex(Bridge()));
+        var handles = firewall.Apply(network);
+        firewall.Apply(keep);
         var first = handles[0];
         TestNamespace.Run("nft", "delete", "rule", first.Family.ToNft(), FirewallLayout.TableName, first.Chain, "handle", first.Handle.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -210,7 +208,7 @@ public sealed class NftablesFirewallTests : IDisposable
     public void Remove_of_the_last_network_without_our_tables_is_not_an_error()
     {
         var network = Network("gone", NetworkMode.Nat, null, "10.77.13.1/24");
-        var handles = firewall.Apply(network, TestNamespace.IfIndex(Bridge()));
+        var handles = firewall.Apply(network);
         TestNamespace.Run("nft", "delete", "table", "ip6", FirewallLayout.TableName);
 
         firewall.Remove(network, handles, othersHaveRules: false);
@@ -231,7 +229,7 @@ public sealed class NftablesFirewallTests : IDisposable
     {
         var network = Network("bad", NetworkMode.Nat, forwardDevice: new string('x', 40), "10.77.6.1/24"); // longer than IFNAMSIZ
 
-        var error = Assert.Throws<NftablesException>(() => firewall.Apply(network, TestNamespace.IfIndex(Bridge())));
+        var error = Assert.Throws<NftablesException>(() => firewall.Apply(network));
 
         Assert.Equal(1, error.ExitCode);
         Assert.Contains("apply the rules of network 'bad'", error.Message);
@@ -248,7 +246,7 @@ public sealed class NftablesFirewallTests : IDisposable
     }
 
     internal static FirewallNetwork Network(string name, NetworkMode mode, string? forwardDevice, params string[] subnets) =>
-        new(name, FirewallTag.For(null, name), "unused", mode, [.. subnets.Select(s => IpNetwork.Parse(s).Canonical)], ForwardDevice: forwardDevice);
+        new(name, FirewallTag.For(null, name), "vnf-" + name, mode, [.. subnets.Select(s => IpNetwork.Parse(s).Canonical)], ForwardDevice: forwardDevice);
 
     private static JsonNode Ruleset() => JsonNode.Parse(TestNamespace.Run("nft", "-j", "list", "ruleset"))!;
 

@@ -26,8 +26,6 @@ internal static class TestNamespace
     /// <summary>A name unique to this test run (interface names must stay under 16 bytes).</summary>
     public static string UniqueName(string prefix) => prefix + Random.Shared.Next(0x10000, 0xFFFFF).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static int IfIndex(string link) => int.Parse(File.ReadAllText($"/sys/class/net/{link}/ifindex").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>Runs a tool (ip, nft, …) and returns stdout; a non-zero exit fails the test.</summary>
     public static string Run(string program, params string[] arguments)
     {
