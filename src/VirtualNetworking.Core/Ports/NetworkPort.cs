@@ -1,4 +1,5 @@
 using System.Net;
+using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Core.Ports;
 
@@ -15,14 +16,16 @@ public enum PortType
 /// </summary>
 public sealed record PortNamespace(string Display, string Path)
 {
-    public static PortNamespace FromText(string text) =>
-        text.Contains('/') ? new(text, text) : new(text, "/run/netns/" + text);
+    /// <summary>A name from 'ip netns list' or an absolute path; refuses text that can name neither (VNetworkNamespaceInvalid).</summary>
+    public static PortNamespace FromText(string text) => Problem(text) is { } problem
+        ? throw new NetworkProblemException("VNetworkNamespaceInvalid", ProblemCategory.InvalidArgument,
+            $"'{text}' cannot name a network namespace: {problem}. Give a name from 'ip netns list', an absolute path, or -ProcessId.", text)
+        : text.Contains('/') ? new(text, text) : new(text, "/run/netns/" + text);
 
     public static PortNamespace FromProcessId(int processId) =>
         new($"pid:{processId}", $"/proc/{processId}/ns/net");
 
-    /// <summary>Why <paramref name="text"/> cannot name a namespace, or null.</summary>
-    public static string? Problem(string text) => text switch
+    private static string? Problem(string text) => text switch
     {
         "" => "it is empty",
         "." or ".." => "'.' and '..' are not namespace names",

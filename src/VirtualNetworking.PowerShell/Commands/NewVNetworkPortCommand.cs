@@ -53,10 +53,7 @@ public sealed class NewVNetworkPortCommand : VNetworkCommandBase
         {
             var ns = ParameterSetName == ProcessSet ? PortNamespace.FromProcessId(ProcessId)
                 : Namespace is null ? null
-                : PortNamespace.Problem(Namespace) is { } problem
-                    ? throw new NetworkProblemException("VNetworkNamespaceInvalid", ProblemCategory.InvalidArgument,
-                        $"'{Namespace}' cannot name a network namespace: {problem}. Give a name from 'ip netns list', an absolute path, or -ProcessId.", Namespace)
-                    : PortNamespace.FromText(Namespace);
+                : PortNamespace.FromText(Namespace);
             var request = new PortRequest(Network, Type ?? (ns is null ? PortType.Tap : PortType.Veth), Name, MacAddress, Owner, ns,
                 GuestInterfaceName, IPAddress is null ? null : ParameterParsing.HostAddress(IPAddress));
             if (!ShouldProcess(Network, $"Attach a {request.Type.ToString().ToLowerInvariant()} port")) return;

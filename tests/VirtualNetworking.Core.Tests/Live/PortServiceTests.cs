@@ -61,6 +61,24 @@ public sealed class PortServiceTests
         Assert.Equal(port, Assert.Single(live.LoadPorts("lab")));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("..")]
+    [InlineData("var/run/netns/c1")]
+    [InlineData("c\u0001")]
+    public void Text_that_names_no_namespace_is_refused(string text)
+    {
+        var e = Assert.Throws<NetworkProblemException>(() => PortNamespace.FromText(text));
+        Assert.Equal(("VNetworkNamespaceInvalid", ProblemCategory.InvalidArgument), (e.First.ErrorId, e.First.Category));
+    }
+
+    [Fact]
+    public void A_namespace_is_a_name_under_run_netns_or_an_absolute_path()
+    {
+        Assert.Equal(new PortNamespace("c1", "/run/netns/c1"), PortNamespace.FromText("c1"));
+        Assert.Equal(new PortNamespace("/var/run/docker/netns/x", "/var/run/docker/netns/x"), PortNamespace.FromText("/var/run/docker/netns/x"));
+    }
+
     [Fact]
     public void A_generated_mac_skips_one_a_bridge_uses()
     {
