@@ -230,6 +230,20 @@ function Invoke-Components([string] $Root) {
     $c
 }
 
+# ---------------------------------------------------------------- warm Start/Stop cycles of one network
+function Measure-Cycles([string] $Name) {
+    Write-Host "[ours] ${Name}: $Warmup warm-up + $Cycles Start/Stop cycles"
+    foreach ($i in 1..$Warmup) { Start-VNetwork $Name -WarningAction SilentlyContinue; Stop-VNetwork $Name }
+    $start = [Collections.Generic.List[double]]::new(); $stop = [Collections.Generic.List[double]]::new()
+    foreach ($i in 1..$Cycles) {
+        $start.Add((Measure-Ms { Start-VNetwork $Name -WarningAction SilentlyContinue }))
+        if ((Get-VNetwork $Name).State -ne 'Active') { throw "cycle ${i}: $Name is not active after Start-VNetwork" }
+        $stop.Add((Measure-Ms { Stop-VNetwork $Name }))
+        if ((Get-VNetwork $Name).State -ne 'Inactive') { throw "cycle ${i}: $Name is not inactive after Stop-VNetwork" }
+    }
+    [pscustomobject]@{ Start = $start; Stop = $stop }
+}
+
 # ---------------------------------------------------------------- phase Ours (inside the namespace)
 function Invoke-Ours {
     if (-not $env:VNET_TEST_NETNS) { throw 'Phase Ours runs only inside a test namespace (VNET_TEST_NETNS).' }
@@ -241,33 +255,18 @@ function Invoke-Ours {
         Import-Module $ModulePath
         Import-VNetwork -Xml $DefaultXml | Out-Null
 
-        Write-Host "[ours] default network: $Warmup warm-up + $Cycles Start/Stop cycles"
-        foreach ($i in 1..$Warmup) { Start-VNetwork default -WarningAction SilentlyContinue; Stop-VNetwork default }
-        $start = [Collections.Generic.List[double]]::new(); $stop = [Collections.Generic.List[double]]::new()
-        foreach ($i in 1..$Cycles) {
-            $start.Add((Measure-Ms { Start-VNetwork default -WarningAction SilentlyContinue }))
-            if ((Get-VNetwork default).State -ne 'Active') { throw "cycle ${i}: default is not active after Start-VNetwork" }
-            $stop.Add((Measure-Ms { Stop-VNetwork default }))
-            if ((Get-VNetwork default).State -ne 'Inactive') { throw "cycle ${i}: default is not inactive after Stop-VNetwork" }
-        }
-        $r.start = Get-Stats $start; $r.stop = Get-Stats $stop
-        $r.start_samples = @($start | ForEach-Object { [math]::Round($_, 2) }); $r.stop_samples = @($stop | ForEach-Object { [math]::Round($_, 2) })
+        $default = Measure-Cycles default
+        $r.start = Get-Stats $default.Start; $r.stop = Get-Stats $default.Stop
+        $r.start_samples = @($default.Start | ForEach-Object { [math]::Round($_, 2) }); $r.stop_samples = @($default.Stop | ForEach-Object { [math]::Round($_, 2) })
 
         # The same network without its DHCP block: what the start and stop cost without the DHCP daemon's part.
         # (Its own name, UUID, bridge, MAC and subnet: definitions may not share them.)
         $noDhcpXml = $DefaultXml -replace 'default', 'nodhcp' -replace '\s*<uuid>[^<]*</uuid>', '' -replace '\s*<mac [^>]*/>', '' `
             -replace 'virbr0', 'virbr1' -replace '192\.168\.122', '192.168.123' -replace '(?s)\s*<dhcp>.*</dhcp>', ''
         Import-VNetwork -Xml $noDhcpXml | Out-Null
-        Write-Host "[ours] the same network without DHCP: $Warmup warm-up + $Cycles Start/Stop cycles"
-        foreach ($i in 1..$Warmup) { Start-VNetwork nodhcp -WarningAction SilentlyContinue; Stop-VNetwork nodhcp }
-        $start = [Collections.Generic.List[double]]::new(); $stop = [Collections.Generic.List[double]]::new()
-        foreach ($i in 1..$Cycles) {
-            $start.Add((Measure-Ms { Start-VNetwork nodhcp -WarningAction SilentlyContinue }))
-            $stop.Add((Measure-Ms { Stop-VNetwork nodhcp }))
-        }
-        if ((Get-VNetwork nodhcp).State -ne 'Inactive') { throw 'nodhcp is not inactive after the cycles' }
+        $noDhcp = Measure-Cycles nodhcp
         Remove-VNetwork nodhcp -Confirm:$false
-        $r.nodhcp = [ordered]@{ start = Get-Stats $start; stop = Get-Stats $stop }
+        $r.nodhcp = [ordered]@{ start = Get-Stats $noDhcp.Start; stop = Get-Stats $noDhcp.Stop }
 
         if (-not $SkipProfile) {
             Write-Host '[ours] cost breakdown: component timings'

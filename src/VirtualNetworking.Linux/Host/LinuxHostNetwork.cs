@@ -136,7 +136,7 @@ public sealed class LinuxHostNetwork : IHostNetwork, IDisposable
     {
         if (uint.TryParse(user, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var uid)) return uid;
         var entry = LibC.GetPasswordEntry(user);
-        return entry == 0 ? null : (uint)System.Runtime.InteropServices.Marshal.ReadInt32(entry, LibC.PasswordEntryUidOffset);
+        return entry == 0 ? null : (uint)Marshal.ReadInt32(entry, LibC.PasswordEntryUidOffset);
     }
 
     /// <summary>A port takes the bridge's MTU, as libvirt's tap ports do, so it never lowers the bridge's.</summary>

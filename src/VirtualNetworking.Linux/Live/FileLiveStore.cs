@@ -90,13 +90,14 @@ public sealed class FileLiveStore : ILiveStore
         File.Delete(Xml(name));
     }
 
-    private string PortDirectory(string network) => Path.Combine(paths.RunDirectory, "ports", network);
+    private string PortsRoot => Path.Combine(paths.RunDirectory, "ports");
+
+    private string PortDirectory(string network) => Path.Combine(PortsRoot, network);
 
     public IReadOnlyList<NetworkPort> LoadPorts(string? network)
     {
-        var root = Path.Combine(paths.RunDirectory, "ports");
-        if (!System.IO.Directory.Exists(root)) return Array.Empty<NetworkPort>();
-        var directories = network is null ? System.IO.Directory.EnumerateDirectories(root)
+        if (!System.IO.Directory.Exists(PortsRoot)) return Array.Empty<NetworkPort>();
+        var directories = network is null ? System.IO.Directory.EnumerateDirectories(PortsRoot)
             : System.IO.Directory.Exists(PortDirectory(network)) ? new[] { PortDirectory(network) } : Array.Empty<string>();
         var ports = new List<NetworkPort>();
         foreach (var directory in directories)
@@ -127,9 +128,8 @@ public sealed class FileLiveStore : ILiveStore
 
     public IReadOnlySet<string> PortNames()
     {
-        var root = Path.Combine(paths.RunDirectory, "ports");
-        if (!System.IO.Directory.Exists(root)) return new HashSet<string>();
-        return System.IO.Directory.EnumerateDirectories(root)
+        if (!System.IO.Directory.Exists(PortsRoot)) return new HashSet<string>();
+        return System.IO.Directory.EnumerateDirectories(PortsRoot)
             .SelectMany(d => System.IO.Directory.EnumerateFiles(d, "*.port"))
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet(StringComparer.Ordinal);
     }
