@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Problems;
 
 namespace VirtualNetworking.Daemon;
 
@@ -60,7 +61,7 @@ internal sealed class ControlServer : IDisposable
                 foreach (var message in Answer(DhcpControlMessage.Parse(line))) response.Append(message.Format());
             }
             catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or IOException or SocketException or UnauthorizedAccessException
-                                      or Core.Validation.NetworkProblemException)
+                                      or Core.Problems.NetworkProblemException)
             {
                 _log.Write($"control: {e.Message}");
                 response.Append(new DhcpControlMessage(DhcpControlMessage.Error, ("message", e.Message)).Format());

@@ -18,7 +18,7 @@ internal static class Program
         try { options = DaemonOptions.Parse(args); }
         catch (ArgumentException e) { Console.Error.WriteLine(e.Message); return 2; }
 
-        var paths = StatePaths.FromRootVariable(Environment.GetEnvironmentVariable(StatePaths.RootVariable));
+        var paths = StatePaths.FromRootVariable(Environment.GetEnvironmentVariable(StatePaths.RootVariable), Environment.CurrentDirectory);
         Directory.CreateDirectory(paths.RunDirectory);
         Directory.CreateDirectory(paths.LeaseDirectory);
         using var log = new DaemonLog(options.Foreground ? Console.Error

@@ -1,3 +1,5 @@
+using VirtualNetworking.Core.Validation;
+
 namespace VirtualNetworking.Core.Dhcp;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Xml.Linq;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
@@ -28,15 +29,15 @@ public static class DhcpReservations
         var subnet = NetworkValidator.Subnet(ip);
         if (address.AddressFamily != ip.Address.AddressFamily || !subnet.Contains(address) ||
             address.Equals(subnet.Network) || address.Equals(subnet.Broadcast))
-            throw new NetworkProblemException("VNetworkReservationOutsideSubnet", ProblemCategory.InvalidArgument,
+            throw new NetworkProblemException(ErrorIds.ReservationOutsideSubnet, ProblemCategory.InvalidArgument,
                 $"{address} is not a host address of network '{definition.Name}' ({subnet.Canonical}). Reserve an address inside it.", address);
         if (address.Equals(ip.Address))
-            throw new NetworkProblemException("VNetworkReservationOutsideSubnet", ProblemCategory.InvalidArgument,
+            throw new NetworkProblemException(ErrorIds.ReservationOutsideSubnet, ProblemCategory.InvalidArgument,
                 $"{address} is the bridge's own address on network '{definition.Name}'. Reserve another address.", address);
         var clash = List(definition).FirstOrDefault(r => r.MacAddress == mac || r.IPAddress.Equals(address) ||
                                                          (hostName is not null && r.HostName == hostName));
         if (clash is not null)
-            throw new NetworkProblemException("VNetworkReservationExists", ProblemCategory.ResourceExists,
+            throw new NetworkProblemException(ErrorIds.ReservationExists, ProblemCategory.ResourceExists,
                 $"Network '{definition.Name}' already reserves {clash.IPAddress} for {clash.MacAddress}{(clash.HostName is null ? "" : $" ({clash.HostName})")}. Remove that reservation first, or choose another MAC, address and name.",
                 macAddress);
         var host = new XElement("host", new XAttribute("mac", mac), new XAttribute("ip", address.ToString()));
@@ -51,7 +52,7 @@ public static class DhcpReservations
     {
         var mac = CheckMac(macAddress, definition.Name);
         var entry = List(definition).FirstOrDefault(r => r.MacAddress == mac && (address is null || r.IPAddress.Equals(address)))
-                    ?? throw new NetworkProblemException("VNetworkReservationNotFound", ProblemCategory.ObjectNotFound,
+                    ?? throw new NetworkProblemException(ErrorIds.ReservationNotFound, ProblemCategory.ObjectNotFound,
                         $"Network '{definition.Name}' has no reservation for {mac}{(address is null ? "" : $" at {address}")}. Run Get-VNetworkDhcpReservation to see them.", macAddress);
         foreach (var ip in definition.Ips.Where(i => i.Dhcp is not null))
             ip.Dhcp!.Hosts.RemoveAll(h => h.Mac == entry.MacAddress && Equals(h.Ip, entry.IPAddress));
@@ -60,12 +61,12 @@ public static class DhcpReservations
 
     private static string CheckMac(string text, string network) =>
         MacAddressText.TryNormalize(text, out var mac) && !MacAddressText.IsMulticast(mac) ? mac
-            : throw new NetworkProblemException("VNetworkMacAddressInvalid", ProblemCategory.InvalidArgument,
+            : throw new NetworkProblemException(ErrorIds.MacAddressInvalid, ProblemCategory.InvalidArgument,
                 $"'{text}' is not a unicast MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56 (first octet even).", text);
 
     /// <summary>libvirt's default parent: the IPv4 &lt;ip&gt; with DHCP, else the first IPv4 one.</summary>
     private static IpDefinition DhcpIp(NetworkDefinition definition) =>
         definition.Ips.FirstOrDefault(i => !i.IsIPv6 && i.Dhcp is not null) ?? definition.Ips.FirstOrDefault(i => !i.IsIPv6)
-        ?? throw new NetworkProblemException("VNetworkReservationOutsideSubnet", ProblemCategory.InvalidArgument,
+        ?? throw new NetworkProblemException(ErrorIds.ReservationOutsideSubnet, ProblemCategory.InvalidArgument,
             $"Network '{definition.Name}' has no IPv4 address, so it serves no DHCP to reserve addresses in.", definition.Name);
 }

@@ -1,6 +1,8 @@
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Core.Engine;
@@ -17,16 +19,17 @@ public sealed class NetworkCatalog
     public static readonly IpNetwork DefaultSubnet = IpNetwork.Parse("192.168.122.0/24");
 
     private readonly IDefinitionStore store;
-    private readonly ILiveStore live;
+    private readonly ILiveNetworkStore live;
     private readonly IHostNetworkView host;
     private readonly IRandomSource random;
 
-    public NetworkCatalog(IDefinitionStore store, ILiveStore live, IHostNetworkView host, IRandomSource random)
+    /// <param name="ports">Uses the definitions, the live networks, the host's links (read only) and randomness.</param>
+    public NetworkCatalog(EnginePorts ports)
     {
-        this.store = store;
-        this.live = live;
-        this.host = host;
-        this.random = random;
+        store = ports.Definitions;
+        live = ports.LiveNetworks;
+        host = ports.Links;
+        random = ports.Random;
     }
 
     /// <summary>Defined networks and transient active ones; an active network shows its live definition.</summary>
@@ -79,7 +82,7 @@ public sealed class NetworkCatalog
         using var _ = store.Lock();
         var existing = AllKnown();
         if (existing.Any(e => e.Definition.Name == request.Name))
-            throw new NetworkProblemException("VNetworkNameExists", ProblemCategory.ResourceExists,
+            throw new NetworkProblemException(ErrorIds.NameExists, ProblemCategory.ResourceExists,
                 $"A network named '{request.Name}' already exists. Choose another name, or change it with Set-VNetwork.", request.Name);
 
         var problems = new List<NetworkProblem>();
@@ -101,13 +104,31 @@ public sealed class NetworkCatalog
         return Commit(definition, current?.Autostart ?? false, existing, new List<NetworkProblem>());
     }
 
-    /// <summary>Set-VNetwork: change a stored definition and/or its autostart flag.</summary>
-    public NetworkRecord Update(string name, Action<NetworkDefinition> change, bool? autostart)
+    /// <summary>
+    /// Set-VNetwork: applies the change to the stored definition (validated like a new one) and its autostart flag.
+    /// Returns the network afterwards, and a warning when the running network's live definition still differs from
+    /// the change in a property that takes effect at the next start.
+    /// </summary>
+    public (NetworkRecord Record, IReadOnlyList<NetworkProblem> Warnings) Update(string name, NetworkChange change)
+    {
+        if (change.Check(name) is { Count: > 0 } problems) throw new NetworkProblemException(problems);
+        var record = UpdateDefinition(name, change.ApplyTo, change.Autostart);
+        if (record.State != NetworkState.Active) return (record, []);
+        var pending = change.Differences(record.Definition, record.Autostart, active: true).Where(d => d.Cost != ChangeCost.Live)
+            .Select(d => d.Property).ToList();
+        if (pending.Count == 0) return (record, []);
+        return (record, [new NetworkProblem(ErrorIds.RestartPending, ProblemCategory.InvalidOperation,
+            $"Network '{name}' is active: its changed {string.Join(", ", pending)} take(s) effect at its next start (Restart-VNetwork '{name}'). Export-VNetwork -Inactive shows the stored definition.",
+            name)]);
+    }
+
+    /// <summary>Changes a stored definition (and/or its autostart flag) under the store lock, validated before the write.</summary>
+    public NetworkRecord UpdateDefinition(string name, Action<NetworkDefinition> change, bool? autostart)
     {
         using var _ = store.Lock();
         var existing = store.LoadAll();
         var current = existing.FirstOrDefault(e => e.Definition.Name == name) ?? throw (live.Load(name) is { Active: true }
-            ? new NetworkProblemException("VNetworkTransient", ProblemCategory.InvalidOperation,
+            ? new NetworkProblemException(ErrorIds.Transient, ProblemCategory.InvalidOperation,
                 $"Network '{name}' is transient: it has no definition to change. Define it with Export-VNetwork | Import-VNetwork first.", name)
             : NotFound(name));
         var definition = current.Definition.Clone();
@@ -117,20 +138,22 @@ public sealed class NetworkCatalog
 
     /// <summary>
     /// Remove-VNetwork: the definition and its autostart link go. An active network keeps running as a
-    /// transient one (libvirt's net-undefine); returns true then. A transient network cannot be undefined.
+    /// transient one (libvirt's net-undefine), which the returned warning says. A transient network cannot be undefined.
     /// </summary>
-    public bool Remove(string name)
+    public IReadOnlyList<NetworkProblem> Remove(string name)
     {
         using var _ = store.Lock();
         if (store.Load(name) is null)
         {
             if (live.Load(name) is { Active: true })
-                throw new NetworkProblemException("VNetworkTransient", ProblemCategory.InvalidOperation,
+                throw new NetworkProblemException(ErrorIds.Transient, ProblemCategory.InvalidOperation,
                     $"Network '{name}' is transient: it has no definition to remove and goes away when stopped. Stop it with Stop-VNetwork.", name);
             throw NotFound(name);
         }
         store.Delete(name);
-        return live.Load(name) is { Active: true };
+        if (live.Load(name) is not { Active: true }) return [];
+        return [new NetworkProblem(ErrorIds.NowTransient, ProblemCategory.InvalidOperation,
+            $"Network '{name}' is still active and is now transient: it goes away when stopped (Stop-VNetwork). Use -Force to stop it as well.", name)];
     }
 
     /// <summary>New-VNetwork -Transient: allocated and validated like a definition, but not stored.</summary>
@@ -139,7 +162,7 @@ public sealed class NetworkCatalog
         using var _ = store.Lock();
         var existing = AllKnown();
         if (existing.Any(e => e.Definition.Name == request.Name))
-            throw new NetworkProblemException("VNetworkNameExists", ProblemCategory.ResourceExists,
+            throw new NetworkProblemException(ErrorIds.NameExists, ProblemCategory.ResourceExists,
                 $"A network named '{request.Name}' already exists. Choose another name.", request.Name);
         var problems = new List<NetworkProblem>();
         if (request.Subnet is { } subnet) problems.AddRange(SubnetCollisions(subnet, existing));
@@ -178,13 +201,13 @@ public sealed class NetworkCatalog
     {
         var sameName = existing.FirstOrDefault(e => e.Definition.Name == definition.Name);
         if (sameName is not null && definition.Uuid is { } uuid && sameName.Definition.Uuid != uuid)
-            yield return new NetworkProblem("VNetworkUuidMismatch", ProblemCategory.ResourceExists,
+            yield return new NetworkProblem(ErrorIds.UuidMismatch, ProblemCategory.ResourceExists,
                 $"Network '{definition.Name}' already exists with UUID {sameName.Definition.Uuid}, not {uuid}. Remove the existing network first, or import a document with its UUID.",
                 definition.Name);
         var sameUuid = definition.Uuid is null ? null
             : existing.FirstOrDefault(e => e.Definition.Uuid == definition.Uuid && e.Definition.Name != definition.Name);
         if (sameUuid is not null)
-            yield return new NetworkProblem("VNetworkUuidInUse", ProblemCategory.ResourceExists,
+            yield return new NetworkProblem(ErrorIds.UuidInUse, ProblemCategory.ResourceExists,
                 $"UUID {definition.Uuid} already belongs to network '{sameUuid.Definition.Name}'. Give the new network another UUID (or none, to get a fresh one), or rename it with that network's name.",
                 definition.Name);
     }
@@ -211,14 +234,14 @@ public sealed class NetworkCatalog
             used.UnionWith(host.Links().Select(l => l.Name));
             definition.Bridge.Name = AddressPlanner.AllocateInterfaceName(requested ?? AddressPlanner.DefaultBridgeTemplate, used);
             if (definition.Bridge.Name is null)
-                problems.Add(new NetworkProblem("VNetworkBridgeNamesExhausted", ProblemCategory.LimitsExceeded,
+                problems.Add(new NetworkProblem(ErrorIds.BridgeNamesExhausted, ProblemCategory.LimitsExceeded,
                     $"No free bridge name for template '{requested ?? AddressPlanner.DefaultBridgeTemplate}' (ids 0 to {AddressPlanner.MaxBridgeId} are taken). Give an explicit -BridgeName.",
                     definition.Name));
         }
         else if (otherBridges.Contains(requested))
         {
             var owner = others.First(o => o.Definition.Bridge?.Name == requested).Definition.Name;
-            problems.Add(new NetworkProblem("VNetworkBridgeInUse", ProblemCategory.ResourceExists,
+            problems.Add(new NetworkProblem(ErrorIds.BridgeInUse, ProblemCategory.ResourceExists,
                 $"Bridge name '{requested}' is already used by network '{owner}'. Choose another -BridgeName, or omit it to get a free virbrN.",
                 definition.Name));
         }
@@ -230,7 +253,7 @@ public sealed class NetworkCatalog
         var taken = HostPrefixes().Select(p => p.Network)
             .Concat(existing.SelectMany(e => DefinedSubnets(e.Definition)))
             .ToList();
-        return AddressPlanner.FirstFreeSubnet(taken) ?? throw new NetworkProblemException("VNetworkNoFreeSubnet",
+        return AddressPlanner.FirstFreeSubnet(taken) ?? throw new NetworkProblemException(ErrorIds.NoFreeSubnet,
             ProblemCategory.LimitsExceeded, "No free /24 is left in 192.168.122.0-192.168.255.0 or 10.0.0.0/8. Give -Subnet explicitly.");
     }
 
@@ -239,7 +262,7 @@ public sealed class NetworkCatalog
         foreach (var other in existing)
             foreach (var used in DefinedSubnets(other.Definition).Where(s => s.Overlaps(subnet)))
             {
-                yield return new NetworkProblem("VNetworkSubnetInUse", ProblemCategory.ResourceExists,
+                yield return new NetworkProblem(ErrorIds.SubnetInUse, ProblemCategory.ResourceExists,
                     $"Subnet {subnet} is already in use by network '{other.Definition.Name}' ({other.Definition.Bridge?.Name ?? "no bridge"}: {used}). Choose another subnet, or omit -Subnet to get a free one.",
                     subnet.ToString());
                 yield break;
@@ -247,7 +270,7 @@ public sealed class NetworkCatalog
         foreach (var (linkIndex, prefix) in HostPrefixes())
             if (prefix.Overlaps(subnet))
             {
-                yield return new NetworkProblem("VNetworkSubnetInUse", ProblemCategory.ResourceExists,
+                yield return new NetworkProblem(ErrorIds.SubnetInUse, ProblemCategory.ResourceExists,
                     $"Subnet {subnet} overlaps {prefix} on host interface '{LinkNameOf(host, linkIndex)}'. Choose another subnet, or omit -Subnet to get a free one.",
                     subnet.ToString());
                 yield break;
@@ -290,6 +313,6 @@ public sealed class NetworkCatalog
             : new(running.Definition, stored.Autostart, Persistent: true, NetworkState.Active);
 
     public static NetworkProblemException NotFound(string name) =>
-        new("VNetworkNotFound", ProblemCategory.ObjectNotFound,
+        new(ErrorIds.NotFound, ProblemCategory.ObjectNotFound,
             $"No network named '{name}' is defined. Run Get-VNetwork to see the defined networks.", name);
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Problems;
+using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Core.Engine;
 
@@ -23,4 +25,37 @@ public sealed record NetworkRequest
     public bool Autostart { get; init; }
     public string? Title { get; init; }
     public string? Description { get; init; }
+
+    /// <summary>
+    /// New-VNetwork's parameters as given (text for subnet and range), checked against each other; the same rules
+    /// apply to a network declared in a configuration document.
+    /// </summary>
+    public static NetworkRequest FromParameters(string name, NetworkMode mode, string? subnet, IReadOnlyList<string>? dhcpRange, bool noDhcp,
+        string? bridgeName, string? forwardDevice, bool? stp, int? mtu, string? domain, string? macAddress, bool autostart, bool transient)
+    {
+        if (noDhcp && dhcpRange is not null)
+            throw new NetworkProblemException(ErrorIds.DhcpConflict, ProblemCategory.InvalidArgument,
+                "-NoDhcp and -DhcpRange contradict each other. Give one of them.", name);
+        var range = dhcpRange is null ? default : ParameterText.DhcpRange(dhcpRange);
+        var request = new NetworkRequest
+        {
+            Name = name,
+            Mode = mode,
+            Subnet = subnet is null ? null : ParameterText.Subnet(subnet),
+            DhcpStart = range.Start,
+            DhcpEnd = range.End,
+            NoDhcp = noDhcp,
+            BridgeName = bridgeName,
+            ForwardDevice = forwardDevice,
+            Stp = stp,
+            Mtu = mtu,
+            Domain = domain,
+            MacAddress = macAddress,
+            Autostart = autostart,
+        };
+        if (transient && autostart)
+            throw new NetworkProblemException(ErrorIds.TransientAutostart, ProblemCategory.InvalidArgument,
+                "A transient network cannot autostart: it has no stored definition. Remove -Autostart, or -Transient.", name);
+        return request;
+    }
 }

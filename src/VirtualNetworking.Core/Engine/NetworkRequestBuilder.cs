@@ -1,5 +1,6 @@
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Core.Engine;
@@ -30,7 +31,7 @@ public static class NetworkRequestBuilder
             definition.Bridge = new BridgeDefinition { Name = request.BridgeName };
             definition.UplinkDevice = request.ForwardDevice;
             if (request.Stp is not null || request.Subnet is not null || request.DhcpStart is not null || request.Domain is not null)
-                throw new NetworkProblemException("VNetworkBridgedOptionInvalid", ProblemCategory.InvalidArgument,
+                throw new NetworkProblemException(ErrorIds.BridgedOptionInvalid, ProblemCategory.InvalidArgument,
                     "A Bridged network attaches guests to an existing host bridge: -Subnet, -DhcpRange, -Stp and -Domain do not apply. Remove them, or choose -Mode Nat, Routed, Isolated or Open.",
                     request.Name);
             return definition;
@@ -39,7 +40,7 @@ public static class NetworkRequestBuilder
         if (request.ForwardDevice is not null)
         {
             if (definition.Forward is null || request.Mode == NetworkMode.Open)
-                throw new NetworkProblemException("VNetworkForwardDeviceNotAllowed", ProblemCategory.InvalidArgument,
+                throw new NetworkProblemException(ErrorIds.ForwardDeviceNotAllowed, ProblemCategory.InvalidArgument,
                     $"-ForwardDevice does not apply to a {request.Mode} network: it names the uplink of a Nat, Routed or Bridged network. Remove it, or choose one of those modes.",
                     request.Name);
             definition.Forward.Interfaces.Add(request.ForwardDevice);

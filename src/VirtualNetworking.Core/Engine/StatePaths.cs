@@ -20,7 +20,7 @@ public sealed record StatePaths(string Root)
     /// <summary>True when a sandbox root is in use (test-only hooks are allowed only then).</summary>
     public bool IsSandboxed => Root != "/";
 
-    /// <summary>The paths for the given VNET_ROOT value (null or empty = the real machine).</summary>
-    public static StatePaths FromRootVariable(string? value) =>
-        new(string.IsNullOrEmpty(value) ? "/" : Path.GetFullPath(value));
+    /// <summary>The paths for the given VNET_ROOT value (null or empty = the real machine); a relative one is taken from <paramref name="currentDirectory"/>.</summary>
+    public static StatePaths FromRootVariable(string? value, string currentDirectory) =>
+        new(string.IsNullOrEmpty(value) ? "/" : Path.GetFullPath(value, currentDirectory));
 }

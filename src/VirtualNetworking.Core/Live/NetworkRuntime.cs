@@ -3,6 +3,7 @@ using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Core.Live;
@@ -15,32 +16,37 @@ namespace VirtualNetworking.Core.Live;
 public sealed class NetworkRuntime
 {
     private readonly IDefinitionStore definitions;
-    private readonly ILiveStore live;
-    private readonly IHostNetwork host;
+    private readonly ILiveNetworkStore live;
+    private readonly IPortRecordStore portRecords;
+    private readonly IHostLinks host;
+    private readonly IGuestLinks guestLinks;
+    private readonly IHostUsers users;
     private readonly INetworkFirewall firewall;
     private readonly ISysctl sysctl;
     private readonly IDhcpService dhcp;
     private readonly IFaultInjector faults;
 
-    public NetworkRuntime(IDefinitionStore definitions, ILiveStore live, IHostNetwork host, INetworkFirewall firewall,
-        ISysctl sysctl, IDhcpService dhcp, IFaultInjector faults)
+    public NetworkRuntime(EnginePorts ports)
     {
-        this.definitions = definitions;
-        this.live = live;
-        this.host = host;
-        this.firewall = firewall;
-        this.sysctl = sysctl;
-        this.dhcp = dhcp;
-        this.faults = faults;
+        definitions = ports.Definitions;
+        live = ports.LiveNetworks;
+        portRecords = ports.PortRecords;
+        host = ports.Links;
+        guestLinks = ports.GuestLinks;
+        users = ports.Users;
+        firewall = ports.Firewall;
+        sysctl = ports.Sysctl;
+        dhcp = ports.Dhcp;
+        faults = ports.Faults;
     }
 
     /// <summary>Throws VNetworkPermissionDenied when this process may not change the host's networks.</summary>
-    public void EnsureCanChange() => host.EnsureCanChange();
+    public void EnsureCanChange() => users.EnsureCanChange();
 
     /// <summary>Starts a defined network. Returns the warnings the user must see.</summary>
     public IReadOnlyList<NetworkProblem> Start(string name)
     {
-        host.EnsureCanChange();
+        users.EnsureCanChange();
         using var _ = live.Lock();
         var stored = definitions.Load(name) ?? throw NetworkCatalog.NotFound(name);
         return StartLocked(stored.Definition.Clone(), transient: false);
@@ -49,17 +55,17 @@ public sealed class NetworkRuntime
     /// <summary>net-create: starts a definition that is not stored; it is gone after Stop.</summary>
     public IReadOnlyList<NetworkProblem> StartTransient(NetworkDefinition definition)
     {
-        host.EnsureCanChange();
+        users.EnsureCanChange();
         using var _ = live.Lock();
         if (definitions.Load(definition.Name) is not null)
-            throw new NetworkProblemException("VNetworkNameExists", ProblemCategory.ResourceExists,
+            throw new NetworkProblemException(ErrorIds.NameExists, ProblemCategory.ResourceExists,
                 $"A network named '{definition.Name}' is already defined. Start it with Start-VNetwork, or choose another name.", definition.Name);
         return StartLocked(definition, transient: true);
     }
 
     public void Stop(string name)
     {
-        host.EnsureCanChange();
+        users.EnsureCanChange();
         using var _ = live.Lock();
         var current = live.Load(name);
         if (current is null || !current.Active)
@@ -72,9 +78,15 @@ public sealed class NetworkRuntime
         Undo(current.Definition, startFailed: false);
     }
 
+    /// <summary>Remove-VNetwork -Force: stops the network first when it runs.</summary>
+    public void StopIfActive(string name)
+    {
+        if (live.Load(name) is { Active: true }) Stop(name);
+    }
+
     public IReadOnlyList<NetworkProblem> Restart(string name)
     {
-        host.EnsureCanChange();
+        users.EnsureCanChange();
         using var _ = live.Lock();
         var current = live.Load(name);
         if (current is null || !current.Active) throw definitions.Load(name) is null ? NetworkCatalog.NotFound(name) : NotActive(name);
@@ -91,11 +103,11 @@ public sealed class NetworkRuntime
         }
         // The ports outlived the old bridge (their guests keep their links open): attach them to the new one.
         var bridge = next.Bridge?.Name;
-        foreach (var port in live.LoadPorts(name))
+        foreach (var port in portRecords.LoadPorts(name))
         {
-            if (bridge is null || host.GetLink(port.Name) is null) { live.DeletePort(name, port.Name); continue; }
-            host.AttachPort(port.Name, bridge);
-            if (port.Bridge != bridge) live.SavePort(port with { Bridge = bridge });
+            if (bridge is null || host.GetLink(port.Name) is null) { portRecords.DeletePort(name, port.Name); continue; }
+            guestLinks.AttachPort(port.Name, bridge);
+            if (port.Bridge != bridge) portRecords.SavePort(port with { Bridge = bridge });
         }
         return warnings;
     }
@@ -108,7 +120,7 @@ public sealed class NetworkRuntime
     {
         using var _ = live.Lock();
         if (live.Load(name) is not { Active: true } current) return false;
-        host.EnsureCanChange();
+        users.EnsureCanChange();
         var next = current.Definition.Clone();
         change(next);
         if (next.Ips.Any(ip => !ip.IsIPv6 && ip.Dhcp is not null)) dhcp.Update(next);
@@ -121,12 +133,12 @@ public sealed class NetworkRuntime
         var name = definition.Name;
         var previous = live.Load(name);
         if (previous is { Active: true })
-            throw new NetworkProblemException("VNetworkAlreadyActive", ProblemCategory.InvalidOperation,
+            throw new NetworkProblemException(ErrorIds.AlreadyActive, ProblemCategory.InvalidOperation,
                 $"Network '{name}' is already active. Stop it first, or use Restart-VNetwork.", name);
         if (previous is not null) Undo(previous.Definition, startFailed: true); // an interrupted start
 
         if (!NetworkModeNames.IsManagedBridge(definition.Mode) && definition.Mode != NetworkMode.Bridged)
-            throw new NetworkProblemException("VNetworkModeNotSupported", ProblemCategory.NotImplemented,
+            throw new NetworkProblemException(ErrorIds.ModeNotSupported, ProblemCategory.NotImplemented,
                 $"Network '{name}' uses forward mode '{NetworkModeNames.ToLibvirt(definition.Mode)}' (macvtap/hostdev), which this module defines and exports but cannot start. Use Nat, Routed, Isolated, Open or Bridged.", name);
 
         CheckCollisions(definition);
@@ -153,7 +165,7 @@ public sealed class NetworkRuntime
     private List<NetworkProblem> StartManaged(NetworkDefinition d)
     {
         var name = d.Name;
-        var bridge = d.Bridge?.Name ?? throw new NetworkProblemException("VNetworkBridgeNameMissing", ProblemCategory.InvalidData,
+        var bridge = d.Bridge?.Name ?? throw new NetworkProblemException(ErrorIds.BridgeNameMissing, ProblemCategory.InvalidData,
             $"Network '{name}' has no bridge name. Redefine it (Import-VNetwork allocates one).", name);
         var subnets = d.Ips.Select(NetworkValidator.Subnet).ToList();
 
@@ -214,20 +226,20 @@ public sealed class NetworkRuntime
     private List<NetworkProblem> StartBridged(NetworkDefinition d)
     {
         var name = d.Name;
-        var bridge = d.Bridge?.Name ?? throw new NetworkProblemException("VNetworkBridgeNameMissing", ProblemCategory.InvalidData,
+        var bridge = d.Bridge?.Name ?? throw new NetworkProblemException(ErrorIds.BridgeNameMissing, ProblemCategory.InvalidData,
             $"Bridged network '{name}' names no bridge. Give -BridgeName.", name);
         var existing = host.GetLink(bridge);
         if (existing is not null)
         {
             if (existing.Kind != "bridge")
-                throw new NetworkProblemException("VNetworkBridgeNotABridge", ProblemCategory.InvalidData,
+                throw new NetworkProblemException(ErrorIds.BridgeNotABridge, ProblemCategory.InvalidData,
                     $"'{bridge}' exists on the host but is a {existing.Kind ?? "plain"} link, not a bridge. Name an existing bridge, or a new name together with -ForwardDevice.", name);
             return NotEnforced(d);
         }
         if (d.UplinkDevice is not { } uplinkName)
-            throw new NetworkProblemException("VNetworkBridgeNotFound", ProblemCategory.ObjectNotFound,
+            throw new NetworkProblemException(ErrorIds.BridgeNotFound, ProblemCategory.ObjectNotFound,
                 $"Bridge '{bridge}' does not exist. Create it, or redefine the network with the uplink to move into it (New-VNetwork -Mode Bridged -BridgeName {bridge} -ForwardDevice <uplink>).", name);
-        var uplink = host.GetLink(uplinkName) ?? throw new NetworkProblemException("VNetworkUplinkNotFound", ProblemCategory.ObjectNotFound,
+        var uplink = host.GetLink(uplinkName) ?? throw new NetworkProblemException(ErrorIds.UplinkNotFound, ProblemCategory.ObjectNotFound,
             $"Uplink '{uplinkName}' of network '{name}' does not exist on this host. Check the interface name (ip link).", name);
 
         // Undo runs in reverse: release the uplink, delete the bridge (its copies of the addresses and routes go with it),
@@ -271,7 +283,7 @@ public sealed class NetworkRuntime
     {
         var errors = new List<Exception>();
         var firewallDone = false;
-        foreach (var step in live.ReadUndo(definition.Name).Reverse())
+        foreach (var step in Journal(definition.Name).AsEnumerable().Reverse())
         {
             if (step.StartOnly && !startFailed) continue;
             // Only the last firewall line counts: the one with the handles when the apply got that far.
@@ -281,7 +293,7 @@ public sealed class NetworkRuntime
             catch (Exception e) { errors.Add(e); }
         }
         var problems = errors.Select(e => e is NetworkProblemException p ? p.First
-            : new NetworkProblem("VNetworkCleanupIncomplete", ProblemCategory.InvalidOperation,
+            : new NetworkProblem(ErrorIds.CleanupIncomplete, ProblemCategory.InvalidOperation,
                 $"Taking down network '{definition.Name}' left something behind: {e.Message}", definition.Name)).ToList();
         // A caller without the right to change the host changed nothing: keep the live state (the network stays
         // active, or an interrupted start stays to be undone) instead of forgetting a bridge and rules still there.
@@ -312,15 +324,18 @@ public sealed class NetworkRuntime
         }
     }
 
-    private void Record(string name, UndoStep step) => live.AppendUndo(name, step);
+    private void Record(string name, UndoStep step) => live.AppendUndo(name, step.Encode());
+
+    /// <summary>The network's journal; a torn or unknown line (a crash mid-write) is skipped.</summary>
+    private IReadOnlyList<UndoStep> Journal(string name) => live.ReadUndo(name).Select(UndoStep.Decode).OfType<UndoStep>().ToList();
 
     /// <summary>Deletes the ports' links (a veth's peer in its container goes too) and their records.</summary>
     private void RemovePorts(string name)
     {
-        foreach (var port in live.LoadPorts(name))
+        foreach (var port in portRecords.LoadPorts(name))
         {
             host.DeleteLink(port.Name);
-            live.DeletePort(name, port.Name);
+            portRecords.DeletePort(name, port.Name);
         }
     }
 
@@ -329,7 +344,7 @@ public sealed class NetworkRuntime
     /// our tables must stay. Stops at the first such network: with many NAT networks that is the first look.
     /// </summary>
     private bool OthersHaveFirewall(string name) =>
-        live.Names().Where(n => n != name).Any(n => live.ReadUndo(n).Any(s => s is UndoStep.RemoveFirewall));
+        live.Names().Where(n => n != name).Any(n => Journal(n).Any(s => s is UndoStep.RemoveFirewall));
 
     /// <summary>libvirt refuses an exact subnet match with an existing route; we refuse any overlap.</summary>
     private void CheckCollisions(NetworkDefinition definition)
@@ -340,11 +355,11 @@ public sealed class NetworkRuntime
         var problems = new List<NetworkProblem>();
         foreach (var subnet in NetworkCatalog.DefinedSubnets(definition))
             foreach (var (linkIndex, network) in prefixes.Where(p => p.Network.Overlaps(subnet)).Take(1))
-                problems.Add(new NetworkProblem("VNetworkSubnetInUse", ProblemCategory.ResourceExists,
+                problems.Add(new NetworkProblem(ErrorIds.SubnetInUse, ProblemCategory.ResourceExists,
                     $"Network '{definition.Name}' cannot start: its subnet {subnet} is already in use by interface {NetworkCatalog.LinkNameOf(host, linkIndex)} ({network}). Stop what uses it, or give the network another subnet (Set-VNetwork, or redefine it).",
                     definition.Name));
         if (own is not null)
-            problems.Add(new NetworkProblem("VNetworkBridgeExists", ProblemCategory.ResourceExists,
+            problems.Add(new NetworkProblem(ErrorIds.BridgeExists, ProblemCategory.ResourceExists,
                 $"Network '{definition.Name}' cannot start: a link named '{own.Name}' already exists on the host. Remove that link, or give the network another bridge name.",
                 definition.Name));
         if (problems.Count > 0) throw new NetworkProblemException(problems);
@@ -363,7 +378,7 @@ public sealed class NetworkRuntime
         if (NetworkModeNames.IsManagedBridge(d.Mode) && d.Ips.Count > 0 && d.Dns?.Enable != false) missing.Add("DNS for guests");
         if (d.Vlan is not null) missing.Add("VLAN tagging (<vlan>)");
         if (d.VirtualPort is not null) missing.Add("<virtualport>");
-        return missing.Select(m => new NetworkProblem("VNetworkFeatureNotEnforced", ProblemCategory.NotImplemented,
+        return missing.Select(m => new NetworkProblem(ErrorIds.FeatureNotEnforced, ProblemCategory.NotImplemented,
             $"Network '{d.Name}': {m} is defined but not enforced by this version.", d.Name)).ToList();
     }
 
@@ -374,6 +389,6 @@ public sealed class NetworkRuntime
         route.Prefix ?? (route.Netmask is { } m ? IpNetwork.PrefixFromNetmask(m) ?? 32 : IpNetwork.ClassfulPrefix(route.Address));
 
     public static NetworkProblemException NotActive(string name) =>
-        new("VNetworkNotActive", ProblemCategory.InvalidOperation,
+        new(ErrorIds.NotActive, ProblemCategory.InvalidOperation,
             $"Network '{name}' is not active. Start it with Start-VNetwork.", name);
 }

@@ -35,7 +35,7 @@ public sealed class ReservationService(NetworkCatalog catalog, NetworkRuntime ru
         // Then the running daemon, then the stored definition, so a daemon that cannot take the change leaves the
         // stored one as it was too.
         runtime.ApplyLive(network, change);
-        if (record.Persistent) catalog.Update(network, change, autostart: null);
+        if (record.Persistent) catalog.UpdateDefinition(network, change, autostart: null);
     }
 
     /// <summary>Tries the change on copies of the live and the stored definition: a refusal changes nothing.</summary>

@@ -5,7 +5,7 @@ namespace VirtualNetworking.Core.Model;
 
 /// <summary>
 /// One network as libvirt's network XML describes it. Mutable so that parsing, allocation and
-/// Set-VNetwork can fill it in; copy with <see cref="Clone"/> before changing a shared instance.
+/// Set-VNetwork can fill it in; stores hand out copies (<see cref="Clone"/>), never a shared instance.
 /// Elements we do not act on (EXOTIC) are kept as raw XML so they survive a round trip.
 /// </summary>
 public sealed class NetworkDefinition
@@ -45,7 +45,24 @@ public sealed class NetworkDefinition
 
     public NetworkMode Mode => Forward?.Mode ?? NetworkMode.Isolated;
 
-    public NetworkDefinition Clone() => Xml.NetworkXml.Parse(Xml.NetworkXml.Format(this));
+    /// <summary>A deep copy: no list, element or child object is shared with this one.</summary>
+    public NetworkDefinition Clone()
+    {
+        var copy = new NetworkDefinition
+        {
+            Name = Name, Uuid = Uuid, Title = Title, Description = Description, Ipv6 = Ipv6, TrustGuestRxFilters = TrustGuestRxFilters,
+            Forward = Forward?.Clone(), Bridge = Bridge?.Clone(), Mtu = Mtu, MacAddress = MacAddress, Domain = Domain?.Clone(),
+            Dns = Dns?.Clone(), UplinkDevice = UplinkDevice,
+            Metadata = Copy(Metadata), Vlan = Copy(Vlan), Bandwidth = Copy(Bandwidth), Port = Copy(Port), VirtualPort = Copy(VirtualPort),
+            DnsmasqOptions = Copy(DnsmasqOptions),
+        };
+        copy.Ips.AddRange(Ips.Select(i => i.Clone()));
+        copy.Routes.AddRange(Routes.Select(r => r.Clone()));
+        copy.PortGroups.AddRange(PortGroups.Select(p => new XElement(p)));
+        return copy;
+    }
+
+    private static XElement? Copy(XElement? element) => element is null ? null : new XElement(element);
 }
 
 public sealed class ForwardDefinition
@@ -58,6 +75,15 @@ public sealed class ForwardDefinition
     public List<XAttribute> ExtraAttributes { get; } = new();
     public List<XElement> ExtraElements { get; } = new();
     public string? Dev => Interfaces.Count > 0 ? Interfaces[0] : null;
+
+    public ForwardDefinition Clone()
+    {
+        var copy = new ForwardDefinition { Mode = Mode, Nat = Nat?.Clone() };
+        copy.Interfaces.AddRange(Interfaces);
+        copy.ExtraAttributes.AddRange(ExtraAttributes.Select(a => new XAttribute(a)));
+        copy.ExtraElements.AddRange(ExtraElements.Select(e => new XElement(e)));
+        return copy;
+    }
 }
 
 public sealed class NatDefinition
@@ -67,6 +93,8 @@ public sealed class NatDefinition
     public IPAddress? AddressEnd { get; set; }
     public int? PortStart { get; set; }
     public int? PortEnd { get; set; }
+
+    public NatDefinition Clone() => (NatDefinition)MemberwiseClone();
 }
 
 public sealed class BridgeDefinition
@@ -78,6 +106,8 @@ public sealed class BridgeDefinition
     /// <summary>Forward delay in seconds.</summary>
     public int? Delay { get; set; }
     public string? MacTableManager { get; set; }
+
+    public BridgeDefinition Clone() => (BridgeDefinition)MemberwiseClone();
 }
 
 public sealed class DomainDefinition
@@ -85,6 +115,8 @@ public sealed class DomainDefinition
     public string Name { get; set; } = "";
     public bool? LocalOnly { get; set; }
     public bool? Register { get; set; }
+
+    public DomainDefinition Clone() => (DomainDefinition)MemberwiseClone();
 }
 
 public sealed class DnsDefinition
@@ -95,6 +127,16 @@ public sealed class DnsDefinition
     public List<DnsTxtRecord> TxtRecords { get; } = new();
     public List<DnsSrvRecord> SrvRecords { get; } = new();
     public List<DnsHostRecord> Hosts { get; } = new();
+
+    public DnsDefinition Clone()
+    {
+        var copy = new DnsDefinition { Enable = Enable, ForwardPlainNames = ForwardPlainNames };
+        copy.Forwarders.AddRange(Forwarders.Select(f => f.Clone()));
+        copy.TxtRecords.AddRange(TxtRecords.Select(t => t.Clone()));
+        copy.SrvRecords.AddRange(SrvRecords.Select(r => r.Clone()));
+        copy.Hosts.AddRange(Hosts.Select(h => h.Clone()));
+        return copy;
+    }
 }
 
 public sealed class DnsForwarder
@@ -102,12 +144,16 @@ public sealed class DnsForwarder
     public string? Domain { get; set; }
     public IPAddress? Address { get; set; }
     public int? Port { get; set; }
+
+    public DnsForwarder Clone() => (DnsForwarder)MemberwiseClone();
 }
 
 public sealed class DnsTxtRecord
 {
     public string Name { get; set; } = "";
     public string Value { get; set; } = "";
+
+    public DnsTxtRecord Clone() => (DnsTxtRecord)MemberwiseClone();
 }
 
 public sealed class DnsSrvRecord
@@ -119,12 +165,21 @@ public sealed class DnsSrvRecord
     public int? Port { get; set; }
     public int? Priority { get; set; }
     public int? Weight { get; set; }
+
+    public DnsSrvRecord Clone() => (DnsSrvRecord)MemberwiseClone();
 }
 
 public sealed class DnsHostRecord
 {
     public IPAddress Address { get; set; } = IPAddress.None;
     public List<string> Hostnames { get; } = new();
+
+    public DnsHostRecord Clone()
+    {
+        var copy = new DnsHostRecord { Address = Address };
+        copy.Hostnames.AddRange(Hostnames);
+        return copy;
+    }
 }
 
 public sealed class IpDefinition
@@ -140,6 +195,11 @@ public sealed class IpDefinition
     public string? TftpRoot { get; set; }
 
     public bool IsIPv6 => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+
+    public IpDefinition Clone() => new()
+    {
+        Address = Address, Family = Family, Netmask = Netmask, Prefix = Prefix, LocalPtr = LocalPtr, Dhcp = Dhcp?.Clone(), TftpRoot = TftpRoot,
+    };
 }
 
 public sealed class DhcpDefinition
@@ -147,6 +207,14 @@ public sealed class DhcpDefinition
     public List<DhcpRangeDefinition> Ranges { get; } = new();
     public List<DhcpHostDefinition> Hosts { get; } = new();
     public BootpDefinition? Bootp { get; set; }
+
+    public DhcpDefinition Clone()
+    {
+        var copy = new DhcpDefinition { Bootp = Bootp?.Clone() };
+        copy.Ranges.AddRange(Ranges.Select(r => r.Clone()));
+        copy.Hosts.AddRange(Hosts.Select(h => h.Clone()));
+        return copy;
+    }
 }
 
 public sealed class DhcpRangeDefinition
@@ -154,6 +222,8 @@ public sealed class DhcpRangeDefinition
     public IPAddress Start { get; set; } = IPAddress.None;
     public IPAddress End { get; set; } = IPAddress.None;
     public LeaseDefinition? Lease { get; set; }
+
+    public DhcpRangeDefinition Clone() => new() { Start = Start, End = End, Lease = Lease?.Clone() };
 }
 
 public sealed class DhcpHostDefinition
@@ -164,6 +234,8 @@ public sealed class DhcpHostDefinition
     public string? Name { get; set; }
     public IPAddress? Ip { get; set; }
     public LeaseDefinition? Lease { get; set; }
+
+    public DhcpHostDefinition Clone() => new() { Mac = Mac, Id = Id, Name = Name, Ip = Ip, Lease = Lease?.Clone() };
 }
 
 public sealed class LeaseDefinition
@@ -179,12 +251,16 @@ public sealed class LeaseDefinition
         "hours" => TimeSpan.FromHours(Expiry),
         _ => TimeSpan.FromMinutes(Expiry),
     };
+
+    public LeaseDefinition Clone() => (LeaseDefinition)MemberwiseClone();
 }
 
 public sealed class BootpDefinition
 {
     public string File { get; set; } = "";
     public string? Server { get; set; }
+
+    public BootpDefinition Clone() => (BootpDefinition)MemberwiseClone();
 }
 
 public sealed class RouteDefinition
@@ -195,4 +271,6 @@ public sealed class RouteDefinition
     public int? Prefix { get; set; }
     public IPAddress Gateway { get; set; } = IPAddress.None;
     public int? Metric { get; set; }
+
+    public RouteDefinition Clone() => (RouteDefinition)MemberwiseClone();
 }

@@ -1,7 +1,8 @@
 using System.Net.Sockets;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Model;
-using Ids = VirtualNetworking.Core.Validation.NetworkErrorIds;
+using VirtualNetworking.Core.Problems;
+using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 
 namespace VirtualNetworking.Core.Validation;
 

@@ -1,5 +1,5 @@
 using VirtualNetworking.Core.Model;
-using Ids = VirtualNetworking.Core.Validation.NetworkErrorIds;
+using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 
 namespace VirtualNetworking.Core.Validation;
 

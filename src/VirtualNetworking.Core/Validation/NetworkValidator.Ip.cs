@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Model;
-using Ids = VirtualNetworking.Core.Validation.NetworkErrorIds;
+using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 
 namespace VirtualNetworking.Core.Validation;
 

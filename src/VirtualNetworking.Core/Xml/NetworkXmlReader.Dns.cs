@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using VirtualNetworking.Core.Model;
-using Ids = VirtualNetworking.Core.Validation.NetworkErrorIds;
+using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 
 namespace VirtualNetworking.Core.Xml;
 

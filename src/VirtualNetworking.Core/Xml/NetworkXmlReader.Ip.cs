@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using VirtualNetworking.Core.Model;
-using Ids = VirtualNetworking.Core.Validation.NetworkErrorIds;
+using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 
 namespace VirtualNetworking.Core.Xml;
 

@@ -7,11 +7,11 @@ using VirtualNetworking.Core.Xml;
 namespace VirtualNetworking.Linux.Dhcp;
 
 /// <summary>
-/// <see cref="IDhcpService"/> through vnetd, the DHCP daemon of a state root: talks to its control socket,
+/// The client of vnetd, the DHCP daemon of a state root (the engine reaches it through DaemonDhcpProblems): talks to its control socket,
 /// starting it (detached, in the calling thread's network namespace) when none answers, and refuses a
 /// daemon that runs in another network namespace.
 /// </summary>
-public sealed class DaemonDhcpService : IDhcpService
+public sealed class DaemonDhcpService
 {
     public const string DaemonFileName = "vnetd";
     private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(50);

@@ -1,6 +1,8 @@
 using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Linux.Dhcp;
 
@@ -15,14 +17,22 @@ public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
 
     public void Release(string networkName) => Do(networkName, () => daemon.Release(networkName));
 
-    public IReadOnlyList<DhcpLease> ReadLeases(string networkName, DateTimeOffset? now = null) => daemon.ReadLeases(networkName, now);
+    public IReadOnlyList<DhcpLease> ReadLeases(string networkName)
+    {
+        try { return daemon.ReadLeases(networkName); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NetworkProblemException(ErrorIds.DhcpUnavailable, ProblemCategory.ReadError,
+                $"The leases of network '{networkName}' cannot be read: {e.Message} Check {daemon.LeaseFile(networkName)}.", networkName);
+        }
+    }
 
     private static void Do(string network, Action action)
     {
         try { action(); }
         catch (DhcpDaemonException e)
         {
-            throw new NetworkProblemException("VNetworkDhcpUnavailable", ProblemCategory.ResourceUnavailable,
+            throw new NetworkProblemException(ErrorIds.DhcpUnavailable, ProblemCategory.ResourceUnavailable,
                 $"DHCP cannot be served on network '{network}': {e.Message} See /run/virtualnetworking/vnetd.log (under VNET_ROOT when set).", network);
         }
     }

@@ -1,5 +1,7 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Linux.Live;
@@ -35,7 +37,7 @@ public sealed class EnvironmentFaultInjector : IFaultInjector
             File.WriteAllText(Path.Combine(Path.GetTempPath(), $"vnet-hang-{Environment.ProcessId}"), current);
             Thread.Sleep(Timeout.Infinite);
         }
-        throw new NetworkProblemException("VNetworkTestFault", ProblemCategory.InvalidOperation,
+        throw new NetworkProblemException(ErrorIds.TestFault, ProblemCategory.InvalidOperation,
             $"Injected failure at start step '{current}' ({Variable}).", current);
     }
 }

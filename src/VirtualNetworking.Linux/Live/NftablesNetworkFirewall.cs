@@ -1,6 +1,8 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Linux.Nftables;
 
@@ -25,12 +27,12 @@ public sealed class NftablesNetworkFirewall : INetworkFirewall
         try { return action(); }
         catch (NftablesException e) when (e.StandardError.Contains("Operation not permitted", StringComparison.Ordinal))
         {
-            throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
+            throw new NetworkProblemException(ErrorIds.PermissionDenied, ProblemCategory.PermissionDenied,
                 $"nftables refused the change: {e.Message} Changing firewall rules needs root (CAP_NET_ADMIN): run pwsh as root.");
         }
         catch (NftablesException e)
         {
-            throw new NetworkProblemException("VNetworkFirewallFailed", ProblemCategory.InvalidOperation,
+            throw new NetworkProblemException(ErrorIds.FirewallFailed, ProblemCategory.InvalidOperation,
                 $"The firewall change failed: {e.Message}");
         }
     }

@@ -1,4 +1,6 @@
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Linux.Live;
@@ -17,12 +19,12 @@ public sealed class ProcSysctl : ISysctl
         try { File.WriteAllText(Path.Combine("/proc/sys", key), value); }
         catch (UnauthorizedAccessException e)
         {
-            throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
+            throw new NetworkProblemException(ErrorIds.PermissionDenied, ProblemCategory.PermissionDenied,
                 $"Cannot set {key.Replace('/', '.')} to {value}: {e.Message} Run pwsh as root.", key);
         }
         catch (IOException e)
         {
-            throw new NetworkProblemException("VNetworkHostOperationFailed", ProblemCategory.InvalidOperation,
+            throw new NetworkProblemException(ErrorIds.HostOperationFailed, ProblemCategory.InvalidOperation,
                 $"Cannot set {key.Replace('/', '.')} to {value}: {e.Message}", key);
         }
     }

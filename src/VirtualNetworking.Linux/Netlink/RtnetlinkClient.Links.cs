@@ -1,4 +1,5 @@
 using System.Net.NetworkInformation;
+using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Linux.Netlink;
 

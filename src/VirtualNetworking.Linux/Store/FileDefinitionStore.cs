@@ -1,5 +1,6 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
@@ -77,7 +78,8 @@ public sealed class FileDefinitionStore : IDefinitionStore
             .Select(p => Path.GetFileName(p)[..^4]).ToHashSet(StringComparer.Ordinal);
     }
 
-    private static NetworkDefinition? ReadDefinition(string file) => Cache.Read(file, NetworkXml.Parse);
+    /// <summary>Parsed once per change of the file; every caller gets its own copy, so no caller's edit reaches the cache.</summary>
+    private static NetworkDefinition? ReadDefinition(string file) => Cache.Read(file, NetworkXml.Parse)?.Clone();
 
     private static readonly ParsedFileCache<NetworkDefinition> Cache = new();
 

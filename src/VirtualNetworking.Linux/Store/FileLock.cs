@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Linux.Store;
@@ -40,12 +41,12 @@ public sealed class FileLock : IDisposable
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new NetworkProblemException("VNetworkPermissionDenied", ProblemCategory.PermissionDenied,
+            throw new NetworkProblemException(ErrorIds.PermissionDenied, ProblemCategory.PermissionDenied,
                 $"Cannot write {what} at {Path.GetDirectoryName(path)}: {e.Message} {remedy}");
         }
         catch (IOException e)
         {
-            throw new NetworkProblemException("VNetworkStoreBusy", ProblemCategory.ResourceBusy,
+            throw new NetworkProblemException(ErrorIds.StoreBusy, ProblemCategory.ResourceBusy,
                 $"Another session has held the lock on {what} for over {timeout.TotalSeconds:0} s ({e.Message}). Try again when it has finished.");
         }
     }

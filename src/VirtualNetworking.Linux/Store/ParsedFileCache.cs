@@ -5,8 +5,7 @@ namespace VirtualNetworking.Linux.Store;
 /// <summary>
 /// Parsed files cached per path, keyed by modification time and size, so a warm session lists hundreds of
 /// files without parsing them again. A file that vanished between listing and reading is simply absent.
-/// Cached objects are shared: callers never change them (definitions are cloned before an edit; port records
-/// are immutable).
+/// Cached objects are shared: a mutable one is copied before it is handed out (definitions); port records are immutable.
 /// </summary>
 internal sealed class ParsedFileCache<T> where T : class
 {

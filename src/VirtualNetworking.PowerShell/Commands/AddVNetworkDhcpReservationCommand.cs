@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
@@ -30,16 +31,12 @@ public sealed class AddVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        try
+        ForTarget(MacAddress, () =>
         {
-            var address = ParameterParsing.HostAddress(IPAddress);
+            var address = ParameterText.HostAddress(IPAddress);
             if (!ShouldProcess($"{Network}: {MacAddress} -> {address}", "Add DHCP reservation")) return;
             var entry = ModuleContext.Reservations().Add(Network, MacAddress, address, string.IsNullOrEmpty(HostName) ? null : HostName);
             if (PassThru) WriteObject(new VNetworkDhcpReservation(entry));
-        }
-        catch (NetworkProblemException e)
-        {
-            WriteProblems(e);
-        }
+        });
     }
 }

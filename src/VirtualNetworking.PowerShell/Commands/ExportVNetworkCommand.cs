@@ -1,8 +1,6 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Xml;
-using VirtualNetworking.Linux.Store;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -27,8 +25,7 @@ public sealed class ExportVNetworkCommand : VNetworkCommandBase
     {
         var catalog = ModuleContext.Catalog();
         foreach (var name in Name)
-        {
-            try
+            ForTarget(name, () =>
             {
                 // net-dumpxml: the live definition of an active network; -Inactive: the stored one (next start).
                 var definition = Inactive ? catalog.FindPersistent(name) ?? catalog.Get(name).Definition : catalog.Get(name).Definition;
@@ -36,22 +33,21 @@ public sealed class ExportVNetworkCommand : VNetworkCommandBase
                 if (Path is null)
                 {
                     WriteObject(xml);
-                    continue;
+                    return;
                 }
                 var target = GetUnresolvedProviderPathFromPSPath(Path);
                 if (Directory.Exists(target)) target = System.IO.Path.Combine(target, name + ".xml");
-                if (ShouldProcess(target, $"Write network '{name}' as libvirt XML"))
-                    AtomicFile.WriteAllText(target, xml);
-            }
-            catch (NetworkProblemException e)
-            {
-                WriteProblems(e);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                WriteProblem("VNetworkExportFailed", ProblemCategory.WriteError,
-                    $"Cannot write '{Path}': {e.Message} Choose a path you can write.", Path);
-            }
+                if (ShouldProcess(target, $"Write network '{name}' as libvirt XML")) Write(target, xml);
+            });
+    }
+
+    private void Write(string target, string xml)
+    {
+        try { ModuleContext.WriteFile(target, xml); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NetworkProblemException(ErrorIds.ExportFailed, ProblemCategory.WriteError,
+                $"Cannot write '{Path}': {e.Message} Choose a path you can write.", Path);
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -22,23 +21,15 @@ public sealed class GetVNetworkCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        try
-        {
-            all ??= ModuleContext.Catalog().List();
-        }
-        catch (NetworkProblemException e)
-        {
-            ThrowProblems(e);
-            return;
-        }
-        var stateFilter = MyInvocation.BoundParameters.ContainsKey(nameof(State));
-        foreach (var pattern in Name ?? new[] { "*" })
+        all ??= ForAll(() => ModuleContext.Catalog().List());
+        var stateFilter = IsBound(nameof(State));
+        foreach (var pattern in Name ?? ["*"])
         {
             var wildcard = WildcardPattern.Get(pattern, WildcardOptions.None);
             var matches = all.Where(r => wildcard.IsMatch(r.Definition.Name)).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
             {
-                WriteProblems(NetworkCatalog.NotFound(pattern));
+                ForTarget(pattern, () => throw NetworkCatalog.NotFound(pattern));
                 continue;
             }
             foreach (var record in matches.Where(r => !stateFilter || r.State == State))

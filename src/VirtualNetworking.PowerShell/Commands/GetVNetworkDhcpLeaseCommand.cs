@@ -1,9 +1,5 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Addressing;
-using VirtualNetworking.Core.Dhcp;
-using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Validation;
-using VirtualNetworking.Linux.Dhcp;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -23,26 +19,19 @@ public sealed class GetVNetworkDhcpLeaseCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        if (!TryMacFilter(MacAddress, out var mac)) return;
-        var catalog = ModuleContext.Catalog();
-        var daemon = new DaemonDhcpService(ModuleContext.Paths);
-        IEnumerable<string> networks;
-        if (Network is null) networks = catalog.List().Where(r => r.State == NetworkState.Active).Select(r => r.Definition.Name);
-        else
+        string? mac = null;
+        var filterValid = false;
+        ForTarget(MacAddress, () =>
         {
-            var known = new List<string>();
-            foreach (var name in Network)
+            mac = MacAddress is null ? null : ParameterText.MacAddress(MacAddress);
+            filterValid = true;
+        });
+        if (!filterValid) return;
+        var leases = ModuleContext.Leases();
+        foreach (var network in Network ?? ForAll(leases.ActiveNetworks))
+            ForTarget(network, () =>
             {
-                if (catalog.Find(name) is null) WriteProblems(NetworkCatalog.NotFound(name));
-                else known.Add(name);
-            }
-            networks = known;
-        }
-        foreach (var network in networks)
-            foreach (var lease in daemon.ReadLeases(network).Where(l => l.State == DhcpLeaseState.Bound).OrderBy(l => IpNetwork.ToInteger(l.Address)))
-            {
-                var shown = new VNetworkDhcpLease(network, lease);
-                if (mac is null || shown.MacAddress == mac) WriteObject(shown);
-            }
+                foreach (var lease in leases.List(network, mac)) WriteObject(new VNetworkDhcpLease(lease));
+            });
     }
 }

@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Addressing;
-using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
@@ -21,19 +19,20 @@ public sealed class GetVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        if (!TryMacFilter(MacAddress, out var mac)) return;
-        var catalog = ModuleContext.Catalog();
-        foreach (var name in Network ?? catalog.List().Select(r => r.Definition.Name).ToArray())
+        string? mac = null;
+        var filterValid = false;
+        ForTarget(MacAddress, () =>
         {
-            try
+            mac = MacAddress is null ? null : ParameterText.MacAddress(MacAddress);
+            filterValid = true;
+        });
+        if (!filterValid) return;
+        var reservations = ModuleContext.Reservations();
+        foreach (var name in Network ?? ForAll(() => ModuleContext.Catalog().List().Select(r => r.Definition.Name).ToArray()))
+            ForTarget(name, () =>
             {
-                foreach (var entry in DhcpReservations.List(catalog.Get(name).Definition).Where(e => mac is null || e.MacAddress == mac))
+                foreach (var entry in reservations.List(name).Where(e => mac is null || e.MacAddress == mac))
                     WriteObject(new VNetworkDhcpReservation(entry));
-            }
-            catch (NetworkProblemException e)
-            {
-                WriteProblems(e);
-            }
-        }
+            });
     }
 }

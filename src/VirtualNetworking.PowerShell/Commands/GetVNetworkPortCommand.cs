@@ -1,6 +1,5 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Ports;
-using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -21,27 +20,21 @@ public sealed class GetVNetworkPortCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        var service = ModuleContext.Ports();
+        var service = ModuleContext.GuestPorts();
         var patterns = Name?.Select(n => WildcardPattern.Get(n, WildcardOptions.None)).ToList();
         var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var network in Network ?? new string?[] { null })
-        {
-            IReadOnlyList<PortStatus> ports;
-            try { ports = service.List(network); }
-            catch (NetworkProblemException e)
+            ForTarget(network, () =>
             {
-                WriteProblems(e);
-                continue;
-            }
-            foreach (var status in ports.Where(s => patterns is null || patterns.Any(p => p.IsMatch(s.Port.Name))))
-            {
-                found.Add(status.Port.Name);
-                WriteObject(new VNetworkPort(status));
-            }
-        }
+                foreach (var status in service.List(network).Where(s => patterns is null || patterns.Any(p => p.IsMatch(s.Port.Name))))
+                {
+                    found.Add(status.Port.Name);
+                    WriteObject(new VNetworkPort(status));
+                }
+            });
         // A plain name that matched nothing is an error, as for Get-VNetwork; a wildcard that matched nothing is not.
         foreach (var name in Name ?? [])
             if (!WildcardPattern.ContainsWildcardCharacters(name) && !found.Contains(name))
-                WriteProblems(PortService.NotFound(Network is { Length: 1 } n ? n[0] : "any network", name));
+                ForTarget(name, () => throw PortService.NotFound(Network is { Length: 1 } n ? n[0] : "any network", name));
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Text;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 using VirtualNetworking.PowerShell.Infrastructure;
@@ -54,8 +55,7 @@ public sealed class ImportVNetworkCommand : VNetworkCommandBase
             }
             catch (ItemNotFoundException)
             {
-                WriteProblem("VNetworkFileNotFound", ProblemCategory.ObjectNotFound,
-                    $"File '{path}' does not exist. Check the path, or pass the XML with -Xml.", path);
+                WriteProblems([FileNotFound(path)]);
                 continue;
             }
             foreach (var file in resolved) yield return file;
@@ -65,41 +65,34 @@ public sealed class ImportVNetworkCommand : VNetworkCommandBase
     /// <summary>Size is checked before reading, so a huge file is refused without loading it.</summary>
     private string? ReadDocument(string file)
     {
-        try
+        string? text = null;
+        ForTarget(file, () =>
         {
-            var info = new FileInfo(file);
-            if (!info.Exists)
+            try
             {
-                WriteProblem("VNetworkFileNotFound", ProblemCategory.ObjectNotFound,
-                    $"File '{file}' does not exist. Check the path, or pass the XML with -Xml.", file);
-                return null;
+                var info = new FileInfo(file);
+                if (!info.Exists) throw new NetworkProblemException(FileNotFound(file));
+                if (info.Length > NetworkXml.MaxDocumentBytes)
+                    throw new NetworkProblemException(ErrorIds.XmlTooLarge, ProblemCategory.InvalidData,
+                        $"File '{file}' is {info.Length} bytes; network documents are limited to {NetworkXml.MaxDocumentBytes} bytes (1 MiB). Check that this is a libvirt network XML file.", file);
+                text = File.ReadAllText(file, Encoding.UTF8);
             }
-            if (info.Length > NetworkXml.MaxDocumentBytes)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                WriteProblem("VNetworkXmlTooLarge", ProblemCategory.InvalidData,
-                    $"File '{file}' is {info.Length} bytes; network documents are limited to {NetworkXml.MaxDocumentBytes} bytes (1 MiB). Check that this is a libvirt network XML file.", file);
-                return null;
+                throw new NetworkProblemException(ErrorIds.FileUnreadable, ProblemCategory.ReadError, $"Cannot read '{file}': {e.Message}", file);
             }
-            return File.ReadAllText(file, Encoding.UTF8);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            WriteProblem("VNetworkFileUnreadable", ProblemCategory.ReadError, $"Cannot read '{file}': {e.Message}", file);
-            return null;
-        }
+        });
+        return text;
     }
 
-    private void Define(string text, string source)
-    {
-        try
+    private static NetworkProblem FileNotFound(string path) =>
+        new(ErrorIds.FileNotFound, ProblemCategory.ObjectNotFound, $"File '{path}' does not exist. Check the path, or pass the XML with -Xml.", path);
+
+    private void Define(string text, string source) =>
+        ForTarget(source, () =>
         {
             var definition = NetworkXml.Parse(text);
             if (!ShouldProcess(definition.Name, $"Define virtual network from {source}")) return;
             WriteObject(new VNetwork(ModuleContext.Catalog().Import(definition)));
-        }
-        catch (NetworkProblemException e)
-        {
-            WriteProblems(e);
-        }
-    }
+        });
 }

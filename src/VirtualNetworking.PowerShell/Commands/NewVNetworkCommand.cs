@@ -57,50 +57,22 @@ public sealed class NewVNetworkCommand : VNetworkCommandBase
     [Parameter]
     public SwitchParameter Transient { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForTarget(Name, () =>
     {
-        try
+        var request = NetworkRequest.FromParameters(Name, Mode, Subnet, DhcpRange, NoDhcp, BridgeName, ForwardDevice,
+            IsBound(nameof(Stp)) ? Stp.IsPresent : null, IsBound(nameof(Mtu)) ? Mtu : null, Domain, MacAddress, Autostart, Transient);
+        if (Transient)
         {
-            if (NoDhcp && DhcpRange is not null)
-                throw new NetworkProblemException("VNetworkDhcpConflict", ProblemCategory.InvalidArgument,
-                    "-NoDhcp and -DhcpRange contradict each other. Give one of them.", Name);
-            var range = DhcpRange is null ? default : ParameterParsing.DhcpRange(DhcpRange);
-            var request = new NetworkRequest
-            {
-                Name = Name,
-                Mode = Mode,
-                Subnet = Subnet is null ? null : ParameterParsing.Subnet(Subnet),
-                DhcpStart = range.Start,
-                DhcpEnd = range.End,
-                NoDhcp = NoDhcp,
-                BridgeName = BridgeName,
-                ForwardDevice = ForwardDevice,
-                Stp = MyInvocation.BoundParameters.ContainsKey(nameof(Stp)) ? Stp.IsPresent : null,
-                Mtu = MyInvocation.BoundParameters.ContainsKey(nameof(Mtu)) ? Mtu : null,
-                Domain = Domain,
-                MacAddress = MacAddress,
-                Autostart = Autostart,
-            };
-            if (Transient && Autostart)
-                throw new NetworkProblemException("VNetworkTransientAutostart", ProblemCategory.InvalidArgument,
-                    "A transient network cannot autostart: it has no stored definition. Remove -Autostart, or -Transient.", Name);
-            if (Transient)
-            {
-                if (!ShouldProcess(Name, "Create and start a transient virtual network")) return;
-                var definition = ModuleContext.Catalog().PrepareTransient(request);
-                WriteWarnings(ModuleContext.Runtime().StartTransient(definition));
-            }
-            else
-            {
-                if (!ShouldProcess(Name, Start ? "Define and start virtual network" : "Define virtual network")) return;
-                ModuleContext.Catalog().Create(request);
-                if (Start) WriteWarnings(ModuleContext.Runtime().Start(Name));
-            }
-            WriteObject(new VNetwork(ModuleContext.Catalog().Get(Name)));
+            if (!ShouldProcess(Name, "Create and start a transient virtual network")) return;
+            var definition = ModuleContext.Catalog().PrepareTransient(request);
+            WriteWarnings(ModuleContext.Runtime().StartTransient(definition));
         }
-        catch (NetworkProblemException e)
+        else
         {
-            WriteProblems(e);
+            if (!ShouldProcess(Name, Start ? "Define and start virtual network" : "Define virtual network")) return;
+            ModuleContext.Catalog().Create(request);
+            if (Start) WriteWarnings(ModuleContext.Runtime().Start(Name));
         }
-    }
+        WriteObject(new VNetwork(ModuleContext.Catalog().Get(Name)));
+    });
 }

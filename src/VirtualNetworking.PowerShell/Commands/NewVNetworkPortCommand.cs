@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using VirtualNetworking.Core.GuestPorts;
+using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
@@ -47,22 +49,14 @@ public sealed class NewVNetworkPortCommand : VNetworkCommandBase
     [Parameter]
     public string? IPAddress { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => ForTarget(Network, () =>
     {
-        try
-        {
-            var ns = ParameterSetName == ProcessSet ? PortNamespace.FromProcessId(ProcessId)
-                : Namespace is null ? null
-                : PortNamespace.FromText(Namespace);
-            var request = new PortRequest(Network, Type ?? (ns is null ? PortType.Tap : PortType.Veth), Name, MacAddress, Owner, ns,
-                GuestInterfaceName, IPAddress is null ? null : ParameterParsing.HostAddress(IPAddress));
-            if (!ShouldProcess(Network, $"Attach a {request.Type.ToString().ToLowerInvariant()} port")) return;
-            var created = ModuleContext.Ports().Create(request);
-            WriteObject(new VNetworkPort(created));
-        }
-        catch (NetworkProblemException e)
-        {
-            WriteProblems(e);
-        }
-    }
+        var ns = ParameterSetName == ProcessSet ? PortNamespace.FromProcessId(ProcessId)
+            : Namespace is null ? null
+            : PortNamespace.FromText(Namespace);
+        var request = new PortRequest(Network, Type ?? (ns is null ? PortType.Tap : PortType.Veth), Name, MacAddress, Owner, ns,
+            GuestInterfaceName, IPAddress is null ? null : ParameterText.HostAddress(IPAddress));
+        if (!ShouldProcess(Network, $"Attach a {request.Type.ToString().ToLowerInvariant()} port")) return;
+        WriteObject(new VNetworkPort(ModuleContext.GuestPorts().Create(request)));
+    });
 }

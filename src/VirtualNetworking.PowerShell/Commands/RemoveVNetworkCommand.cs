@@ -22,17 +22,11 @@ public sealed class RemoveVNetworkCommand : VNetworkCommandBase
         foreach (var name in Name)
         {
             if (!ShouldProcess(name, "Remove virtual network definition")) continue;
-            try
+            ForTarget(name, () =>
             {
-                var catalog = ModuleContext.Catalog();
-                if (Force && catalog.Find(name) is { State: NetworkState.Active }) ModuleContext.Runtime().Stop(name);
-                if (catalog.Remove(name))
-                    WriteWarning($"Network '{name}' is still active and is now transient: it goes away when stopped (Stop-VNetwork). Use -Force to stop it as well.");
-            }
-            catch (NetworkProblemException e)
-            {
-                WriteProblems(e);
-            }
+                if (Force) ModuleContext.Runtime().StopIfActive(name);
+                WriteWarnings(ModuleContext.Catalog().Remove(name));
+            });
         }
     }
 }

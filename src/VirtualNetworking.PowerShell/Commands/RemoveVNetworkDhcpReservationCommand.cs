@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
@@ -25,16 +26,12 @@ public sealed class RemoveVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        try
+        ForTarget(MacAddress, () =>
         {
-            var address = IPAddress is null ? null : ParameterParsing.HostAddress(IPAddress);
+            var address = IPAddress is null ? null : ParameterText.HostAddress(IPAddress);
             if (!ShouldProcess($"{Network}: {MacAddress}", "Remove DHCP reservation")) return;
             var entry = ModuleContext.Reservations().Remove(Network, MacAddress, address);
             if (PassThru) WriteObject(new VNetworkDhcpReservation(entry));
-        }
-        catch (NetworkProblemException e)
-        {
-            WriteProblems(e);
-        }
+        });
     }
 }

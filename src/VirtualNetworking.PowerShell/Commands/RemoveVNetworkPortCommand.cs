@@ -21,8 +21,7 @@ public sealed class RemoveVNetworkPortCommand : VNetworkCommandBase
         foreach (var name in Name)
         {
             if (!ShouldProcess($"{Network}: {name}", "Remove port")) continue;
-            try { ModuleContext.Ports().Remove(Network, name); }
-            catch (NetworkProblemException e) { WriteProblems(e); }
+            ForTarget(name, () => ModuleContext.GuestPorts().Remove(Network, name));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -12,8 +12,7 @@ public sealed class RestartVNetworkCommand : NetworkLifecycleCommandBase
 {
     protected override string Action => "Restart virtual network";
 
-    protected override IEnumerable<string> AutostartTargets() =>
-        ModuleContext.Catalog().List().Where(r => r.Autostart && r.State == NetworkState.Active).Select(r => r.Definition.Name);
+    protected override bool AutostartTakes(NetworkRecord record) => record.State == NetworkState.Active;
 
     protected override IReadOnlyList<NetworkProblem> Act(string name) => ModuleContext.Runtime().Restart(name);
 }

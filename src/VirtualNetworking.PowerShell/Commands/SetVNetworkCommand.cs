@@ -1,12 +1,12 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
 
-/// <summary>virsh net-autostart / net-edit for common settings: changes a stored definition.</summary>
+/// <summary>virsh net-autostart / net-edit for common settings: changes a stored definition (Core's NetworkChange).</summary>
 [Cmdlet(VerbsCommon.Set, "VNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(VNetwork))]
 public sealed class SetVNetworkCommand : VNetworkCommandBase
@@ -39,47 +39,22 @@ public sealed class SetVNetworkCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        var bound = MyInvocation.BoundParameters;
         foreach (var name in Name)
-        {
-            try
+            ForTarget(name, () =>
             {
-                var range = DhcpRange is null ? default : ParameterParsing.DhcpRange(DhcpRange);
-                if (bound.ContainsKey(nameof(Mtu)) && Mtu is > 0 and < 68)
-                    throw new NetworkProblemException("VNetworkMtuInvalid", ProblemCategory.InvalidArgument,
-                        $"MTU {Mtu} is below IPv4's minimum of 68. Give 68 to 65535, or 0 to remove the setting.", name);
-                if (!ShouldProcess(name, "Change virtual network definition")) continue;
-                var record = ModuleContext.Catalog().Update(name, definition =>
+                var change = new NetworkChange
                 {
-                    if (bound.ContainsKey(nameof(Mtu))) definition.Mtu = Mtu == 0 ? null : Mtu;
-                    if (bound.ContainsKey(nameof(Domain)))
-                        definition.Domain = string.IsNullOrEmpty(Domain) ? null : new DomainDefinition { Name = Domain };
-                    if (bound.ContainsKey(nameof(Stp)))
-                        (definition.Bridge ??= new BridgeDefinition()).Stp = Stp;
-                    if (DhcpRange is not null) SetDhcpRange(definition, range.Start, range.End);
-                }, bound.ContainsKey(nameof(Autostart)) ? Autostart : null);
-                var definitionChanged = bound.Keys.Any(k => k is nameof(Mtu) or nameof(Domain) or nameof(Stp) or nameof(DhcpRange));
-                if (record.State == NetworkState.Active && definitionChanged)
-                    WriteWarning($"Network '{name}' is active: the changed definition takes effect at its next start (Restart-VNetwork '{name}'). Export-VNetwork -Inactive shows it.");
+                    Mtu = IsBound(nameof(Mtu)) ? Mtu : null,
+                    Domain = IsBound(nameof(Domain)) ? Domain ?? "" : null,
+                    Stp = IsBound(nameof(Stp)) ? Stp : null,
+                    DhcpRange = DhcpRange is null ? null : ParameterText.DhcpRange(DhcpRange),
+                    Autostart = IsBound(nameof(Autostart)) ? Autostart : null,
+                };
+                if (change.Check(name) is { Count: > 0 } problems) throw new Core.Problems.NetworkProblemException(problems);
+                if (!ShouldProcess(name, "Change virtual network definition")) return;
+                var (record, warnings) = ModuleContext.Catalog().Update(name, change);
+                WriteWarnings(warnings);
                 if (PassThru) WriteObject(new VNetwork(record));
-            }
-            catch (NetworkProblemException e)
-            {
-                WriteProblems(e);
-            }
-        }
-    }
-
-    /// <summary>Replaces the ranges of the network's DHCP block (or of the first <ip> of the range's family).</summary>
-    private static void SetDhcpRange(NetworkDefinition definition, System.Net.IPAddress start, System.Net.IPAddress end)
-    {
-        var ip = definition.Ips.FirstOrDefault(i => i.Dhcp is not null && i.Address.AddressFamily == start.AddressFamily)
-                 ?? definition.Ips.FirstOrDefault(i => i.Address.AddressFamily == start.AddressFamily)
-                 ?? throw new NetworkProblemException("VNetworkDhcpRangeInvalid", ProblemCategory.InvalidArgument,
-                     $"Network '{definition.Name}' has no {(start.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")} address for a DHCP range {start}-{end}. Give a range inside one of its subnets.",
-                     definition.Name);
-        ip.Dhcp ??= new DhcpDefinition();
-        ip.Dhcp.Ranges.Clear();
-        ip.Dhcp.Ranges.Add(new DhcpRangeDefinition { Start = start, End = end });
+            });
     }
 }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -13,8 +13,7 @@ public sealed class StartVNetworkCommand : NetworkLifecycleCommandBase
     protected override string Action => "Start virtual network";
 
     /// <summary>At boot, networks already running are left alone.</summary>
-    protected override IEnumerable<string> AutostartTargets() =>
-        ModuleContext.Catalog().List().Where(r => r.Autostart && r.State == NetworkState.Inactive).Select(r => r.Definition.Name);
+    protected override bool AutostartTakes(NetworkRecord record) => record.State == NetworkState.Inactive;
 
     protected override IReadOnlyList<NetworkProblem> Act(string name) => ModuleContext.Runtime().Start(name);
 }

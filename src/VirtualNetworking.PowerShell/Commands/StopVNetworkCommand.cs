@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -12,12 +12,11 @@ public sealed class StopVNetworkCommand : NetworkLifecycleCommandBase
 {
     protected override string Action => "Stop virtual network";
 
-    protected override IEnumerable<string> AutostartTargets() =>
-        ModuleContext.Catalog().List().Where(r => r.Autostart && r.State == NetworkState.Active).Select(r => r.Definition.Name);
+    protected override bool AutostartTakes(NetworkRecord record) => record.State == NetworkState.Active;
 
     protected override IReadOnlyList<NetworkProblem> Act(string name)
     {
         ModuleContext.Runtime().Stop(name);
-        return Array.Empty<NetworkProblem>();
+        return [];
     }
 }

@@ -1,6 +1,9 @@
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.GuestPorts;
+using VirtualNetworking.Core.Host;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Linux.Boot;
 using VirtualNetworking.Linux.Dhcp;
 using VirtualNetworking.Linux.Host;
 using VirtualNetworking.Linux.Live;
@@ -8,28 +11,70 @@ using VirtualNetworking.Linux.Store;
 
 namespace VirtualNetworking.PowerShell.Infrastructure;
 
-/// <summary>Wires Core's engine to the Linux adapters for the current VNET_ROOT (read per call, so tests can switch it).</summary>
+/// <summary>
+/// Composes the module: Core's services over the Linux adapters, for the current VNET_ROOT (read per call, so tests
+/// can switch it). The only place in the cmdlet layer that names a Linux type.
+/// </summary>
 internal static class ModuleContext
 {
-    public static StatePaths Paths => StatePaths.FromRootVariable(Environment.GetEnvironmentVariable(StatePaths.RootVariable));
+    public static StatePaths Paths =>
+        StatePaths.FromRootVariable(Environment.GetEnvironmentVariable(StatePaths.RootVariable), Environment.CurrentDirectory);
 
-    public static NetworkCatalog Catalog()
+    /// <summary>The adapters, created per command: netlink and nftables contexts open lazily, on first use.</summary>
+    public static EnginePorts Ports()
     {
         var paths = Paths;
-        return new NetworkCatalog(new FileDefinitionStore(paths), new FileLiveStore(paths), new LinuxHostNetwork(), SystemRandomSource.Instance);
+        return new EnginePorts(
+            new FileDefinitionStore(paths),
+            new FileLiveNetworkStore(paths),
+            new FilePortRecordStore(paths),
+            new LinuxHostNetwork(),
+            new LinuxGuestLinks(),
+            new LinuxHostUsers(),
+            new ProcSysctl(),
+            new NftablesNetworkFirewall(paths),
+            new DaemonDhcpProblems(new DaemonDhcpService(paths)),
+            new LinuxBridgeInventory(),
+            new SystemdBootUnitHost(paths, Path.Combine(Path.GetDirectoryName(typeof(ModuleContext).Assembly.Location)!, "VirtualNetworking.psd1")),
+            SystemRandomSource.Instance,
+            EnvironmentFaultInjector.For(paths));
     }
 
-    public static NetworkRuntime Runtime()
+    public static NetworkCatalog Catalog() => new(Ports());
+
+    public static NetworkRuntime Runtime() => new(Ports());
+
+    public static ReservationService Reservations()
     {
-        var paths = Paths;
-        return new NetworkRuntime(new FileDefinitionStore(paths), new FileLiveStore(paths), new LinuxHostNetwork(),
-            new NftablesNetworkFirewall(paths), new ProcSysctl(), Dhcp(paths), EnvironmentFaultInjector.For(paths));
+        var ports = Ports();
+        return new ReservationService(new NetworkCatalog(ports), new NetworkRuntime(ports));
     }
 
-    private static IDhcpService Dhcp(StatePaths paths) => new DaemonDhcpProblems(new DaemonDhcpService(paths));
+    public static PortService GuestPorts()
+    {
+        var ports = Ports();
+        var catalog = new NetworkCatalog(ports);
+        return new PortService(ports, catalog, new ReservationService(catalog, new NetworkRuntime(ports)));
+    }
 
-    public static ReservationService Reservations() => new(Catalog(), Runtime());
+    public static LeaseQuery Leases()
+    {
+        var ports = Ports();
+        return new LeaseQuery(ports, new NetworkCatalog(ports));
+    }
 
-    public static PortService Ports() => new(Catalog(), new FileLiveStore(Paths), new LinuxHostNetwork(), SystemRandomSource.Instance, Reservations(),
-        Dhcp(Paths));
+    public static BridgeQuery Bridges()
+    {
+        var ports = Ports();
+        return new BridgeQuery(ports, new NetworkCatalog(ports));
+    }
+
+    public static HostSetup Setup()
+    {
+        var ports = Ports();
+        return new HostSetup(ports, new NetworkCatalog(ports), new NetworkRuntime(ports));
+    }
+
+    /// <summary>Export-VNetwork -Path: temp file and rename, so a reader never sees half a document.</summary>
+    public static void WriteFile(string path, string text) => AtomicFile.WriteAllText(path, text);
 }

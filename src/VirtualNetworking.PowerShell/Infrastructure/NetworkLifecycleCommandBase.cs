@@ -1,5 +1,6 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Problems;
 
 namespace VirtualNetworking.PowerShell.Infrastructure;
 
@@ -28,39 +29,25 @@ public abstract class NetworkLifecycleCommandBase : VNetworkCommandBase
     /// <summary>Does the work for one network; returns the warnings to show.</summary>
     protected abstract IReadOnlyList<NetworkProblem> Act(string name);
 
-    /// <summary>Which networks -Autostart covers.</summary>
-    protected virtual IEnumerable<string> AutostartTargets() =>
-        ModuleContext.Catalog().List().Where(r => r.Autostart).Select(r => r.Definition.Name);
+    /// <summary>Which of the networks -Autostart covers this command acts on (by their state).</summary>
+    protected abstract bool AutostartTakes(NetworkRecord record);
 
     protected override void ProcessRecord()
     {
-        IEnumerable<string> names;
-        try
+        IEnumerable<string> names = ParameterSetName switch
         {
-            names = ParameterSetName switch
-            {
-                InputObjectSet => InputObject.Select(n => n.Name),
-                AutostartSet => AutostartTargets().ToList(),
-                _ => Name,
-            };
-        }
-        catch (NetworkProblemException e)
-        {
-            ThrowProblems(e);
-            return;
-        }
+            InputObjectSet => InputObject.Select(n => n.Name),
+            AutostartSet => ForAll(() => ModuleContext.Catalog().List().Where(r => r.Autostart && AutostartTakes(r)).Select(r => r.Definition.Name).ToList()),
+            _ => Name,
+        };
         foreach (var name in names)
         {
             if (!ShouldProcess(name, Action)) continue;
-            try
+            ForTarget(name, () =>
             {
                 WriteWarnings(Act(name));
                 if (PassThru && ModuleContext.Catalog().Find(name) is { } record) WriteObject(new VNetwork(record));
-            }
-            catch (NetworkProblemException e)
-            {
-                WriteProblems(e);
-            }
+            });
         }
     }
 }

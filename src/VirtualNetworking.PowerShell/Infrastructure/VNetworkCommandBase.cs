@@ -1,24 +1,41 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Problems;
 
 namespace VirtualNetworking.PowerShell.Infrastructure;
 
-/// <summary>Turns Core's problems into error records with stable ErrorIds and the right category.</summary>
+/// <summary>
+/// The one path from Core's problems to error records and warnings: every cmdlet does its work per target through
+/// <see cref="ForTarget"/> (a failure is that target's error record; the pipeline goes on) or, for what nothing can
+/// proceed without, through <see cref="ForAll{T}"/> (a failure terminates). Anything else an adapter lets escape
+/// becomes an error record with an ErrorId too, never a raw exception.
+/// </summary>
 public abstract class VNetworkCommandBase : PSCmdlet
 {
-    /// <summary>One failed item: every problem becomes an error record; the pipeline goes on.</summary>
-    protected void WriteProblems(NetworkProblemException exception)
+    /// <summary>One target's work: its problems are written as error records against it, and the command goes on.</summary>
+    protected void ForTarget(object? target, Action work)
     {
-        foreach (var problem in exception.Problems)
-            WriteError(ToErrorRecord(problem, exception));
+        try { work(); }
+        catch (NetworkProblemException e) { WriteProblems(e.Problems.Select(p => p.Target is null ? p with { Target = target } : p), e); }
+        catch (Exception e) when (IsUnexpected(e)) { WriteError(ToErrorRecord(Unexpected(e, target), e)); }
     }
 
-    /// <summary>Nothing can proceed: all problems but the last are written, the last terminates.</summary>
-    protected void ThrowProblems(NetworkProblemException exception)
+    /// <summary>What the whole command needs (the list of networks, say): a failure terminates it.</summary>
+    protected T ForAll<T>(Func<T> work)
     {
-        for (var i = 0; i < exception.Problems.Count - 1; i++)
-            WriteError(ToErrorRecord(exception.Problems[i], exception));
-        ThrowTerminatingError(ToErrorRecord(exception.Problems[^1], exception));
+        try { return work(); }
+        catch (NetworkProblemException e)
+        {
+            for (var i = 0; i < e.Problems.Count - 1; i++) WriteError(ToErrorRecord(e.Problems[i], e));
+            ThrowTerminatingError(ToErrorRecord(e.Problems[^1], e));
+        }
+        catch (Exception e) when (IsUnexpected(e)) { ThrowTerminatingError(ToErrorRecord(Unexpected(e, null), e)); }
+        throw new InvalidOperationException("unreachable: ThrowTerminatingError returned");
+    }
+
+    /// <summary>Problems found without an exception (one per requested target that failed a check).</summary>
+    protected void WriteProblems(IEnumerable<NetworkProblem> problems, Exception? cause = null)
+    {
+        foreach (var problem in problems) WriteError(ToErrorRecord(problem, cause));
     }
 
     /// <summary>Warnings carry their id in front, so scripts can match on it.</summary>
@@ -27,18 +44,24 @@ public abstract class VNetworkCommandBase : PSCmdlet
         foreach (var warning in warnings) WriteWarning($"{warning.ErrorId}: {warning.Message}");
     }
 
-    /// <summary>A -MacAddress filter in canonical form (null = none); false after reporting a malformed one.</summary>
-    protected bool TryMacFilter(string? text, out string? mac)
-    {
-        mac = null;
-        if (text is null || Core.Addressing.MacAddressText.TryNormalize(text, out mac)) return true;
-        WriteProblem("VNetworkMacAddressInvalid", ProblemCategory.InvalidArgument,
-            $"'{text}' is not a MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56.", text);
-        return false;
-    }
+    /// <summary>Whether the parameter was given (to tell "not given" from a default value).</summary>
+    protected bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
-    protected void WriteProblem(string errorId, ProblemCategory category, string message, object? target) =>
-        WriteProblems(new NetworkProblemException(errorId, category, message, target));
+    /// <summary>PowerShell's own flow control (a stopped pipeline, -ErrorAction Stop) passes through untouched.</summary>
+    private static bool IsUnexpected(Exception e) => e is not (RuntimeException or HaltCommandException);
+
+    /// <summary>
+    /// The last resort for a failure no adapter turned into a problem: access and I/O errors get the ids a user can
+    /// act on; anything else is a defect, reported with its type so it can be fixed.
+    /// </summary>
+    private static NetworkProblem Unexpected(Exception e, object? target) => e switch
+    {
+        UnauthorizedAccessException => new(ErrorIds.PermissionDenied, ProblemCategory.PermissionDenied,
+            $"{e.Message} Run pwsh as root, or set VNET_ROOT to a folder you own.", target),
+        IOException => new(ErrorIds.HostOperationFailed, ProblemCategory.ReadError, $"{e.Message}", target),
+        _ => new(ErrorIds.InternalError, ProblemCategory.NotSpecified,
+            $"VirtualNetworking failed unexpectedly ({e.GetType().Name}: {e.Message}). This is a defect: please report it with this message.", target),
+    };
 
     internal static ErrorRecord ToErrorRecord(NetworkProblem problem, Exception? inner = null) =>
         new(new VNetworkException(problem, inner), problem.ErrorId, ToErrorCategory(problem.Category), problem.Target);

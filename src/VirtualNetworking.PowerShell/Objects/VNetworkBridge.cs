@@ -1,12 +1,13 @@
-using VirtualNetworking.Linux.Host;
+using VirtualNetworking.Core.Host;
 
 namespace VirtualNetworking;
 
 /// <summary>A Linux bridge on the host, as Get-VNetworkBridge shows it (brctl show + ip link).</summary>
 public sealed class VNetworkBridge
 {
-    internal VNetworkBridge(BridgeState bridge, string? network)
+    internal VNetworkBridge(BridgeView view)
     {
+        var bridge = view.Bridge;
         Name = bridge.Name;
         BridgeId = bridge.BridgeId;
         StpEnabled = bridge.StpEnabled;
@@ -15,7 +16,7 @@ public sealed class VNetworkBridge
         Addresses = bridge.Addresses.ToArray();
         Mtu = bridge.Mtu;
         State = bridge.IsUp ? "Up" : "Down";
-        Network = network;
+        Network = view.Networks.Count == 0 ? null : string.Join(", ", view.Networks);
     }
 
     public string Name { get; }
@@ -27,7 +28,7 @@ public sealed class VNetworkBridge
     public string[] Addresses { get; }
     public int Mtu { get; }
     public string State { get; }
-    /// <summary>The active virtual network that uses this bridge, if any.</summary>
+    /// <summary>The active virtual networks that use this bridge (comma separated), if any.</summary>
     public string? Network { get; }
 
     public override string ToString() => Name;

@@ -1,15 +1,16 @@
-using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Live;
 
 namespace VirtualNetworking;
 
 /// <summary>A DHCP lease our server granted (virsh net-dhcp-leases).</summary>
 public sealed class VNetworkDhcpLease
 {
-    internal VNetworkDhcpLease(string network, DhcpLease lease)
+    internal VNetworkDhcpLease(NetworkLease networkLease)
     {
-        Network = network;
+        var lease = networkLease.Lease;
+        Network = networkLease.Network;
         IPAddress = lease.Address.ToString();
-        MacAddress = string.Join(':', lease.HardwareAddress.GetAddressBytes().Select(b => b.ToString("x2")));
+        MacAddress = networkLease.MacAddress;
         HostName = lease.HostName;
         ClientId = lease.ClientId is null ? null : string.Join(':', lease.ClientId.Select(b => b.ToString("x2")));
         ExpiryTime = lease.Expires?.LocalDateTime;

@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 

@@ -1,4 +1,5 @@
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 

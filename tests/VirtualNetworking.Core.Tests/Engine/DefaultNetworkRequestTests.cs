@@ -1,7 +1,7 @@
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
-using VirtualNetworking.Core.Tests.Live;
+using VirtualNetworking.Core.Tests.Fakes;
 using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Core.Tests.Engine;
@@ -9,19 +9,21 @@ namespace VirtualNetworking.Core.Tests.Engine;
 /// <summary>Initialize-VNetworkHost's choice of subnet and bridge for 'default', against fake host state.</summary>
 public sealed class DefaultNetworkRequestTests
 {
-    private readonly FakeHost host = new();
-    private readonly MemoryDefinitionStore definitions = new();
-    private readonly MemoryLiveStore live = new();
+    private readonly TestHost test = new();
+    private readonly FakeHost host;
+    private readonly MemoryDefinitionStore definitions;
+    private readonly MemoryLiveNetworkStore live;
 
     public DefaultNetworkRequestTests()
     {
+        (host, definitions, live) = (test.Host, test.Definitions, test.Live);
         host.AddLink("lo", null, null, 65536);
         host.AddLink("eth0", "veth");
         host.AddAddress("eth0", IpNetwork.Parse("203.0.113.2/24"));
         host.AddRoute("eth0", IpNetwork.Parse("0.0.0.0/0"), System.Net.IPAddress.Parse("203.0.113.1"), 100);
     }
 
-    private NetworkCatalog Catalog() => new(definitions, live, host, new CountingRandom());
+    private NetworkCatalog Catalog() => new(test.Ports());
 
     [Fact]
     public void On_a_free_host_it_is_libvirts_default_network()
@@ -110,16 +112,5 @@ public sealed class DefaultNetworkRequestTests
         Assert.False(IpNetwork.Parse($"{ip.Address}/24").Canonical.Overlaps(IpNetwork.Parse("192.168.122.0/24")));
         Assert.NotNull(ip.Dhcp);
         Assert.Equal("virbr0", record.Definition.Bridge?.Name);
-    }
-
-    /// <summary>Deterministic bytes for UUIDs and MACs.</summary>
-    private sealed class CountingRandom : IRandomSource
-    {
-        private byte next;
-
-        public void Fill(Span<byte> buffer)
-        {
-            for (var i = 0; i < buffer.Length; i++) buffer[i] = ++next;
-        }
     }
 }

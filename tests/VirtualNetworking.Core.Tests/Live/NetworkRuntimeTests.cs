@@ -2,6 +2,9 @@ using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
+using VirtualNetworking.Core.Tests.Fakes;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
@@ -16,22 +19,22 @@ public sealed class NetworkRuntimeTests
         <route address='10.99.0.0' prefix='16' gateway='192.168.122.5'/></network>
         """;
 
-    private readonly FakeHost host = new();
-    private readonly MemoryDefinitionStore definitions = new();
-    private readonly MemoryLiveStore live = new();
+    private readonly TestHost test = new();
+    private readonly FakeHost host;
+    private readonly MemoryDefinitionStore definitions;
+    private readonly MemoryLiveNetworkStore live;
+    private readonly FakeDhcp dhcp;
 
     public NetworkRuntimeTests()
     {
+        (host, definitions, live, dhcp) = (test.Host, test.Definitions, test.Live, test.Dhcp);
         host.AddLink("lo", null, null, 65536);
         host.AddLink("eth0", "veth");
         host.AddAddress("eth0", IpNetwork.Parse("203.0.113.2/24"));
         host.AddRoute("eth0", IpNetwork.Parse("0.0.0.0/0"), System.Net.IPAddress.Parse("203.0.113.1"), 100);
     }
 
-    private readonly FakeDhcp dhcp = new();
-
-    private NetworkRuntime Runtime(IFaultInjector? faults = null) =>
-        new(definitions, live, host, host, host, dhcp, faults ?? NoFaults.Instance);
+    private NetworkRuntime Runtime(IFaultInjector? faults = null) => new(test.Ports(faults));
 
     private void Define(string xml) => definitions.Save(NetworkXml.Parse(xml));
 
@@ -152,7 +155,7 @@ public sealed class NetworkRuntimeTests
     {
         Define(Nat);
         Runtime().Start("default");
-        var journaled = live.ReadUndo("default").OfType<UndoStep.RemoveFirewall>().ToList();
+        var journaled = live.ReadUndo("default").Select(UndoStep.Decode).OfType<UndoStep.RemoveFirewall>().ToList();
         Assert.Equal(2, journaled.Count);
         Assert.Null(journaled[0].Handles); // before the apply: a kill there is undone by listing
         Assert.Equal(FirewallPlanner.Plan(FirewallNetworkMapper.FromDefinition(NetworkXml.Parse(Nat))).Rules.Count, journaled[1].Handles!.Count);

@@ -1,8 +1,12 @@
 using System.Net;
 using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
+using VirtualNetworking.Core.Tests.Fakes;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
@@ -16,29 +20,31 @@ public sealed class PortServiceTests
         <ip address='192.168.122.1' netmask='255.255.255.0'><dhcp><range start='192.168.122.2' end='192.168.122.254'/></dhcp></ip></network>
         """;
 
-    private readonly FakeHost host = new();
-    private readonly MemoryDefinitionStore definitions = new();
-    private readonly MemoryLiveStore live = new();
-    private readonly FakeDhcp dhcp = new();
-    private readonly CountingRandom random = new();
+    private readonly TestHost test = new();
+    private readonly FakeHost host;
+    private readonly MemoryDefinitionStore definitions;
+    private readonly MemoryPortRecordStore records;
+    private readonly FakeDhcp dhcp;
+    private readonly CountingRandom random;
 
     public PortServiceTests()
     {
+        (host, definitions, records, dhcp, random) = (test.Host, test.Definitions, test.PortRecords, test.Dhcp, test.Random);
         host.AddLink("lo", null, null, 65536);
         host.AddLink("eth0", "veth", "52:54:00:00:00:07");
         host.Namespaces["/run/netns/c1"] = new HashSet<string> { "lo" };
         definitions.Save(NetworkXml.Parse(Nat));
     }
 
-    private NetworkRuntime Runtime() => new(definitions, live, host, host, host, dhcp, NoFaults.Instance);
+    private NetworkRuntime Runtime() => new(test.Ports());
 
     private PortService Ports()
     {
-        var catalog = new NetworkCatalog(definitions, live, host, random);
-        return new PortService(catalog, live, host, random, new ReservationService(catalog, Runtime()), dhcp);
+        var catalog = new NetworkCatalog(test.Ports());
+        return new PortService(test.Ports(), catalog, new ReservationService(catalog, Runtime()));
     }
 
-    private string HostState() => host.Snapshot() + "\n" + string.Join('\n', live.Ports.Select(p => p.Key + ":" + p.Value)) +
+    private string HostState() => host.Snapshot() + "\n" + string.Join('\n', records.Ports.Select(p => p.Key + ":" + p.Value)) +
                                   "\n" + definitions.Files["lab"];
 
     [Fact]
@@ -58,7 +64,7 @@ public sealed class PortServiceTests
         Assert.Equal(host.GetLink("virbr0")!.Index, link.MasterIndex);
         Assert.Equal(9000, link.Mtu);
         Assert.Equal(port.HostMacAddress, link.MacAddress);
-        Assert.Equal(port, Assert.Single(live.LoadPorts("lab")));
+        Assert.Equal(port, Assert.Single(records.LoadPorts("lab")));
     }
 
     [Theory]
@@ -99,11 +105,11 @@ public sealed class PortServiceTests
         Assert.Equal("eth0", port.GuestInterfaceName);
         Assert.Contains("eth0", host.Namespaces["/run/netns/c1"]);
         Assert.Contains("mac='52:54:00:aa:00:01'", definitions.Files["lab"]);
-        Assert.Contains("52:54:00:aa:00:01", NetworkXml.Format(live.Load("lab")!.Definition));
+        Assert.Contains("52:54:00:aa:00:01", NetworkXml.Format(test.Live.Load("lab")!.Definition));
 
         Ports().Remove("lab", port.Name);
         Assert.Null(host.GetLink(port.Name));
-        Assert.Empty(live.LoadPorts(null));
+        Assert.Empty(records.LoadPorts(null));
         Assert.DoesNotContain("52:54:00:aa:00:01", definitions.Files["lab"]);
     }
 
@@ -111,7 +117,7 @@ public sealed class PortServiceTests
     public void A_reservation_that_already_exists_is_reused_and_survives_the_ports_removal()
     {
         Runtime().Start("lab");
-        var catalog = new NetworkCatalog(definitions, live, host, random);
+        var catalog = new NetworkCatalog(test.Ports());
         new ReservationService(catalog, Runtime()).Add("lab", "52:54:00:aa:00:02", IPAddress.Parse("192.168.122.51"), null);
 
         var port = Ports().Create(new PortRequest("lab", PortType.Tap, MacAddress: "52:54:00:aa:00:02", IPAddress: IPAddress.Parse("192.168.122.51"))).Port;
@@ -191,12 +197,12 @@ public sealed class PortServiceTests
         Assert.NotEqual(oldBridge, bridge.Index);
         Assert.Equal(bridge.Index, host.GetLink(tap.Name)!.MasterIndex);
         Assert.Equal(bridge.Index, host.GetLink(veth.Name)!.MasterIndex);
-        Assert.Equal(2, live.LoadPorts("lab").Count);
+        Assert.Equal(2, records.LoadPorts("lab").Count);
 
         Runtime().Stop("lab");
         Assert.Null(host.GetLink(tap.Name));
         Assert.Null(host.GetLink(veth.Name));
-        Assert.Empty(live.LoadPorts(null));
+        Assert.Empty(records.LoadPorts(null));
     }
 
     [Fact]
@@ -208,7 +214,7 @@ public sealed class PortServiceTests
         Assert.Throws<NetworkProblemException>(() => Runtime().Restart("lab"));
         host.FailOn = null;
         Assert.Null(host.GetLink(tap.Name));
-        Assert.Empty(live.LoadPorts(null));
+        Assert.Empty(records.LoadPorts(null));
     }
 
     [Fact]
@@ -249,19 +255,5 @@ public sealed class PortServiceTests
             new PortNamespace("my ns", "/var/run/docker/netns/a b"), "eth1", IPAddress.Parse("192.168.122.9"));
         Assert.Equal(port, PortRecordFormat.Parse("lab", "vnet3", PortRecordFormat.Format(port)));
         Assert.Null(PortRecordFormat.Parse("lab", "vnet3", "type=tap\n"));
-    }
-
-    /// <summary>Hands out the queued bytes first, then counts up: reproducible MACs and UUIDs.</summary>
-    private sealed class CountingRandom : IRandomSource
-    {
-        public byte[] Next = [];
-        private int offset;
-        private byte counter = 0x10;
-
-        public void Fill(Span<byte> buffer)
-        {
-            for (var i = 0; i < buffer.Length; i++)
-                buffer[i] = offset < Next.Length ? Next[offset++] : counter++;
-        }
     }
 }

@@ -1,7 +1,8 @@
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
-using Ids = VirtualNetworking.Core.Validation.NetworkErrorIds;
+using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 
 namespace VirtualNetworking.Core.Tests.Validation;
 
@@ -102,10 +103,10 @@ public sealed class NetworkValidatorTests
     public void NameRules()
     {
         IReadOnlyList<string> Ids(string name) => NetworkValidator.Validate(new NetworkDefinition { Name = name }).Select(p => p.ErrorId).ToList();
-        Assert.Equal([NetworkErrorIds.NameMissing], Ids(""));
-        Assert.Equal([NetworkErrorIds.NameInvalid], Ids("a\nb"));
-        Assert.Equal([NetworkErrorIds.NameInvalid], Ids("a/b"));
-        Assert.Equal([NetworkErrorIds.NameTooLong], Ids(new string('é', 101)));
+        Assert.Equal([Problems.ErrorIds.NameMissing], Ids(""));
+        Assert.Equal([Problems.ErrorIds.NameInvalid], Ids("a\nb"));
+        Assert.Equal([Problems.ErrorIds.NameInvalid], Ids("a/b"));
+        Assert.Equal([Problems.ErrorIds.NameTooLong], Ids(new string('é', 101)));
         Assert.Empty(Ids(new string('é', 100)));
         Assert.Empty(Ids("with \"quotes\" and 'more'"));
     }
@@ -115,7 +116,7 @@ public sealed class NetworkValidatorTests
     {
         var problems = ErrorIds("<forward mode='nat'/><mac address='01:00:5e:00:00:01'/><bridge name='this-is-far-too-long'/>");
         Assert.Equal(3, problems.Count);
-        Assert.Equal([NetworkErrorIds.IpRequired, NetworkErrorIds.BridgeNameInvalid, NetworkErrorIds.MacAddressInvalid], problems);
+        Assert.Equal([Problems.ErrorIds.IpRequired, Problems.ErrorIds.BridgeNameInvalid, Problems.ErrorIds.MacAddressInvalid], problems);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Linux.Netlink;
 
 namespace VirtualNetworking.Linux.Tests.Netlink;

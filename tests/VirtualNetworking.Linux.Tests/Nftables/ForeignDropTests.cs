@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Linux.Nftables;
 
 namespace VirtualNetworking.Linux.Tests.Nftables;

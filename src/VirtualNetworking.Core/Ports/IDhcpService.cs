@@ -1,7 +1,7 @@
 using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Model;
 
-namespace VirtualNetworking.Core.Engine;
+namespace VirtualNetworking.Core.Ports;
 
 /// <summary>
 /// The DHCP side of a started network (our host daemon). Start-VNetwork calls Serve after the bridge is up,
@@ -17,5 +17,5 @@ public interface IDhcpService
     /// <summary>Stops serving; idempotent.</summary>
     void Release(string networkName);
     /// <summary>The network's bound and declined leases (from the lease store; no daemon needed); expired ones are left out.</summary>
-    IReadOnlyList<DhcpLease> ReadLeases(string networkName, DateTimeOffset? now = null);
+    IReadOnlyList<DhcpLease> ReadLeases(string networkName);
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net;
+using VirtualNetworking.Core.Model;
 
-namespace VirtualNetworking.Core.Ports;
+namespace VirtualNetworking.Core.GuestPorts;
 
 /// <summary>
 /// A port's live record (run/virtualnetworking/ports/NETWORK/NAME.port): "key=value" lines, percent-encoded

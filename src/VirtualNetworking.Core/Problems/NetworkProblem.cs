@@ -1,4 +1,4 @@
-namespace VirtualNetworking.Core.Validation;
+namespace VirtualNetworking.Core.Problems;
 
 /// <summary>Error categories of Core, mapped one to one onto PowerShell's ErrorCategory by the cmdlets.</summary>
 public enum ProblemCategory
@@ -16,6 +16,8 @@ public enum ProblemCategory
     NotImplemented,
     ReadError,
     WriteError,
+    /// <summary>A failure of unknown kind (a defect).</summary>
+    NotSpecified,
 }
 
 /// <summary>One thing wrong with a request or definition. ErrorId is public contract: never rename one.</summary>

@@ -1,14 +1,9 @@
-namespace VirtualNetworking.Core.Engine;
+namespace VirtualNetworking.Core.Host;
 
 /// <summary>The systemd unit that starts autostart networks at boot (libvirt's driver autostart).</summary>
 public static class BootUnit
 {
     public const string FileName = "virtualnetworking.service";
-
-    public static string UnitPath(StatePaths paths) => Path.Combine(paths.Root, "etc/systemd/system", FileName);
-    public static string WantsLink(StatePaths paths) => Path.Combine(paths.Root, "etc/systemd/system/multi-user.target.wants", FileName);
-    /// <summary>sd_booted(): systemd is PID 1 when this directory exists.</summary>
-    public static string SystemdMarker(StatePaths paths) => Path.Combine(paths.Root, "run/systemd/system");
 
     /// <summary>Runs an installed pwsh (never a repository's local tool) with the module's installed path.</summary>
     public static string Render(string pwshPath, string moduleManifestPath) =>

@@ -1,7 +1,7 @@
 using System.Net;
-using VirtualNetworking.Core.Validation;
+using VirtualNetworking.Core.Problems;
 
-namespace VirtualNetworking.Core.Ports;
+namespace VirtualNetworking.Core.Model;
 
 /// <summary>How a guest is attached: a tap that QEMU opens, or a veth whose far end sits in a container's namespace.</summary>
 public enum PortType
@@ -18,7 +18,7 @@ public sealed record PortNamespace(string Display, string Path)
 {
     /// <summary>A name from 'ip netns list' or an absolute path; refuses text that can name neither (VNetworkNamespaceInvalid).</summary>
     public static PortNamespace FromText(string text) => Problem(text) is { } problem
-        ? throw new NetworkProblemException("VNetworkNamespaceInvalid", ProblemCategory.InvalidArgument,
+        ? throw new NetworkProblemException(ErrorIds.NamespaceInvalid, ProblemCategory.InvalidArgument,
             $"'{text}' cannot name a network namespace: {problem}. Give a name from 'ip netns list', an absolute path, or -ProcessId.", text)
         : text.Contains('/') ? new(text, text) : new(text, "/run/netns/" + text);
 

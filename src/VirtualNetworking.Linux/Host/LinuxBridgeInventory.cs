@@ -1,15 +1,13 @@
+using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Linux.Netlink;
+using static VirtualNetworking.Linux.Host.KernelCalls;
 
 namespace VirtualNetworking.Linux.Host;
 
-/// <summary>One Linux bridge as brctl show and ip link see it.</summary>
-public sealed record BridgeState(string Name, string BridgeId, bool StpEnabled, IReadOnlyList<string> Interfaces,
-    string? MacAddress, IReadOnlyList<string> Addresses, int Mtu, bool IsUp);
-
 /// <summary>Every bridge of the calling namespace, ours or not, read through rtnetlink.</summary>
-public static class BridgeInventory
+public sealed class LinuxBridgeInventory : IBridgeInventory
 {
-    public static IReadOnlyList<BridgeState> List()
+    public IReadOnlyList<BridgeState> List() => Read("list the host's bridges", () =>
     {
         using var client = new RtnetlinkClient();
         var links = client.GetLinks();
@@ -22,5 +20,5 @@ public static class BridgeInventory
                 b.Mtu, b.IsUp))
             .OrderBy(b => b.Name, StringComparer.Ordinal)
             .ToList();
-    }
+    });
 }

@@ -3,9 +3,12 @@ using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 
-namespace VirtualNetworking.Core.Ports;
+namespace VirtualNetworking.Core.GuestPorts;
 
 /// <summary>What New-VNetworkPort asks for. Null = allocate (name from vnet%d, MAC 52:54:00:xx:xx:xx).</summary>
 public sealed record PortRequest(
@@ -47,9 +50,16 @@ public enum PortState
 /// check runs before the host changes; the record is written before the link, so a killed creation is
 /// cleaned up by the network's stop; Stop-VNetwork removes a network's ports, Restart-VNetwork re-attaches them.
 /// </summary>
-public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNetwork host, IRandomSource random, ReservationService reservations,
-    IDhcpService dhcp)
+public sealed class PortService(EnginePorts ports, NetworkCatalog catalog, ReservationService reservations)
 {
+    private readonly ILiveNetworkStore live = ports.LiveNetworks;
+    private readonly IPortRecordStore records = ports.PortRecords;
+    private readonly IHostLinks host = ports.Links;
+    private readonly IGuestLinks guestLinks = ports.GuestLinks;
+    private readonly IHostUsers users = ports.Users;
+    private readonly IDhcpService dhcp = ports.Dhcp;
+    private readonly IRandomSource random = ports.Random;
+
     public const string DefaultNameTemplate = "vnet%d";
     public const string DefaultGuestInterfaceName = "eth0";
     /// <summary>Enough ids for thousands of guests on one host.</summary>
@@ -61,7 +71,7 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
         CheckRequest(request);
         // An unknown network is told as such to anyone; only then does the caller's right to change links matter.
         if (catalog.Find(request.Network) is null) throw NetworkCatalog.NotFound(request.Network);
-        host.EnsureCanChange();
+        users.EnsureCanChange();
         NetworkPort port;
         bool reuseReservation;
         using (live.Lock())
@@ -69,12 +79,12 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
             var network = live.Load(request.Network) is { Active: true } running ? running.Definition
                 : throw (catalog.Find(request.Network) is null ? NetworkCatalog.NotFound(request.Network) : NetworkRuntime.NotActive(request.Network));
             var bridge = network.Bridge?.Name is { } b && host.GetLink(b) is not null ? b
-                : throw new NetworkProblemException("VNetworkBridgeNotFound", ProblemCategory.ObjectNotFound,
+                : throw new NetworkProblemException(ErrorIds.BridgeNotFound, ProblemCategory.ObjectNotFound,
                     $"Network '{request.Network}' has no bridge on the host to attach a port to. Restart it with Restart-VNetwork.", request.Network);
-            var name = PortName(request, live.PortNames());
+            var name = PortName(request, records.PortNames());
             var mac = GuestMac(request, live.LoadAll().Select(n => n.Definition.MacAddress));
-            uint? owner = request.Owner is null ? null : host.FindUser(request.Owner) ?? throw new NetworkProblemException(
-                "VNetworkPortOwnerNotFound", ProblemCategory.ObjectNotFound,
+            uint? owner = request.Owner is null ? null : users.FindUser(request.Owner) ?? throw new NetworkProblemException(
+                ErrorIds.PortOwnerNotFound, ProblemCategory.ObjectNotFound,
                 $"There is no user '{request.Owner}' on this host. Give the user name or uid that QEMU runs as.", request.Owner);
             reuseReservation = request.IPAddress is { } ip && reservations.List(request.Network).Any(r => r.MacAddress == mac && r.IPAddress.Equals(ip));
             if (request.IPAddress is { } wanted && !reuseReservation) reservations.CheckAdd(request.Network, mac, wanted);
@@ -82,15 +92,15 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
             port = new NetworkPort(request.Network, name, request.Type, mac, HostEndMac(mac), bridge, owner,
                 request.Namespace, request.Type == PortType.Veth ? request.GuestInterfaceName ?? DefaultGuestInterfaceName : null,
                 reuseReservation ? null : request.IPAddress);
-            live.SavePort(port);
+            records.SavePort(port);
             try
             {
-                if (port.Type == PortType.Tap) host.CreateTapPort(name, port.HostMacAddress, bridge, owner);
-                else host.CreateVethPort(name, port.HostMacAddress, bridge, port.Namespace!, port.GuestInterfaceName!, mac);
+                if (port.Type == PortType.Tap) guestLinks.CreateTapPort(name, port.HostMacAddress, bridge, owner);
+                else guestLinks.CreateVethPort(name, port.HostMacAddress, bridge, port.Namespace!, port.GuestInterfaceName!, mac);
             }
             catch
             {
-                live.DeletePort(port.Network, port.Name);
+                records.DeletePort(port.Network, port.Name);
                 throw;
             }
         }
@@ -111,7 +121,7 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
     public IReadOnlyList<PortStatus> List(string? network)
     {
         if (network is not null && catalog.Find(network) is null) throw NetworkCatalog.NotFound(network);
-        var ports = live.LoadPorts(network);
+        var ports = records.LoadPorts(network);
         if (ports.Count == 0) return Array.Empty<PortStatus>();
         var links = host.GetLinkStates().ToDictionary(l => l.Name, StringComparer.Ordinal);
         var addresses = ports.Select(p => p.Network).Distinct().ToDictionary(n => n, GuestAddresses, StringComparer.Ordinal);
@@ -132,11 +142,11 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
     /// <summary>Deletes the port's link (a veth's peer goes with it) and the reservation it made.</summary>
     public NetworkPort Remove(string network, string name)
     {
-        host.EnsureCanChange();
+        users.EnsureCanChange();
         NetworkPort port;
         using (live.Lock())
         {
-            port = live.LoadPorts(network).FirstOrDefault(p => p.Name == name) ?? throw NotFound(network, name);
+            port = records.LoadPorts(network).FirstOrDefault(p => p.Name == name) ?? throw NotFound(network, name);
             RemoveLink(port);
         }
         if (port.ReservedAddress is { } address && catalog.Find(network) is not null &&
@@ -146,13 +156,13 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
     }
 
     public static NetworkProblemException NotFound(string network, string name) =>
-        new("VNetworkPortNotFound", ProblemCategory.ObjectNotFound,
+        new(ErrorIds.PortNotFound, ProblemCategory.ObjectNotFound,
             $"Network '{network}' has no port '{name}'. Run Get-VNetworkPort to see its ports.", name);
 
     private void RemoveLink(NetworkPort port)
     {
         host.DeleteLink(port.Name);
-        live.DeletePort(port.Network, port.Name);
+        records.DeletePort(port.Network, port.Name);
     }
 
     /// <summary>What can be told from the request alone: checked before anything is read or changed.</summary>
@@ -161,24 +171,24 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
         var problems = new List<NetworkProblem>();
         void Invalid(string id, string message, object? target) => problems.Add(new NetworkProblem(id, ProblemCategory.InvalidArgument, message, target));
         if (request.Name is { } name && InterfaceName.Problem(name, allowTemplate: true) is { } nameProblem)
-            Invalid("VNetworkPortNameInvalid", $"'{name}' cannot be a port name: {nameProblem}. Use a name such as vnet7, or a template with one %d.", name);
+            Invalid(ErrorIds.PortNameInvalid, $"'{name}' cannot be a port name: {nameProblem}. Use a name such as vnet7, or a template with one %d.", name);
         if (request.MacAddress is { } text && !(MacAddressText.TryNormalize(text, out var mac) && !MacAddressText.IsMulticast(mac) && mac != "00:00:00:00:00:00"))
-            Invalid("VNetworkMacAddressInvalid", $"'{text}' is not a unicast MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56 (first octet even).", text);
+            Invalid(ErrorIds.MacAddressInvalid, $"'{text}' is not a unicast MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56 (first octet even).", text);
         if (request.Type == PortType.Veth)
         {
             if (request.Namespace is null)
-                Invalid("VNetworkPortNamespaceRequired", "A veth port needs -Namespace: the name, path or process of the container's network namespace.", request.Network);
+                Invalid(ErrorIds.PortNamespaceRequired, "A veth port needs -Namespace: the name, path or process of the container's network namespace.", request.Network);
             if (request.Owner is not null)
-                Invalid("VNetworkPortParameterInvalid", "-Owner applies to taps only: a veth's far end belongs to the namespace it is moved into.", request.Owner);
+                Invalid(ErrorIds.PortParameterInvalid, "-Owner applies to taps only: a veth's far end belongs to the namespace it is moved into.", request.Owner);
             if (request.GuestInterfaceName is { } guest && InterfaceName.Problem(guest, allowTemplate: false) is { } guestProblem)
-                Invalid("VNetworkPortNameInvalid", $"'{guest}' cannot be the guest's interface name: {guestProblem}.", guest);
+                Invalid(ErrorIds.PortNameInvalid, $"'{guest}' cannot be the guest's interface name: {guestProblem}.", guest);
         }
         else
         {
             if (request.Namespace is not null)
-                Invalid("VNetworkPortParameterInvalid", "-Namespace and -ProcessId apply to veth ports only; a tap stays on the host for QEMU to open. Use -Type Veth for a container.", request.Namespace.Display);
+                Invalid(ErrorIds.PortParameterInvalid, "-Namespace and -ProcessId apply to veth ports only; a tap stays on the host for QEMU to open. Use -Type Veth for a container.", request.Namespace.Display);
             if (request.GuestInterfaceName is not null)
-                Invalid("VNetworkPortParameterInvalid", "-GuestInterfaceName applies to veth ports only; QEMU names a tap guest's NIC itself.", request.GuestInterfaceName);
+                Invalid(ErrorIds.PortParameterInvalid, "-GuestInterfaceName applies to veth ports only; QEMU names a tap guest's NIC itself.", request.GuestInterfaceName);
         }
         if (problems.Count > 0) throw new NetworkProblemException(problems);
     }
@@ -198,11 +208,11 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
                 if (host.GetLink(candidate) is null) return candidate;
                 used.Add(candidate);
             }
-            throw new NetworkProblemException("VNetworkPortNamesExhausted", ProblemCategory.LimitsExceeded,
+            throw new NetworkProblemException(ErrorIds.PortNamesExhausted, ProblemCategory.LimitsExceeded,
                 $"No free port name for template '{requested}' (ids 0 to {MaxPortId} are taken). Give an explicit -Name.", requested);
         }
         if (used.Contains(requested) || host.GetLink(requested) is not null)
-            throw new NetworkProblemException("VNetworkPortNameInUse", ProblemCategory.ResourceExists,
+            throw new NetworkProblemException(ErrorIds.PortNameInUse, ProblemCategory.ResourceExists,
                 $"A link named '{requested}' already exists on the host. Choose another -Name, or omit it to get a free vnetN.", requested);
         return requested;
     }
@@ -214,12 +224,12 @@ public sealed class PortService(NetworkCatalog catalog, ILiveStore live, IHostNe
     private string GuestMac(PortRequest request, IEnumerable<string?> bridgeMacs)
     {
         var bridges = bridgeMacs.OfType<string>().ToHashSet(StringComparer.Ordinal);
-        bool Taken(string mac) => bridges.Contains(mac) || live.PortMacTaken(mac);
+        bool Taken(string mac) => bridges.Contains(mac) || records.PortMacTaken(mac);
         if (request.MacAddress is { } text)
         {
             MacAddressText.TryNormalize(text, out var mac);
             if (Taken(mac!) || host.GetLinkStates().Any(l => l.MacAddress == mac))
-                throw new NetworkProblemException("VNetworkPortMacInUse", ProblemCategory.ResourceExists,
+                throw new NetworkProblemException(ErrorIds.PortMacInUse, ProblemCategory.ResourceExists,
                     $"MAC address {mac} is already used on this host (by a link, a port or a network's bridge). Give another -MacAddress, or omit it to get a free one.", text);
             return mac!;
         }

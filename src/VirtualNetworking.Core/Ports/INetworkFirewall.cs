@@ -1,0 +1,17 @@
+using VirtualNetworking.Core.Firewall;
+
+namespace VirtualNetworking.Core.Ports;
+
+/// <summary>A network's nftables rules: one transaction (no listing) per change.</summary>
+public interface INetworkFirewall
+{
+    /// <summary>Inserts the network's rules; returns their handles, which removal needs.</summary>
+    IReadOnlyList<RuleHandle> Apply(FirewallNetwork network);
+    /// <summary>
+    /// Removes that network's rules; missing rules are fine. <paramref name="handles"/>: as returned by Apply,
+    /// or null when unknown (a start killed before recording them: the rules are then found by listing).
+    /// <paramref name="othersHaveRules"/>: false when no other network with live state has firewall rules, so
+    /// our tables go.
+    /// </summary>
+    void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules);
+}

@@ -1,0 +1,142 @@
+namespace VirtualNetworking.Core.Problems;
+
+/// <summary>
+/// Every ErrorId the module can emit, and nowhere else is one written (a test scans the sources). Ids are
+/// public contract: scripts match on them, so never rename one. Form: VNetwork + noun + condition.
+/// </summary>
+public static class ErrorIds
+{
+    // Document level (NetworkXml.Parse).
+    public const string XmlMalformed = "VNetworkXmlMalformed";
+    public const string XmlTooLarge = "VNetworkXmlTooLarge";
+    public const string XmlDtdProhibited = "VNetworkXmlDtdProhibited";
+    public const string XmlWrongRoot = "VNetworkXmlWrongRoot";
+    public const string XmlValueInvalid = "VNetworkXmlValueInvalid";
+
+    // Identity.
+    public const string NameMissing = "VNetworkNameMissing";
+    public const string NameInvalid = "VNetworkNameInvalid";
+    public const string NameTooLong = "VNetworkNameTooLong";
+    public const string UuidInvalid = "VNetworkUuidInvalid";
+    public const string TitleInvalid = "VNetworkTitleInvalid";
+
+    // Forward.
+    public const string ForwardModeUnknown = "VNetworkForwardModeUnknown";
+    public const string ForwardDevMismatch = "VNetworkForwardDevMismatch";
+    public const string ForwardInterfaceInvalid = "VNetworkForwardInterfaceInvalid";
+    public const string IpRequired = "VNetworkIpRequired";
+    public const string NatNotAllowed = "VNetworkNatNotAllowed";
+    public const string NatAddressInvalid = "VNetworkNatAddressInvalid";
+    public const string NatPortInvalid = "VNetworkNatPortInvalid";
+
+    // Bridge, MAC, MTU.
+    public const string BridgeNameInvalid = "VNetworkBridgeNameInvalid";
+    public const string BridgeOptionNotAllowed = "VNetworkBridgeOptionNotAllowed";
+    public const string MacAddressInvalid = "VNetworkMacAddressInvalid";
+    public const string MacNotAllowed = "VNetworkMacNotAllowed";
+    public const string MtuInvalid = "VNetworkMtuInvalid";
+    public const string MtuNotAllowed = "VNetworkMtuNotAllowed";
+    public const string UplinkInvalid = "VNetworkUplinkInvalid";
+
+    // IP, DHCP, TFTP.
+    public const string IpAddressInvalid = "VNetworkIpAddressInvalid";
+    public const string IpNetmaskInvalid = "VNetworkIpNetmaskInvalid";
+    public const string IpNotAllowed = "VNetworkIpNotAllowed";
+    public const string LocalPtrInvalid = "VNetworkLocalPtrInvalid";
+    public const string DhcpMultiple = "VNetworkDhcpMultiple";
+    public const string DhcpRangeInvalid = "VNetworkDhcpRangeInvalid";
+    public const string DhcpHostInvalid = "VNetworkDhcpHostInvalid";
+    public const string LeaseTooShort = "VNetworkLeaseTooShort";
+    public const string BootpInvalid = "VNetworkBootpInvalid";
+    public const string TftpNotAllowed = "VNetworkTftpNotAllowed";
+
+    // Domain and DNS.
+    public const string DomainInvalid = "VNetworkDomainInvalid";
+    public const string DomainNotAllowed = "VNetworkDomainNotAllowed";
+    public const string DnsNotAllowed = "VNetworkDnsNotAllowed";
+    public const string DnsDisabledWithRecords = "VNetworkDnsDisabledWithRecords";
+    public const string DnsForwarderInvalid = "VNetworkDnsForwarderInvalid";
+    public const string DnsTxtInvalid = "VNetworkDnsTxtInvalid";
+    public const string DnsSrvInvalid = "VNetworkDnsSrvInvalid";
+    public const string DnsHostInvalid = "VNetworkDnsHostInvalid";
+
+    // Routes.
+    public const string RouteInvalid = "VNetworkRouteInvalid";
+    public const string RouteGatewayUnreachable = "VNetworkRouteGatewayUnreachable";
+
+    // net-update.
+    public const string UpdateSectionUnsupported = "VNetworkUpdateSectionUnsupported";
+    public const string UpdateCommandUnsupported = "VNetworkUpdateCommandUnsupported";
+    public const string UpdateElementUnexpected = "VNetworkUpdateElementUnexpected";
+    public const string UpdateEntryExists = "VNetworkUpdateEntryExists";
+    public const string UpdateEntryNotFound = "VNetworkUpdateEntryNotFound";
+    public const string UpdateParentInvalid = "VNetworkUpdateParentInvalid";
+
+    // Parameters of the cmdlets.
+    public const string SubnetInvalid = "VNetworkSubnetInvalid";
+    public const string DhcpConflict = "VNetworkDhcpConflict";
+    public const string TransientAutostart = "VNetworkTransientAutostart";
+    public const string BridgedOptionInvalid = "VNetworkBridgedOptionInvalid";
+    public const string ForwardDeviceNotAllowed = "VNetworkForwardDeviceNotAllowed";
+
+    // The definition store (define, change, remove).
+    public const string NotFound = "VNetworkNotFound";
+    public const string NameExists = "VNetworkNameExists";
+    public const string UuidMismatch = "VNetworkUuidMismatch";
+    public const string UuidInUse = "VNetworkUuidInUse";
+    public const string Transient = "VNetworkTransient";
+    public const string NowTransient = "VNetworkNowTransient";
+    public const string SubnetInUse = "VNetworkSubnetInUse";
+    public const string NoFreeSubnet = "VNetworkNoFreeSubnet";
+    public const string BridgeInUse = "VNetworkBridgeInUse";
+    public const string BridgeNamesExhausted = "VNetworkBridgeNamesExhausted";
+    public const string RestartPending = "VNetworkRestartPending";
+    public const string StoreBusy = "VNetworkStoreBusy";
+
+    // Files the user names (Import-VNetwork, Export-VNetwork).
+    public const string FileNotFound = "VNetworkFileNotFound";
+    public const string FileUnreadable = "VNetworkFileUnreadable";
+    public const string ExportFailed = "VNetworkExportFailed";
+
+    // Start, stop, restart.
+    public const string NotActive = "VNetworkNotActive";
+    public const string AlreadyActive = "VNetworkAlreadyActive";
+    public const string ModeNotSupported = "VNetworkModeNotSupported";
+    public const string BridgeNameMissing = "VNetworkBridgeNameMissing";
+    public const string BridgeExists = "VNetworkBridgeExists";
+    public const string BridgeNotABridge = "VNetworkBridgeNotABridge";
+    public const string UplinkNotFound = "VNetworkUplinkNotFound";
+    public const string FeatureNotEnforced = "VNetworkFeatureNotEnforced";
+    public const string CleanupIncomplete = "VNetworkCleanupIncomplete";
+    /// <summary>Only in a sandbox VNET_ROOT, when a test asks for a failure at a start step.</summary>
+    public const string TestFault = "VNetworkTestFault";
+
+    // The host: rights, kernel, firewall, DHCP daemon, boot unit.
+    public const string PermissionDenied = "VNetworkPermissionDenied";
+    public const string HostOperationFailed = "VNetworkHostOperationFailed";
+    public const string LinkNotFound = "VNetworkLinkNotFound";
+    public const string FirewallFailed = "VNetworkFirewallFailed";
+    public const string DhcpUnavailable = "VNetworkDhcpUnavailable";
+    public const string BootUnitSkipped = "VNetworkBootUnitSkipped";
+    /// <summary>A failure nothing below the cmdlet turned into one of the ids above: a defect to report.</summary>
+    public const string InternalError = "VNetworkInternalError";
+
+    // DHCP reservations.
+    public const string ReservationExists = "VNetworkReservationExists";
+    public const string ReservationNotFound = "VNetworkReservationNotFound";
+    public const string ReservationOutsideSubnet = "VNetworkReservationOutsideSubnet";
+
+    // Guest ports.
+    public const string BridgeNotFound = "VNetworkBridgeNotFound";
+    public const string NamespaceInvalid = "VNetworkNamespaceInvalid";
+    public const string NamespaceNotFound = "VNetworkNamespaceNotFound";
+    public const string GuestInterfaceInUse = "VNetworkGuestInterfaceInUse";
+    public const string PortNotFound = "VNetworkPortNotFound";
+    public const string PortNameInvalid = "VNetworkPortNameInvalid";
+    public const string PortNameInUse = "VNetworkPortNameInUse";
+    public const string PortNamesExhausted = "VNetworkPortNamesExhausted";
+    public const string PortMacInUse = "VNetworkPortMacInUse";
+    public const string PortOwnerNotFound = "VNetworkPortOwnerNotFound";
+    public const string PortNamespaceRequired = "VNetworkPortNamespaceRequired";
+    public const string PortParameterInvalid = "VNetworkPortParameterInvalid";
+}

@@ -1,0 +1,49 @@
+using System.Net;
+using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
+
+namespace VirtualNetworking.Core.Validation;
+
+/// <summary>
+/// The text forms users give for subnets, ranges and addresses (cmdlet parameters, configuration documents),
+/// parsed into Core types with the module's ErrorIds.
+/// </summary>
+public static class ParameterText
+{
+    public static IpNetwork Subnet(string text)
+    {
+        if (IpNetwork.TryParse(text, requireNetworkAddress: true, out var subnet, out var problem)) return subnet.Value;
+        throw new NetworkProblemException(ErrorIds.SubnetInvalid, ProblemCategory.InvalidArgument,
+            $"Subnet '{text}' is not valid: {problem}. Write a network address in CIDR form, e.g. 10.0.5.0/24.", text);
+    }
+
+    /// <summary>A DHCP range is exactly two addresses: the first and the last of the range.</summary>
+    public static (IPAddress Start, IPAddress End) DhcpRange(IReadOnlyList<string> values)
+    {
+        if (values.Count != 2)
+            throw new NetworkProblemException(ErrorIds.DhcpRangeInvalid, ProblemCategory.InvalidArgument,
+                $"-DhcpRange takes two addresses, the first and the last of the range (e.g. -DhcpRange 10.0.5.10,10.0.5.200); {values.Count} were given.",
+                string.Join(",", values));
+        return (RangeAddress(values[0]), RangeAddress(values[1]));
+    }
+
+    /// <summary>An -IPAddress value (a reservation's address): one address, no prefix.</summary>
+    public static IPAddress HostAddress(string text) =>
+        IPAddress.TryParse(text, out var address) && !text.Contains('/')
+            ? address
+            : throw new NetworkProblemException(ErrorIds.IpAddressInvalid, ProblemCategory.InvalidArgument,
+                $"'{text}' is not an IP address. Give an address inside the network's subnet, e.g. 192.168.122.10.", text);
+
+    /// <summary>A -MacAddress filter, in canonical form (lower case, colon separated).</summary>
+    public static string MacAddress(string text) =>
+        MacAddressText.TryNormalize(text, out var mac) ? mac!
+            : throw new NetworkProblemException(ErrorIds.MacAddressInvalid, ProblemCategory.InvalidArgument,
+                $"'{text}' is not a MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56.", text);
+
+    private static IPAddress RangeAddress(string text) =>
+        IPAddress.TryParse(text, out var address) && !text.Contains('%') && !text.Contains('/')
+            ? address
+            : throw new NetworkProblemException(ErrorIds.DhcpRangeInvalid, ProblemCategory.InvalidArgument,
+                $"'{text}' in -DhcpRange is not an IP address. Give two addresses inside the subnet, e.g. 10.0.5.10,10.0.5.200.", text);
+}
