@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using VirtualNetworking.Core.Dhcp;
-using VirtualNetworking.Core.Problems;
 
 namespace VirtualNetworking.Daemon;
 

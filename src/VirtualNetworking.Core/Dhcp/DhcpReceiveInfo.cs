@@ -1,5 +1,3 @@
-using VirtualNetworking.Core.Validation;
-
 namespace VirtualNetworking.Core.Dhcp;
 
 /// <summary>

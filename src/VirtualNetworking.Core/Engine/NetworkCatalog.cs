@@ -1,5 +1,4 @@
 using VirtualNetworking.Core.Addressing;
-using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;

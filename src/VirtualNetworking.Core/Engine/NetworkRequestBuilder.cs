@@ -1,7 +1,6 @@
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Core.Engine;
 

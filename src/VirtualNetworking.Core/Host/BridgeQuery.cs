@@ -1,5 +1,4 @@
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
 

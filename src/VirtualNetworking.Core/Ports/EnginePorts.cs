@@ -1,4 +1,3 @@
-using VirtualNetworking.Core.Host;
 
 namespace VirtualNetworking.Core.Ports;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using VirtualNetworking.Core.Addressing;
-using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
 
 namespace VirtualNetworking.Core.Validation;

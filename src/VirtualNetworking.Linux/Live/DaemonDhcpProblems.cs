@@ -1,9 +1,7 @@
 using VirtualNetworking.Core.Dhcp;
-using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Linux.Dhcp;
 
 namespace VirtualNetworking.Linux.Live;

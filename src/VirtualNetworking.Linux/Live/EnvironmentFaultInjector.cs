@@ -1,8 +1,6 @@
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Linux.Live;
 

@@ -1,8 +1,6 @@
 using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 using VirtualNetworking.Linux.Store;
 

@@ -1,9 +1,7 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
-using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Linux.Nftables;
 
 namespace VirtualNetworking.Linux.Live;

@@ -1,7 +1,5 @@
-using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Linux.Live;
 

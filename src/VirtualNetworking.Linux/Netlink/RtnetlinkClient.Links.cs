@@ -1,5 +1,4 @@
 using System.Net.NetworkInformation;
-using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Linux.Netlink;
 

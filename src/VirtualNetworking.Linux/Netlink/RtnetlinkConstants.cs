@@ -1,5 +1,3 @@
-using VirtualNetworking.Core.Validation;
-
 namespace VirtualNetworking.Linux.Netlink;
 
 // Values from linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h and linux/veth.h.

@@ -1,7 +1,6 @@
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Linux.Store;

@@ -1,5 +1,4 @@
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.Linux.Store;
 

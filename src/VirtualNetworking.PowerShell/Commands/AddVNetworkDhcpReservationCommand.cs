@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Text;
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 using VirtualNetworking.PowerShell.Infrastructure;
 

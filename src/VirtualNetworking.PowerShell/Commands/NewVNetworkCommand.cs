@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.Core.Model;
-using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 

@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Engine;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;

@@ -1,6 +1,5 @@
 using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.Core.Model;
-using VirtualNetworking.Core.Ports;
 
 namespace VirtualNetworking;
 

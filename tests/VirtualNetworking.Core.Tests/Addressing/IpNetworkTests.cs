@@ -1,6 +1,5 @@
 using System.Net;
 using VirtualNetworking.Core.Addressing;
-using Xunit;
 
 namespace VirtualNetworking.Core.Tests.Addressing;
 

@@ -1,5 +1,4 @@
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Core.Tests.Conformance;

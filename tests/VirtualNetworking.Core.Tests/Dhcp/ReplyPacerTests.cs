@@ -1,5 +1,4 @@
 using VirtualNetworking.Core.Dhcp;
-using Xunit;
 
 namespace VirtualNetworking.Core.Tests.Dhcp;
 

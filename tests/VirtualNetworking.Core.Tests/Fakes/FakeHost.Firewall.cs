@@ -1,7 +1,4 @@
-using System.Net;
-using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Firewall;
-using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
 
 namespace VirtualNetworking.Core.Tests.Fakes;

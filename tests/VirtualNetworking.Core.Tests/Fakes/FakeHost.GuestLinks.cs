@@ -1,5 +1,3 @@
-using System.Net;
-using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;

@@ -1,7 +1,5 @@
 using System.Net;
 using VirtualNetworking.Core.Addressing;
-using VirtualNetworking.Core.Firewall;
-using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
 

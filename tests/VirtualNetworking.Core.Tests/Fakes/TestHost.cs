@@ -1,4 +1,3 @@
-using VirtualNetworking.Core.Host;
 using VirtualNetworking.Core.Ports;
 
 namespace VirtualNetworking.Core.Tests.Fakes;

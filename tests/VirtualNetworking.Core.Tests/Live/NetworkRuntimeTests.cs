@@ -1,11 +1,9 @@
 using VirtualNetworking.Core.Addressing;
-using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Tests.Fakes;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Core.Tests.Live;

@@ -4,10 +4,8 @@ using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
-using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Tests.Fakes;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Core.Tests.Live;

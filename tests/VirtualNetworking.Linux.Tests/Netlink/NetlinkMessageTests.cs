@@ -1,4 +1,3 @@
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Linux.Netlink;
 
 namespace VirtualNetworking.Linux.Tests.Netlink;

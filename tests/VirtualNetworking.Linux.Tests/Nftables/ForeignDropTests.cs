@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Model;
-using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Linux.Nftables;
 
 namespace VirtualNetworking.Linux.Tests.Nftables;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Firewall;
