@@ -64,6 +64,8 @@ public sealed class NetworkUpdateMatchingTests
 
     private static IEnumerable<string> DnsHostIps(NetworkDefinition definition) => definition.Dns!.Hosts.Select(h => h.Address.ToString());
 
+    private static IEnumerable<string?> DhcpHostNames(NetworkDefinition definition, int ip) => definition.Ips[ip].Dhcp!.Hosts.Select(h => h.Name);
+
     // dns-host (virNetworkDefUpdateDNSHost, virNetworkDNSHostDefParseXML)
 
     [Fact]
@@ -159,4 +161,70 @@ public sealed class NetworkUpdateMatchingTests
     [InlineData("add-last", "<srv service='kerberos' protocol='tcp' target='k.example' port='0'/>")]
     public void DnsSrvFieldsAreCheckedAsLibvirtParsesThem(string command, string snippet) =>
         AssertRefused(Ids.DnsSrvInvalid, "dns-srv", command, snippet);
+
+    // ip-dhcp-host (virNetworkDefUpdateIPDHCPHost, virNetworkDHCPHostDefParseXML)
+
+    [Fact]
+    public void DhcpHostDeleteByIdAloneIsRefused() =>
+        AssertRefused(Ids.DhcpHostInvalid, "ip-dhcp-host", "delete", "<host id='0:1:0:1:aa'/>", parentIndex: 1);
+
+    [Fact]
+    public void DhcpHostDeleteDoesNotCompareTheId() =>
+        Assert.Empty(Updated("ip-dhcp-host", "delete", "<host id='ff:ff' name='v6'/>", parentIndex: 1).Ips[1].Dhcp!.Hosts);
+
+    [Fact]
+    public void DhcpHostAddDoesNotClashOnTheId() =>
+        Assert.Equal(["v6", "v6b"], DhcpHostNames(Updated("ip-dhcp-host", "add-last", "<host id='0:1:0:1:aa' name='v6b' ip='2001:db8::6'/>", parentIndex: 1), 1));
+
+    [Fact]
+    public void DhcpHostModifyDoesNotFindTheHostByTheId() =>
+        AssertRefused(Ids.UpdateEntryNotFound, "ip-dhcp-host", "modify", "<host id='0:1:0:1:aa' name='v6c' ip='2001:db8::7'/>", parentIndex: 1);
+
+    [Fact]
+    public void DhcpHostDeleteMatchesAHostWithoutMacByItsOtherAttributes() =>
+        Assert.Equal(["a"], DhcpHostNames(Updated("ip-dhcp-host", "delete", "<host mac='00:16:3e:00:00:09' name='b' ip='10.0.0.11'/>"), 0));
+
+    [Fact]
+    public void DhcpHostDeleteByMacAloneDoesNotTakeAHostWithoutMac() =>
+        AssertRefused(Ids.UpdateEntryNotFound, "ip-dhcp-host", "delete", "<host mac='00:16:3e:00:00:09'/>");
+
+    [Fact]
+    public void DhcpHostDeleteNeedsEveryGivenAttributeToMatch() =>
+        AssertRefused(Ids.UpdateEntryNotFound, "ip-dhcp-host", "delete", "<host mac='00:16:3e:00:00:09' ip='10.0.0.10'/>");
+
+    [Theory]
+    [InlineData("ip-dhcp-host", "add-last", "<host mac='00:16:3e:00:00:02' ip='10.0.0.12'><lease expiry='1'/></host>")]
+    [InlineData("ip-dhcp-host", "modify", "<host mac='00:16:3e:00:00:01' ip='10.0.0.10'><lease expiry='119' unit='seconds'/></host>")]
+    [InlineData("ip-dhcp-range", "add-last", "<range start='10.0.0.20' end='10.0.0.30'><lease expiry='1'/></range>")]
+    public void LeasesShorterThanTwoMinutesAreRefused(string section, string command, string snippet) =>
+        AssertRefused(Ids.LeaseTooShort, section, command, snippet);
+
+    [Fact]
+    public void AddingDhcpIsRefusedWhileAnotherIpOfTheFamilyAlsoHasDhcp()
+    {
+        var definition = NetworkXml.Parse("""
+            <network>
+              <name>n</name>
+              <ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip>
+              <ip address='10.0.1.1' prefix='24'><dhcp><range start='10.0.1.2' end='10.0.1.9'/></dhcp></ip>
+            </network>
+            """);
+        var before = NetworkXml.Format(definition);
+        var refusal = Assert.Throws<NetworkProblemException>(() =>
+            NetworkUpdate.Apply(definition, "ip-dhcp-host", "add-last", "<host mac='00:16:3e:00:00:02' ip='10.0.0.12'/>", parentIndex: 0));
+        Assert.Equal(Ids.DhcpMultiple, refusal.First.ErrorId);
+        Assert.Equal(before, NetworkXml.Format(definition));
+    }
+
+    // ip-dhcp-range (virNetworkDefUpdateIPDHCPRange, virNetworkDHCPRangeDefParseXML)
+
+    [Fact]
+    public void DhcpRangeDeleteOutsideTheSubnetIsRefusedAsInvalid() =>
+        AssertRefused(Ids.DhcpRangeInvalid, "ip-dhcp-range", "delete", "<range start='10.0.9.2' end='10.0.9.3'/>");
+
+    // portgroup (virNetworkDefUpdatePortGroup, virNetworkPortGroupParseXML)
+
+    [Fact]
+    public void PortGroupDefaultIsReadCaseInsensitively() =>
+        AssertRefused(Ids.UpdateEntryExists, "portgroup", "add-last", "<portgroup name='bob' default='Yes'/>");
 }
