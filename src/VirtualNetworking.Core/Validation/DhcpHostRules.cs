@@ -9,7 +9,7 @@ namespace VirtualNetworking.Core.Validation;
 /// <summary>libvirt's rules for a static DHCP &lt;host&gt; (virNetworkDHCPHostDefParseXML), shared by validation and net-update.</summary>
 internal static class DhcpHostRules
 {
-    /// <param name="partialOkay">net-update delete: an entry only needs enough to identify a host.</param>
+    /// <param name="partialOkay">net-update delete: an entry only needs enough to identify a host, which the id (DUID) is not.</param>
     public static IEnumerable<NetworkProblem> Check(DhcpHostDefinition host, bool ipv6, string network, bool partialOkay)
     {
         var family = ipv6 ? "IPv6" : "IPv4";
@@ -30,8 +30,8 @@ internal static class DhcpHostRules
             yield return Problem(Ids.DhcpHostInvalid, $"Invalid IP address '{host.Ip}' in static host definition for network '{network}': it is not an {family} address like its <ip>. Put the host under an <ip> of the same family.", host.Ip);
         if (partialOkay)
         {
-            if (host.Mac is null && host.Id is null && host.Name is null && host.Ip is null)
-                yield return Problem(Ids.DhcpHostInvalid, $"Static host definition in network '{network}' must have mac, id, name or ip. Give at least one to identify the host.");
+            if (host.Mac is null && host.Name is null && host.Ip is null)
+                yield return Problem(Ids.DhcpHostInvalid, $"At least one of name, mac, or ip attribute must be specified for static host definition in network '{network}' (the id is not compared). Give one to identify the host.");
             yield break;
         }
         if (ipv6 ? host.Id is null && host.Name is null : host.Mac is null && host.Name is null)

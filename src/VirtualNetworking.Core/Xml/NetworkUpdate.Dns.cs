@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Xml.Linq;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Problems;
@@ -6,32 +5,45 @@ using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 
 namespace VirtualNetworking.Core.Xml;
 
-/// <summary>dns-host, dns-txt and dns-srv sections.</summary>
+/// <summary>dns-host, dns-txt and dns-srv sections (virNetworkDefUpdateDNSHost, -Txt, -Srv).</summary>
 public static partial class NetworkUpdate
 {
     private sealed partial class Operation
     {
         public void DnsHost(XElement element)
         {
-            var host = Read(reader => reader.ReadDnsHost(element))!;
-            if (command != "delete" && (host.Hostnames.Count == 0 || host.Hostnames.Any(string.IsNullOrWhiteSpace)))
-                throw Fail(Ids.DnsHostInvalid, ProblemCategory.InvalidData, $"DNS host record {host.Address} for network '{name}' needs at least one non-empty <hostname>.", host.Address);
+            var (address, hostnames) = Read(reader => reader.ReadDnsHostParts(element));
+            if (hostnames.Any(string.IsNullOrWhiteSpace))
+                throw Fail(Ids.DnsHostInvalid, ProblemCategory.InvalidData, $"Missing hostname in a DNS HOST record for network '{name}': a <hostname> is empty. Write the name between <hostname> and </hostname>.");
+            // add and modify need the whole record. libvirt's modify would take a record without hostnames and write one it cannot read back.
+            if (command != "delete" && (address is null || hostnames.Count == 0))
+                throw Fail(Ids.DnsHostInvalid, ProblemCategory.InvalidData, $"A DNS HOST record to {(IsAdd ? "add" : "modify")} in network '{name}' needs its ip and at least one <hostname>{(IsAdd ? "" : "; modify finds the record by its ip")}.");
             var dns = definition.Dns ?? new DnsDefinition();
-            // add: the IP must be new; modify: the record with this IP; delete: the one record sharing the IP or a hostname.
+            // add: a record with this ip exists (one name on several addresses is legitimate); modify: the record with this ip;
+            // delete: the record with this ip or any of these hostnames.
             var matches = dns.Hosts.Select((h, i) => (h, i))
-                .Where(e => e.h.Address.Equals(host.Address) || (command == "delete" && e.h.Hostnames.Intersect(host.Hostnames).Any()))
+                .Where(e => (address is not null && e.h.Address.Equals(address)) || (command == "delete" && e.h.Hostnames.Intersect(hostnames).Any()))
                 .Select(e => e.i).ToList();
             RefuseAmbiguous(matches, "DNS HOST");
-            Change(dns.Hosts, host, matches.Count == 1 ? matches[0] : -1, "DNS HOST record", $"<host ip='{host.Address}'>");
+            var found = matches.Count > 0 ? matches[0] : -1;
+            if (address is null)
+            {
+                // Only a delete by hostnames gets here; it has no record to build.
+                if (found < 0) throw NotFound("DNS HOST record", Describe(element));
+                dns.Hosts.RemoveAt(found);
+                return;
+            }
+            var host = new DnsHostRecord { Address = address };
+            host.Hostnames.AddRange(hostnames);
+            Change(dns.Hosts, host, found, "DNS HOST record", Describe(element));
             definition.Dns = dns;
         }
 
         public void DnsTxt(XElement element)
         {
-            // delete identifies the record by name alone (libvirt parses it with partialOkay).
-            var txt = command == "delete" && element.Attribute("name")?.Value is { Length: > 0 } txtName
-                ? new DnsTxtRecord { Name = txtName }
-                : Read(reader => reader.ReadDnsTxt(element))!;
+            // The record is found by its name: delete needs no value; modify replaces the value.
+            var txt = Read(reader => reader.ReadDnsTxt(element, partialOkay: command == "delete"))!;
+            RefuseInvalidAlone(Ids.DnsTxtInvalid, probe => probe.TxtRecords.Add(txt));
             var dns = definition.Dns ?? new DnsDefinition();
             var found = dns.TxtRecords.FindIndex(t => t.Name == txt.Name);
             Change(dns.TxtRecords, txt, found, "DNS TXT record", $"<txt name='{txt.Name}'>");
@@ -40,38 +52,47 @@ public static partial class NetworkUpdate
 
         public void DnsSrv(XElement element)
         {
+            // Current libvirt has modify for dns-host and dns-txt only.
+            RefuseModify("DNS SRV");
+            var srv = Read(reader => reader.ReadDnsSrv(element, partialOkay: command == "delete"))!;
+            RefuseInvalidAlone(Ids.DnsSrvInvalid, probe => probe.SrvRecords.Add(WithStandIns(srv)));
             var dns = definition.Dns ?? new DnsDefinition();
-            if (command == "delete")
-            {
-                // Every attribute given must match; exactly one record may match.
-                var given = element.Attributes().ToDictionary(a => a.Name.LocalName, a => a.Value);
-                if (given.Count == 0)
-                    throw Fail(Ids.DnsSrvInvalid, ProblemCategory.InvalidData, $"<srv> to delete from network '{name}' has no attributes. Give at least service and protocol.");
-                var matches = dns.SrvRecords.Select((s, i) => (s, i)).Where(e => given.All(g => SrvField(e.s, g.Key) == g.Value)).Select(e => e.i).ToList();
-                RefuseAmbiguous(matches, "DNS SRV");
-                if (matches.Count == 0) throw NotFound("DNS SRV record", element.ToString(SaveOptions.DisableFormatting));
-                dns.SrvRecords.RemoveAt(matches[0]);
-                return;
-            }
-            var srv = Read(reader => reader.ReadDnsSrv(element))!;
-            // add: an identical record exists; modify: the record of the same service, protocol and domain.
-            var found = dns.SrvRecords.FindIndex(s => s.Service == srv.Service && s.Protocol == srv.Protocol && s.Domain == srv.Domain
-                && (command == "modify" || (s.Target == srv.Target && s.Port == srv.Port && s.Priority == srv.Priority && s.Weight == srv.Weight)));
-            Change(dns.SrvRecords, srv, found, "DNS SRV record", element.ToString(SaveOptions.DisableFormatting));
+            // A record matches when it has every given service, protocol, domain and target; port, priority and weight are
+            // not compared. add refuses any match, delete needs exactly one.
+            var matches = dns.SrvRecords.Select((s, i) => (s, i))
+                .Where(e => (srv.Service.Length == 0 || srv.Service == e.s.Service) && (srv.Protocol.Length == 0 || srv.Protocol == e.s.Protocol)
+                    && (srv.Domain is null || srv.Domain == e.s.Domain) && (srv.Target is null || srv.Target == e.s.Target))
+                .Select(e => e.i).ToList();
+            RefuseAmbiguous(matches, "DNS SRV");
+            Change(dns.SrvRecords, srv, matches.Count > 0 ? matches[0] : -1, "DNS SRV record", Describe(element));
             definition.Dns = dns;
         }
 
-        private static string? SrvField(DnsSrvRecord srv, string attribute) => attribute switch
+        /// <summary>A delete may leave out service and protocol; valid stand-ins let the other fields be checked.</summary>
+        private static DnsSrvRecord WithStandIns(DnsSrvRecord srv) => new()
         {
-            "service" => srv.Service,
-            "protocol" => srv.Protocol,
-            "domain" => srv.Domain,
-            "target" => srv.Target,
-            "port" => srv.Port?.ToString(CultureInfo.InvariantCulture),
-            "priority" => srv.Priority?.ToString(CultureInfo.InvariantCulture),
-            "weight" => srv.Weight?.ToString(CultureInfo.InvariantCulture),
-            _ => null,
+            Service = srv.Service.Length > 0 ? srv.Service : "_",
+            Protocol = srv.Protocol.Length > 0 ? srv.Protocol : "tcp",
+            Domain = srv.Domain,
+            Target = srv.Target,
+            Port = srv.Port,
+            Priority = srv.Priority,
+            Weight = srv.Weight,
         };
+
+        /// <summary>
+        /// libvirt checks a record's fields while parsing the update snippet. NetworkValidator holds those rules, so the
+        /// record is validated alone in an otherwise empty network and its problems of <paramref name="errorId"/> refuse the update.
+        /// </summary>
+        private void RefuseInvalidAlone(string errorId, Action<DnsDefinition> place)
+        {
+            var dns = new DnsDefinition();
+            place(dns);
+            var problems = NetworkValidator.Validate(new NetworkDefinition { Name = name, Dns = dns }).Where(p => p.ErrorId == errorId).ToList();
+            if (problems.Count > 0) throw new NetworkProblemException(problems);
+        }
+
+        private static string Describe(XElement element) => element.ToString(SaveOptions.DisableFormatting);
 
         private void RefuseAmbiguous(List<int> matches, string what)
         {

@@ -106,11 +106,18 @@ public static partial class NetworkUpdate
 
         private static bool HasDhcp(IpDefinition ip) => ip.Dhcp is { } dhcp && (dhcp.Ranges.Count > 0 || dhcp.Hosts.Count > 0);
 
-        /// <summary>libvirt serves DHCP on one &lt;ip&gt; per family; adding to another one is refused.</summary>
+        /// <summary>libvirt serves DHCP on one &lt;ip&gt; per family: adding is refused while another &lt;ip&gt; of the family has DHCP (virNetworkDefUpdateCheckMultiDHCP).</summary>
         private void RefuseSecondDhcpBlock(IpDefinition parent)
         {
-            if (IsAdd && !HasDhcp(parent) && definition.Ips.Any(ip => ip != parent && ip.IsIPv6 == parent.IsIPv6 && HasDhcp(ip)))
+            if (IsAdd && definition.Ips.Any(ip => ip != parent && ip.IsIPv6 == parent.IsIPv6 && HasDhcp(ip)))
                 throw Fail(Ids.DhcpMultiple, ProblemCategory.InvalidArgument, $"Network '{name}' already has DHCP on another {(parent.IsIPv6 ? "IPv6" : "IPv4")} <ip>; dhcp is supported only for a single address of each family. Use that <ip> (parent index).", parent.Address);
+        }
+
+        /// <summary>libvirt parses a lease with the element (virNetworkDHCPLeaseTimeDefParseXML), on every command.</summary>
+        private void RefuseShortLease(LeaseDefinition? lease, string owner)
+        {
+            if (lease?.Duration is { } duration && duration < NetworkValidator.MinimumLease)
+                throw Fail(Ids.LeaseTooShort, ProblemCategory.InvalidData, $"The minimum lease time should be greater than 2 minutes: {owner} in network '{name}' has {lease.Expiry} {lease.Unit ?? "minutes"}. Use at least 2 minutes, or expiry='0' for an infinite lease.", lease.Expiry);
         }
 
         public void DhcpHost(XElement element, int parentIndex)
@@ -119,21 +126,35 @@ public static partial class NetworkUpdate
             var host = Read(reader => reader.ReadDhcpHost(element));
             var problems = DhcpHostRules.Check(host, parent.IsIPv6, name, partialOkay: command == "delete").ToList();
             if (problems.Count > 0) throw new NetworkProblemException(problems);
+            var text = element.ToString(SaveOptions.DisableFormatting);
+            RefuseShortLease(host.Lease, text);
             RefuseSecondDhcpBlock(parent);
             var dhcp = parent.Dhcp ?? new DhcpDefinition();
-            var hosts = dhcp.Hosts;
-            int found = command switch
-            {
-                "delete" => hosts.FindIndex(h => (host.Mac is null || string.Equals(host.Mac, h.Mac, StringComparison.OrdinalIgnoreCase))
-                    && (host.Id is null || string.Equals(host.Id, h.Id, StringComparison.OrdinalIgnoreCase))
-                    && (host.Name is null || host.Name == h.Name) && (host.Ip is null || host.Ip.Equals(h.Ip))),
-                // add: any shared identifier is a clash; modify: the entry with this mac/id/name/ip is replaced.
-                _ => hosts.FindIndex(h => (host.Mac is not null && string.Equals(host.Mac, h.Mac, StringComparison.OrdinalIgnoreCase))
-                    || (host.Id is not null && string.Equals(host.Id, h.Id, StringComparison.OrdinalIgnoreCase))
-                    || (host.Name is not null && host.Name == h.Name) || (host.Ip is not null && host.Ip.Equals(h.Ip))),
-            };
-            Change(hosts, host, found, "dhcp host", element.ToString(SaveOptions.DisableFormatting));
+            var found = dhcp.Hosts.FindIndex(existing => command == "delete" ? DeleteMatches(host, existing) : SharesAnIdentifier(host, existing));
+            Change(dhcp.Hosts, host, found, "dhcp host", text);
             parent.Dhcp = dhcp;
+        }
+
+        // virNetworkDefUpdateIPDHCPHost compares mac, name and ip, never the id (DUID).
+        private static bool SameMac(string? given, string? existing) =>
+            given is not null && existing is not null && string.Equals(given, existing, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>add refuses, and modify replaces, the first host that shares the mac, the name or the ip.</summary>
+        private static bool SharesAnIdentifier(DhcpHostDefinition given, DhcpHostDefinition existing) =>
+            SameMac(given.Mac, existing.Mac) || (given.Name is not null && given.Name == existing.Name) || (given.Ip is not null && given.Ip.Equals(existing.Ip));
+
+        /// <summary>
+        /// delete takes the first host matching every given attribute; like libvirt, a host without a mac is not
+        /// compared by mac. Unlike libvirt, a host is not taken when nothing given was compared with it (a mac alone
+        /// against a host without one): libvirt would delete an unrelated host there.
+        /// </summary>
+        private static bool DeleteMatches(DhcpHostDefinition given, DhcpHostDefinition existing)
+        {
+            var macCompared = given.Mac is not null && existing.Mac is not null;
+            return (!macCompared || SameMac(given.Mac, existing.Mac))
+                && (given.Name is null || given.Name == existing.Name)
+                && (given.Ip is null || given.Ip.Equals(existing.Ip))
+                && (macCompared || given.Name is not null || given.Ip is not null);
         }
 
         public void DhcpRange(XElement element, int parentIndex)
@@ -144,9 +165,11 @@ public static partial class NetworkUpdate
             var text = $"<range start='{range.Start}' end='{range.End}'/>";
             if (range.Start.AddressFamily != parent.Address.AddressFamily || range.End.AddressFamily != parent.Address.AddressFamily)
                 throw Fail(Ids.DhcpRangeInvalid, ProblemCategory.InvalidData, $"The address family of dhcp range {text} must match the address family of its parent <ip address='{parent.Address}'> in network '{name}'.", text);
+            // libvirt checks the range against the subnet while parsing it, so for delete too (virSocketAddrGetRange).
             var subnet = NetworkValidator.Subnet(parent);
-            if (IsAdd && !(subnet.Contains(range.Start) && subnet.Contains(range.End) && IpNetwork.Compare(range.Start, range.End) <= 0))
+            if (!(subnet.Contains(range.Start) && subnet.Contains(range.End) && IpNetwork.Compare(range.Start, range.End) <= 0))
                 throw Fail(Ids.DhcpRangeInvalid, ProblemCategory.InvalidData, $"DHCP range {text} is not an ordered range inside {subnet.Canonical} in network '{name}'. Choose addresses of that subnet.", text);
+            RefuseShortLease(range.Lease, text);
             RefuseSecondDhcpBlock(parent);
             var dhcp = parent.Dhcp ?? new DhcpDefinition();
             var found = dhcp.Ranges.FindIndex(r => r.Start.Equals(range.Start) && r.End.Equals(range.End));
@@ -175,10 +198,13 @@ public static partial class NetworkUpdate
             if (string.IsNullOrEmpty(portGroupName))
                 throw Fail(Ids.XmlValueInvalid, ProblemCategory.InvalidData, $"<portgroup> for network '{name}' has no name attribute. Write <portgroup name='NAME'>.");
             var found = definition.PortGroups.FindIndex(p => p.Attribute("name")?.Value == portGroupName);
-            if (command != "delete" && element.Attribute("default")?.Value == "yes"
-                && definition.PortGroups.Where((p, i) => i != found && p.Attribute("default")?.Value == "yes").Any())
+            if (command != "delete" && IsDefault(element) && definition.PortGroups.Where((p, i) => i != found && IsDefault(p)).Any())
                 throw Fail(Ids.UpdateEntryExists, ProblemCategory.ResourceExists, $"A different portgroup entry in network '{name}' is already set as the default. Only one default is allowed.", portGroupName);
             Change(definition.PortGroups, NetworkXmlReader.Raw(element)!, found, "portgroup", $"<portgroup name='{portGroupName}'>");
         }
+
+        /// <summary>virNetworkPortGroupParseXML reads default='yes' in any letter case.</summary>
+        private static bool IsDefault(XElement portGroup) =>
+            string.Equals(portGroup.Attribute("default")?.Value, "yes", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Xml.Linq;
 using VirtualNetworking.Core.Model;
 using Ids = VirtualNetworking.Core.Problems.ErrorIds;
@@ -40,24 +41,26 @@ internal sealed partial class NetworkXmlReader
         return new DnsForwarder { Domain = domain, Address = address, Port = port };
     }
 
-    internal DnsTxtRecord? ReadDnsTxt(XElement element)
+    /// <param name="partialOkay">net-update delete: the record is found by its name, so the value may be left out.</param>
+    internal DnsTxtRecord? ReadDnsTxt(XElement element, bool partialOkay = false)
     {
         var name = element.Attribute("name")?.Value;
         var value = element.Attribute("value")?.Value;
         if (string.IsNullOrEmpty(name))
             Problem(Ids.DnsTxtInvalid, $"Missing required name attribute in DNS TXT record of network '{networkName}'. Write <txt name='NAME' value='TEXT'/>.");
-        if (value is null)
+        if (value is null && !partialOkay)
             Problem(Ids.DnsTxtInvalid, $"Missing required value attribute in DNS TXT record named '{name}' of network '{networkName}'. Add value='TEXT'.", name);
-        return string.IsNullOrEmpty(name) || value is null ? null : new DnsTxtRecord { Name = name, Value = value };
+        return string.IsNullOrEmpty(name) || (value is null && !partialOkay) ? null : new DnsTxtRecord { Name = name, Value = value ?? "" };
     }
 
-    internal DnsSrvRecord? ReadDnsSrv(XElement element)
+    /// <param name="partialOkay">net-update delete: any attribute may be left out; the record has "" for a missing service or protocol.</param>
+    internal DnsSrvRecord? ReadDnsSrv(XElement element, bool partialOkay = false)
     {
-        var service = element.Attribute("service")?.Value;
-        var protocol = element.Attribute("protocol")?.Value;
-        if (string.IsNullOrEmpty(service))
+        var service = element.Attribute("service")?.Value ?? "";
+        var protocol = element.Attribute("protocol")?.Value ?? "";
+        if (service.Length == 0 && !partialOkay)
             Problem(Ids.DnsSrvInvalid, $"Missing required service attribute in DNS SRV record of network '{networkName}'. Write <srv service='NAME' protocol='tcp' …/>.");
-        if (string.IsNullOrEmpty(protocol))
+        if (protocol.Length == 0 && !partialOkay)
             Problem(Ids.DnsSrvInvalid, $"Missing required protocol attribute in DNS SRV record '{service}' of network '{networkName}'. Add protocol='tcp' or 'udp'.", service);
         var record = new DnsSrvRecord
         {
@@ -67,10 +70,23 @@ internal sealed partial class NetworkXmlReader
             Priority = Int(element, "priority", 0, 65535, Ids.DnsSrvInvalid),
             Weight = Int(element, "weight", 0, 65535, Ids.DnsSrvInvalid),
         };
-        if (string.IsNullOrEmpty(service) || string.IsNullOrEmpty(protocol)) return null;
+        if (!partialOkay && (service.Length == 0 || protocol.Length == 0)) return null;
         record.Service = service;
         record.Protocol = protocol;
         return record;
+    }
+
+    /// <summary>
+    /// net-update's &lt;host&gt;: libvirt's parse lets modify and delete leave out the ip or the hostnames, not both
+    /// (virNetworkDNSHostDefParseXML with partialOkay); NetworkUpdate decides what each command needs.
+    /// </summary>
+    internal (IPAddress? Address, List<string> Hostnames) ReadDnsHostParts(XElement element)
+    {
+        var hostnames = element.Elements("hostname").Select(h => h.Value).ToList();
+        var address = Ip(element, "ip", Ids.DnsHostInvalid, required: false);
+        if (element.Attribute("ip") is null && hostnames.Count == 0)
+            Problem(Ids.DnsHostInvalid, $"Missing ip and hostname in DNS HOST record of network '{networkName}'. Give the ip or a <hostname> of the record.");
+        return (address, hostnames);
     }
 
     internal DnsHostRecord? ReadDnsHost(XElement element)

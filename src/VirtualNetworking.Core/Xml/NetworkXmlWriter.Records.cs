@@ -112,7 +112,8 @@ internal sealed partial class NetworkXmlWriter
         }
         Line(start + ">");
         depth++;
-        var unit = lease.Unit is null or "minutes" ? "" : Attr("unit", lease.Unit);
+        // libvirt writes expiry='0' (infinite) alone and any other expiry with its unit, minutes when none was given.
+        var unit = lease.Expiry == 0 ? "" : Attr("unit", lease.Unit ?? "minutes");
         Line($"<lease{Attr("expiry", Number((long)lease.Expiry))}{unit}/>");
         depth--;
         Line($"</{element}>");

@@ -111,4 +111,30 @@ public sealed class NetworkXmlFormatTests
         NetworkDefaults.Apply(bridged, () => [1, 2, 3], Guid.NewGuid);
         Assert.Null(bridged.MacAddress);
     }
+
+    /// <summary>virNetworkIPDefFormat: the unit is always written when expiry is above 0 (minutes by default); expiry 0 (infinite) is written alone.</summary>
+    [Theory]
+    [InlineData("<lease expiry='30'/>", "<lease expiry='30' unit='minutes'/>")]
+    [InlineData("<lease expiry='30' unit='minutes'/>", "<lease expiry='30' unit='minutes'/>")]
+    [InlineData("<lease expiry='120' unit='seconds'/>", "<lease expiry='120' unit='seconds'/>")]
+    [InlineData("<lease expiry='2' unit='hours'/>", "<lease expiry='2' unit='hours'/>")]
+    [InlineData("<lease expiry='0'/>", "<lease expiry='0'/>")]
+    [InlineData("<lease expiry='0' unit='hours'/>", "<lease expiry='0'/>")]
+    public void LeaseUnitIsWrittenAsLibvirtDoes(string lease, string expected)
+    {
+        var formatted = NetworkXml.Format(NetworkXml.Parse($"""
+            <network>
+              <name>n</name>
+              <ip address='10.0.0.1' prefix='24'>
+                <dhcp>
+                  <range start='10.0.0.2' end='10.0.0.9'>{lease}</range>
+                  <host mac='00:16:3e:00:00:01' ip='10.0.0.5'>{lease}</host>
+                </dhcp>
+              </ip>
+            </network>
+            """));
+        Assert.Contains($"<range start='10.0.0.2' end='10.0.0.9'>\n        {expected}\n      </range>\n", formatted);
+        Assert.Contains($"<host mac='00:16:3e:00:00:01' ip='10.0.0.5'>\n        {expected}\n      </host>\n", formatted);
+        Assert.Equal(formatted, NetworkXml.Format(NetworkXml.Parse(formatted)));
+    }
 }
