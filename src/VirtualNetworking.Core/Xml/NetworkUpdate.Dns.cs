@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Problems;
+using VirtualNetworking.Core.Validation;
 using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 
 namespace VirtualNetworking.Core.Xml;
