@@ -1,5 +1,6 @@
 using System.Text;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
@@ -34,8 +35,7 @@ internal sealed class LeaseJournal : IDisposable
     /// <summary>Writes the live set as a fresh file, then keeps it open for appends.</summary>
     public static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        ReplaceAtomically(path, LeaseFileFormat.Serialize(live));
+        AtomicFile.WriteAllText(path, LeaseFileFormat.Serialize(live));
         return new LeaseJournal(path, OpenForAppend(path), live.Count);
     }
 
@@ -86,7 +86,7 @@ internal sealed class LeaseJournal : IDisposable
     {
         Damaged = true; // until the new file is in place and open
         _stream.Dispose();
-        ReplaceAtomically(_path, LeaseFileFormat.Serialize(live));
+        AtomicFile.WriteAllText(_path, LeaseFileFormat.Serialize(live));
         _stream = OpenForAppend(_path);
         _appended = 0;
         _liveAtCompaction = live.Count;
@@ -97,20 +97,4 @@ internal sealed class LeaseJournal : IDisposable
 
     private static FileStream OpenForAppend(string path) =>
         new(path, FileMode.Append, FileAccess.Write, FileShare.Read, StreamBufferBytes);
-
-    /// <summary>Temp file, fsync, rename, fsync the directory: the old or the new file survives a crash, never a mix.</summary>
-    private static void ReplaceAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(Encoding.UTF8.GetBytes(text));
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-        var directory = Native.Open(Path.GetDirectoryName(path)!, Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC);
-        if (directory < 0) return;
-        Native.Fsync(directory);
-        Native.Close(directory);
-    }
 }

@@ -60,7 +60,7 @@ public sealed class FileLiveStore : ILiveStore
         System.IO.Directory.CreateDirectory(Directory);
         File.Delete(Marker(definition.Name));
         File.Delete(Journal(definition.Name));
-        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
+        Platform.AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
     }
 
     public void AppendUndo(string name, UndoStep step)
@@ -76,10 +76,10 @@ public sealed class FileLiveStore : ILiveStore
     }
 
     public void MarkActive(string name, bool transient) =>
-        AtomicFile.WriteAllText(Marker(name), transient ? "transient" : "persistent", durable: false);
+        Platform.AtomicFile.WriteAllText(Marker(name), transient ? "transient" : "persistent", durable: false);
 
     public void SaveLiveDefinition(NetworkDefinition definition) =>
-        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
+        Platform.AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
 
     /// <summary>The marker goes first, so a crash in between leaves an interrupted start, never a false "active".</summary>
     public void Clear(string name)
@@ -123,7 +123,7 @@ public sealed class FileLiveStore : ILiveStore
         System.IO.Directory.CreateDirectory(PortDirectory(port.Network));
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(MacIndex(port.MacAddress))!);
         File.WriteAllBytes(MacIndex(port.MacAddress), []);
-        AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port), durable: false);
+        Platform.AtomicFile.WriteAllText(Path.Combine(PortDirectory(port.Network), port.Name + ".port"), PortRecordFormat.Format(port), durable: false);
     }
 
     public IReadOnlySet<string> PortNames()

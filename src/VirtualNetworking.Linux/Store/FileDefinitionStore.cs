@@ -42,14 +42,14 @@ public sealed class FileDefinitionStore : IDefinitionStore
     }
 
     public void Save(NetworkDefinition definition) =>
-        AtomicFile.WriteAllText(paths.DefinitionFile(definition.Name), NetworkXml.Format(definition));
+        Platform.AtomicFile.WriteAllText(paths.DefinitionFile(definition.Name), NetworkXml.Format(definition));
 
     public void Delete(string name)
     {
         SetAutostart(name, false);
         File.Delete(paths.DefinitionFile(name));
         Cache.Forget(paths.DefinitionFile(name));
-        AtomicFile.SyncDirectory(paths.NetworksDirectory);
+        Platform.AtomicFile.SyncDirectory(paths.NetworksDirectory);
     }
 
     public void SetAutostart(string name, bool autostart)
@@ -61,12 +61,12 @@ public sealed class FileDefinitionStore : IDefinitionStore
             Directory.CreateDirectory(paths.AutostartDirectory);
             // Relative, like libvirt's links, so a VNET_ROOT tree can be moved.
             File.CreateSymbolicLink(link, Path.Combine("..", name + ".xml"));
-            AtomicFile.SyncDirectory(paths.AutostartDirectory);
+            Platform.AtomicFile.SyncDirectory(paths.AutostartDirectory);
         }
         else if (!autostart && present)
         {
             File.Delete(link);
-            AtomicFile.SyncDirectory(paths.AutostartDirectory);
+            Platform.AtomicFile.SyncDirectory(paths.AutostartDirectory);
         }
     }
 
