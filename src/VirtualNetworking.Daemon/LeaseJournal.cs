@@ -16,15 +16,17 @@ internal sealed class LeaseJournal : IDisposable
     private const int StreamBufferBytes = 64 * 1024;
 
     private readonly string _path;
+    private readonly Func<string, FileStream> _openForAppend;
     private FileStream _stream;
     private byte[] _record = new byte[256];
     private int _appended;
     private int _liveAtCompaction;
 
-    private LeaseJournal(string path, FileStream stream, int live)
+    private LeaseJournal(string path, Func<string, FileStream> openForAppend, int live)
     {
         _path = path;
-        _stream = stream;
+        _openForAppend = openForAppend;
+        _stream = openForAppend(path);
         _liveAtCompaction = live;
     }
 
@@ -33,10 +35,16 @@ internal sealed class LeaseJournal : IDisposable
         File.Exists(path) ? LeaseFileFormat.Parse(File.ReadAllText(path)) : new LeaseFileContents([], []);
 
     /// <summary>Writes the live set as a fresh file, then keeps it open for appends.</summary>
-    public static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live)
+    public static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live) => Create(path, live, OpenForAppend);
+
+    /// <param name="openForAppend">
+    /// Opens the file for the appends, after creation and after each compaction: the seam through which tests
+    /// give the journal a stream that fails as a full or failing disk does (an IOException from a write or the fsync).
+    /// </param>
+    internal static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live, Func<string, FileStream> openForAppend)
     {
         AtomicFile.WriteAllText(path, LeaseFileFormat.Serialize(live));
-        return new LeaseJournal(path, OpenForAppend(path), live.Count);
+        return new LeaseJournal(path, openForAppend, live.Count);
     }
 
     /// <summary>
@@ -87,7 +95,7 @@ internal sealed class LeaseJournal : IDisposable
         Damaged = true; // until the new file is in place and open
         _stream.Dispose();
         AtomicFile.WriteAllText(_path, LeaseFileFormat.Serialize(live));
-        _stream = OpenForAppend(_path);
+        _stream = _openForAppend(_path);
         _appended = 0;
         _liveAtCompaction = live.Count;
         Damaged = false;
