@@ -214,14 +214,14 @@ function Invoke-Components([string] $Root) {
     $run = Join-Path $Root 'run/virtualnetworking/profile'
     New-Item -ItemType Directory -Path $run -Force | Out-Null
     $text = 'x' * 600
-    $c['atomic_write_2_fsyncs_ms'] = Measure-Median { [VirtualNetworking.Linux.Store.AtomicFile]::WriteAllText((Join-Path $run 'p.xml'), $text) }
+    $c['atomic_write_2_fsyncs_ms'] = Measure-Median { [VirtualNetworking.Platform.AtomicFile]::WriteAllText((Join-Path $run 'p.xml'), $text) }
     $c['append_fsync_ms'] = Measure-Median {
         $fs = [IO.FileStream]::new((Join-Path $run 'p.journal'), 'Append', 'Write', 'Read'); $fs.Write([byte[]](65, 10), 0, 2); $fs.Flush($true); $fs.Dispose()
     }
     $c['append_no_fsync_ms'] = Measure-Median {
         $fs = [IO.FileStream]::new((Join-Path $run 'q.journal'), 'Append', 'Write', 'Read'); $fs.Write([byte[]](65, 10), 0, 2); $fs.Flush($false); $fs.Dispose()
     }
-    $c['dir_fsync_ms'] = Measure-Median { [VirtualNetworking.Linux.Store.AtomicFile]::SyncDirectory($run) }
+    $c['dir_fsync_ms'] = Measure-Median { [VirtualNetworking.Platform.AtomicFile]::SyncDirectory($run) }
     $c['file_lock_ms'] = Measure-Median { ([VirtualNetworking.Linux.Store.FileLock]::Acquire((Join-Path $run 'l.lock'), [TimeSpan]::FromSeconds(5))).Dispose() }
     Remove-Item $run -Recurse -Force
     # The cmdlet floor: binding, runtime construction, lock, definition load; fails at "not found".

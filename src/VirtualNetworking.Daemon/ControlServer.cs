@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
@@ -15,15 +16,17 @@ internal sealed class LeaseJournal : IDisposable
     private const int StreamBufferBytes = 64 * 1024;
 
     private readonly string _path;
+    private readonly Func<string, FileStream> _openForAppend;
     private FileStream _stream;
     private byte[] _record = new byte[256];
     private int _appended;
     private int _liveAtCompaction;
 
-    private LeaseJournal(string path, FileStream stream, int live)
+    private LeaseJournal(string path, Func<string, FileStream> openForAppend, int live)
     {
         _path = path;
-        _stream = stream;
+        _openForAppend = openForAppend;
+        _stream = openForAppend(path);
         _liveAtCompaction = live;
     }
 
@@ -32,11 +35,16 @@ internal sealed class LeaseJournal : IDisposable
         File.Exists(path) ? LeaseFileFormat.Parse(File.ReadAllText(path)) : new LeaseFileContents([], []);
 
     /// <summary>Writes the live set as a fresh file, then keeps it open for appends.</summary>
-    public static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live)
+    public static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live) => Create(path, live, OpenForAppend);
+
+    /// <param name="openForAppend">
+    /// Opens the file for the appends, after creation and after each compaction: the seam through which tests
+    /// give the journal a stream that fails as a full or failing disk does (an IOException from a write or the fsync).
+    /// </param>
+    internal static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live, Func<string, FileStream> openForAppend)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        ReplaceAtomically(path, LeaseFileFormat.Serialize(live));
-        return new LeaseJournal(path, OpenForAppend(path), live.Count);
+        AtomicFile.WriteAllText(path, LeaseFileFormat.Serialize(live));
+        return new LeaseJournal(path, openForAppend, live.Count);
     }
 
     /// <summary>
@@ -86,8 +94,8 @@ internal sealed class LeaseJournal : IDisposable
     {
         Damaged = true; // until the new file is in place and open
         _stream.Dispose();
-        ReplaceAtomically(_path, LeaseFileFormat.Serialize(live));
-        _stream = OpenForAppend(_path);
+        AtomicFile.WriteAllText(_path, LeaseFileFormat.Serialize(live));
+        _stream = _openForAppend(_path);
         _appended = 0;
         _liveAtCompaction = live.Count;
         Damaged = false;
@@ -97,20 +105,4 @@ internal sealed class LeaseJournal : IDisposable
 
     private static FileStream OpenForAppend(string path) =>
         new(path, FileMode.Append, FileAccess.Write, FileShare.Read, StreamBufferBytes);
-
-    /// <summary>Temp file, fsync, rename, fsync the directory: the old or the new file survives a crash, never a mix.</summary>
-    private static void ReplaceAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(Encoding.UTF8.GetBytes(text));
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-        var directory = Native.Open(Path.GetDirectoryName(path)!, Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC);
-        if (directory < 0) return;
-        Native.Fsync(directory);
-        Native.Close(directory);
-    }
 }

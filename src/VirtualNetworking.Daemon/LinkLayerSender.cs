@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
@@ -15,7 +16,7 @@ internal sealed unsafe class LinkLayerSender : IDisposable
 
     public LinkLayerSender()
     {
-        _fd = Native.Socket(Native.AF_PACKET, Native.SOCK_DGRAM | Native.SOCK_CLOEXEC, 0);
+        _fd = LibC.Socket(Native.AF_PACKET, Native.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (_fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
     }
 
@@ -36,5 +37,5 @@ internal sealed unsafe class LinkLayerSender : IDisposable
         }
     }
 
-    public void Dispose() => Native.Close(_fd);
+    public void Dispose() => LibC.Close(_fd);
 }

@@ -1,17 +1,14 @@
 using System.Runtime.InteropServices;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
-/// <summary>The libc calls .NET sockets and files lack: packet sockets, interface indexes, directory fsync, eventfd, poll and fine sleeps.</summary>
+/// <summary>The libc calls .NET sockets lack that only vnetd makes (the shared ones are in <see cref="LibC"/>): packet sockets, interface indexes, socket filters, eventfd and fine sleeps.</summary>
 internal static partial class Native
 {
     public const int AF_PACKET = 17;
     public const int SOCK_DGRAM = 2;
-    public const int SOCK_CLOEXEC = 0x80000;
     public const ushort ETH_P_IP = 0x0800;
-    public const int O_RDONLY = 0;
-    public const int O_DIRECTORY = 0x10000;
-    public const int O_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1;
     public const int SO_BINDTODEVICE = 25;
     public const int SO_RCVBUF = 8;
@@ -24,20 +21,9 @@ internal static partial class Native
     public const ushort BPF_RET_K = 0x06;
     public const int EFD_CLOEXEC = 0x80000;
     public const int EFD_NONBLOCK = 0x800;
-    public const short POLLIN = 0x1;
-    public const int EINTR = 4;
     public const int EAGAIN = 11;
     public const int MSG_DONTWAIT = 0x40;
     public const int CLOCK_MONOTONIC = 1;
-
-    /// <summary>struct pollfd.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short ReturnedEvents;
-    }
 
     /// <summary>struct sockaddr_ll.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -81,17 +67,8 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint IfNameToIndex(string name);
 
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    public static partial int Socket(int domain, int type, int protocol);
-
     [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
     public static unsafe partial nint SendTo(int fd, byte* buffer, nuint length, int flags, in SockAddrLinkLayer address, int addressLength);
-
-    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
-    public static partial int Bind(int fd, in SockAddrLinkLayer address, int addressLength);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    public static unsafe partial int SetSockOpt(int fd, int level, int name, void* value, int length);
 
     [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
     public static unsafe partial nint ReceiveFrom(int fd, byte* buffer, nuint length, int flags, SockAddrLinkLayer* address, int* addressLength);
@@ -99,23 +76,11 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initial, int flags);
 
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    public static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
-
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     public static unsafe partial nint Read(int fd, void* buffer, nuint count);
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static unsafe partial nint Write(int fd, void* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    public static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static partial int Close(int fd);
 
     /// <summary>Returns an error number (not errno); EINTR only shortens the sleep.</summary>
     [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
@@ -134,7 +99,7 @@ internal static partial class Native
         fixed (SocketFilter* filter = program)
         {
             var header = new SocketFilterProgram { Length = (ushort)program.Length, Filter = filter };
-            if (SetSockOpt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &header, sizeof(SocketFilterProgram)) < 0)
+            if (LibC.SetSockOpt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &header, sizeof(SocketFilterProgram)) < 0)
                 throw new System.Net.Sockets.SocketException(Marshal.GetLastPInvokeError());
         }
     }

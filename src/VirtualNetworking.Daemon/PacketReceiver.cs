@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
@@ -28,28 +29,28 @@ internal sealed unsafe class PacketReceiver : IDisposable
     public PacketReceiver(int interfaceIndex, int receiveBufferBytes)
     {
         // Protocol 0 until bind: the socket receives nothing before its filter is attached and it is bound to the bridge.
-        Fd = Native.Socket(Native.AF_PACKET, Native.SOCK_DGRAM | Native.SOCK_CLOEXEC, 0);
+        Fd = LibC.Socket(Native.AF_PACKET, Native.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (Fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
         try
         {
             Native.AttachFilter(Fd, DhcpServerPort);
             var one = 1;
             // A relay reply to giaddr:67 leaves through this bridge; it is ours, not a request.
-            Check(Native.SetSockOpt(Fd, Native.SOL_PACKET, Native.PACKET_IGNORE_OUTGOING, &one, sizeof(int)));
+            Check(LibC.SetSockOpt(Fd, Native.SOL_PACKET, Native.PACKET_IGNORE_OUTGOING, &one, sizeof(int)));
             // SO_RCVBUFFORCE (CAP_NET_ADMIN) may exceed net.core.rmem_max; without it, SO_RCVBUF up to that cap.
-            if (Native.SetSockOpt(Fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, &receiveBufferBytes, sizeof(int)) < 0)
-                Check(Native.SetSockOpt(Fd, Native.SOL_SOCKET, Native.SO_RCVBUF, &receiveBufferBytes, sizeof(int)));
+            if (LibC.SetSockOpt(Fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, &receiveBufferBytes, sizeof(int)) < 0)
+                Check(LibC.SetSockOpt(Fd, Native.SOL_SOCKET, Native.SO_RCVBUF, &receiveBufferBytes, sizeof(int)));
             var address = new Native.SockAddrLinkLayer
             {
                 Family = Native.AF_PACKET,
                 Protocol = Native.HostToNetwork(Native.ETH_P_IP),
                 InterfaceIndex = interfaceIndex,
             };
-            Check(Native.Bind(Fd, address, sizeof(Native.SockAddrLinkLayer)));
+            Check(LibC.Bind(Fd, &address, sizeof(Native.SockAddrLinkLayer)));
         }
         catch
         {
-            Native.Close(Fd);
+            LibC.Close(Fd);
             throw;
         }
     }
@@ -70,7 +71,7 @@ internal sealed unsafe class PacketReceiver : IDisposable
         {
             var error = Marshal.GetLastPInvokeError();
             length = 0;
-            if (error is Native.EAGAIN or Native.EINTR) return false;
+            if (error is Native.EAGAIN or LibC.EINTR) return false;
             throw new SocketException(error);
         }
         length = from.PacketType is Native.PACKET_HOST or Native.PACKET_BROADCAST ? (int)received : 0;
@@ -81,7 +82,7 @@ internal sealed unsafe class PacketReceiver : IDisposable
     /// Closing a bound packet socket waits for an RCU grace period (13 ms measured), so it is closed on a pool
     /// thread: a network's release stays fast. Nothing reads it any more, so nothing is answered meanwhile.
     /// </summary>
-    public void Dispose() => ThreadPool.UnsafeQueueUserWorkItem(static fd => Native.Close(fd), Fd, preferLocal: false);
+    public void Dispose() => ThreadPool.UnsafeQueueUserWorkItem(static fd => LibC.Close(fd), Fd, preferLocal: false);
 
     private static void Check(int result)
     {

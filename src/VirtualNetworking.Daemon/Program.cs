@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Platform;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
@@ -29,14 +30,14 @@ internal sealed unsafe class Wakeup : IDisposable
     /// </summary>
     public bool Wait(int fd, TimeSpan timeout)
     {
-        var fds = stackalloc Native.PollFd[2];
-        fds[0] = new Native.PollFd { Fd = fd, Events = Native.POLLIN };
-        fds[1] = new Native.PollFd { Fd = _fd, Events = Native.POLLIN };
+        var fds = stackalloc LibC.PollFd[2];
+        fds[0] = new LibC.PollFd { Fd = fd, Events = LibC.POLLIN };
+        fds[1] = new LibC.PollFd { Fd = _fd, Events = LibC.POLLIN };
         var milliseconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);
-        if (Native.Poll(fds, 2, milliseconds) < 0)
+        if (LibC.Poll(fds, 2, milliseconds) < 0)
         {
             var error = Marshal.GetLastPInvokeError();
-            if (error == Native.EINTR) return false;
+            if (error == LibC.EINTR) return false;
             throw new SocketException(error);
         }
         if (fds[1].ReturnedEvents != 0)
@@ -47,5 +48,5 @@ internal sealed unsafe class Wakeup : IDisposable
         return fds[0].ReturnedEvents != 0;
     }
 
-    public void Dispose() => Native.Close(_fd);
+    public void Dispose() => LibC.Close(_fd);
 }

@@ -1,8 +1,8 @@
+using VirtualNetworking.Platform;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Host;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Linux.Store;
 
 namespace VirtualNetworking.Linux.Boot;
 

@@ -3,6 +3,7 @@ using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Xml;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Linux.Dhcp;
 
@@ -74,7 +75,9 @@ public sealed class DaemonDhcpService
         if (DaemonControlClient.TryExchange(SocketPath, new DhcpControlMessage(DhcpControlMessage.Ping)) is not { } answer) return null;
         var ok = DaemonControlClient.Items(answer, "answer ping")[^1];
         var info = new DhcpDaemonInfo(int.Parse(ok.Required("pid"), CultureInfo.InvariantCulture), ulong.Parse(ok.Required("netns"), CultureInfo.InvariantCulture));
-        var ours = CurrentNamespaceInode();
+        ulong ours;
+        try { ours = NetworkNamespace.CurrentInode(); }
+        catch (IOException e) { throw new DhcpDaemonException(e.Message, e); }
         if (info.NetworkNamespaceInode != ours)
             throw new DhcpDaemonException($"The DHCP daemon at {SocketPath} (pid {info.ProcessId}) runs in network namespace {info.NetworkNamespaceInode}, " +
                                           $"not in this one ({ours}); it would serve other bridges. Stop it or use another {StatePaths.RootVariable}.");
@@ -127,15 +130,5 @@ public sealed class DaemonDhcpService
         return new DhcpNetworkStatus(m.Required("name"), m.Required("bridge"), (int)N("ifindex"),
             new DhcpStatistics(N("discovers"), N("offers"), N("requests"), N("acks"), N("naks"), N("releases"),
                 N("declines"), N("informs"), N("dropped"), N("poolExhausted"), (int)N("activeLeases")));
-    }
-
-    /// <summary>The calling thread's namespace: the one a process started from here inherits.</summary>
-    private static ulong CurrentNamespaceInode()
-    {
-        var target = new FileInfo("/proc/thread-self/ns/net").LinkTarget ?? "";
-        var open = target.IndexOf('[');
-        return open >= 0 && ulong.TryParse(target.AsSpan(open + 1, target.Length - open - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var inode)
-            ? inode
-            : throw new DhcpDaemonException($"Cannot read this thread's network namespace ('{target}').");
     }
 }

@@ -48,7 +48,7 @@ internal static unsafe class DetachedProcess
         LibC.SpawnAttributesInit(attributes);
         try
         {
-            Check(LibC.SpawnFileActionsAddOpen(actions, 0, Utf8("/dev/null"), LibC.O_RDONLY, 0), "stdin");
+            Check(LibC.SpawnFileActionsAddOpen(actions, 0, Utf8("/dev/null"), Platform.LibC.O_RDONLY, 0), "stdin");
             Check(LibC.SpawnFileActionsAddOpen(actions, 1, Utf8(logPath), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0x180), "stdout");
             Check(LibC.SpawnFileActionsAddOpen(actions, 2, Utf8(logPath), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0x180), "stderr");
             Check(LibC.SpawnFileActionsAddCloseFrom(actions, 3), "closefrom");
@@ -62,7 +62,7 @@ internal static unsafe class DetachedProcess
             var envp = NullTerminated([.. environment.Select(e => $"{e.Key}={e.Value}")]);
             Check(LibC.PosixSpawn(out var pid, Utf8(setsid), actions, attributes, NullTerminated(argv), envp), "posix_spawn " + setsid);
             // setsid --fork exits as soon as it has forked the daemon; reap it so it leaves no zombie.
-            while (LibC.WaitPid(pid, out _, 0) < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR) { }
+            while (LibC.WaitPid(pid, out _, 0) < 0 && Marshal.GetLastPInvokeError() == Platform.LibC.EINTR) { }
         }
         finally
         {

@@ -13,8 +13,7 @@ internal static unsafe partial class LibC
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
 
-    public const int O_RDONLY = 0;
-    public const int O_WRONLY = 1;
+    public const int O_WRONLY = 1; // O_RDONLY, which vnetd uses too, is in Platform.LibC
     public const int O_CREAT = 0x40;
     public const int O_APPEND = 0x400;
 

@@ -2,12 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace VirtualNetworking.Linux.Interop;
 
-/// <summary>The few libc calls .NET has no managed equivalent for (netlink sockets, tun ioctls).</summary>
+/// <summary>
+/// The few libc calls .NET has no managed equivalent for (netlink sockets, tun ioctls) that only the module makes;
+/// those vnetd makes too are in <see cref="Platform.LibC"/>.
+/// </summary>
 internal static partial class LibC
 {
     public const int AF_NETLINK = 16;
     public const int SOCK_RAW = 3;
-    public const int SOCK_CLOEXEC = 0x80000;
     public const int NETLINK_ROUTE = 0;
 
     public const int SOL_NETLINK = 270;
@@ -16,8 +18,6 @@ internal static partial class LibC
 
     public const int MSG_PEEK = 0x2;
     public const int MSG_TRUNC = 0x20;
-
-    public const int EINTR = 4;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct SockAddrNetlink
@@ -28,36 +28,11 @@ internal static partial class LibC
         public uint Groups;
     }
 
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    public static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
-    public static partial int Bind(int fd, in SockAddrNetlink address, int addressLength);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    public static partial int SetSockOpt(int fd, int level, int name, in int value, int valueLength);
-
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static unsafe partial nint Send(int fd, byte* buffer, nuint length, int flags);
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     public static unsafe partial nint Recv(int fd, byte* buffer, nuint length, int flags);
-
-    public const short POLLIN = 0x1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short ReturnedEvents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    public static partial int Poll(ref PollFd descriptor, nuint count, int timeoutMilliseconds);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static partial int Close(int fd);
 
     // ioctl is variadic; on x86-64 and arm64 Linux a third register-sized argument passes both values and pointers.
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]

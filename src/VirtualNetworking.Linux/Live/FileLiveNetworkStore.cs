@@ -1,3 +1,4 @@
+using VirtualNetworking.Platform;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;

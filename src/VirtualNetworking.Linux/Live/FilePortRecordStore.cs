@@ -1,3 +1,4 @@
+using VirtualNetworking.Platform;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.Core.Model;

@@ -18,9 +18,9 @@ internal sealed class NetlinkSocket : IDisposable
     private uint _sequence;
 
     /// <param name="groups">Multicast groups to receive notifications from (RTMGRP_* bits); 0 = requests only.</param>
-    public NetlinkSocket(uint groups = 0)
+    public unsafe NetlinkSocket(uint groups = 0)
     {
-        var fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+        var fd = Platform.LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | Platform.LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
         if (fd < 0)
         {
             throw NetlinkException.FromLastError("open netlink socket");
@@ -28,7 +28,7 @@ internal sealed class NetlinkSocket : IDisposable
         _handle = new SafeNetlinkHandle(fd);
         // Port id 0 lets the kernel pick a unique one, so several clients in one process do not collide.
         var address = new LibC.SockAddrNetlink { Family = LibC.AF_NETLINK, Groups = groups };
-        if (LibC.Bind(fd, address, Marshal.SizeOf<LibC.SockAddrNetlink>()) != 0)
+        if (Platform.LibC.Bind(fd, &address, sizeof(LibC.SockAddrNetlink)) != 0)
         {
             var error = NetlinkException.FromLastError("bind netlink socket");
             _handle.Dispose();
@@ -61,13 +61,13 @@ internal sealed class NetlinkSocket : IDisposable
     public void Dispose() => _handle.Dispose();
 
     /// <summary>The notifications of one datagram, or none when nothing arrives within <paramref name="timeout"/>.</summary>
-    public IEnumerable<NetlinkMessage> ReceiveNotifications(TimeSpan timeout, string operation)
+    public unsafe IEnumerable<NetlinkMessage> ReceiveNotifications(TimeSpan timeout, string operation)
     {
         lock (_lock)
         {
-            var poll = new LibC.PollFd { Fd = Descriptor, Events = LibC.POLLIN };
-            var ready = LibC.Poll(ref poll, 1, (int)timeout.TotalMilliseconds);
-            if (ready < 0 && Marshal.GetLastPInvokeError() != LibC.EINTR)
+            var poll = new Platform.LibC.PollFd { Fd = Descriptor, Events = Platform.LibC.POLLIN };
+            var ready = Platform.LibC.Poll(&poll, 1, (int)timeout.TotalMilliseconds);
+            if (ready < 0 && Marshal.GetLastPInvokeError() != Platform.LibC.EINTR)
             {
                 throw NetlinkException.FromLastError($"{operation} (poll)");
             }
@@ -144,7 +144,7 @@ internal sealed class NetlinkSocket : IDisposable
             {
                 sent = LibC.Send(Descriptor, pointer, (nuint)bytes.Length, 0);
             }
-            while (sent < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+            while (sent < 0 && Marshal.GetLastPInvokeError() == Platform.LibC.EINTR);
             if (sent < 0)
             {
                 throw NetlinkException.FromLastError($"{operation} (send)");
@@ -175,7 +175,7 @@ internal sealed class NetlinkSocket : IDisposable
             {
                 received = LibC.Recv(Descriptor, pointer, (nuint)_receiveBuffer.Length, flags);
             }
-            while (received < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+            while (received < 0 && Marshal.GetLastPInvokeError() == Platform.LibC.EINTR);
             if (received < 0)
             {
                 throw NetlinkException.FromLastError($"{operation} (receive)");
@@ -186,7 +186,11 @@ internal sealed class NetlinkSocket : IDisposable
 
     private int Descriptor => (int)_handle.DangerousGetHandle();
 
-    private void EnableOption(int option) => LibC.SetSockOpt(Descriptor, LibC.SOL_NETLINK, option, 1, sizeof(int));
+    private unsafe void EnableOption(int option)
+    {
+        var enabled = 1;
+        Platform.LibC.SetSockOpt(Descriptor, LibC.SOL_NETLINK, option, &enabled, sizeof(int));
+    }
 
     private sealed class SafeNetlinkHandle : SafeHandle
     {
@@ -194,6 +198,6 @@ internal sealed class NetlinkSocket : IDisposable
 
         public override bool IsInvalid => handle == -1;
 
-        protected override bool ReleaseHandle() => LibC.Close((int)handle) == 0;
+        protected override bool ReleaseHandle() => Platform.LibC.Close((int)handle) == 0;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Linux.Nftables;
 
@@ -28,7 +29,7 @@ internal sealed partial class Libnftables : INftRunner
     public static readonly Libnftables Instance = new();
 
     private static readonly Lock Gate = new();
-    private static readonly Dictionary<string, nint> Contexts = [];
+    private static readonly Dictionary<ulong, nint> Contexts = [];
 
     private Libnftables() { }
 
@@ -53,7 +54,7 @@ internal sealed partial class Libnftables : INftRunner
 
     private static nint Context(string commandLine)
     {
-        var netns = new FileInfo("/proc/thread-self/ns/net").LinkTarget ?? "";
+        var netns = NetworkNamespace.CurrentInode();
         if (Contexts.TryGetValue(netns, out var existing)) return existing;
         nint context;
         try

@@ -1,5 +1,3 @@
-using VirtualNetworking.Core.Firewall;
-using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
 
 namespace VirtualNetworking.Core.Tests.Fakes;

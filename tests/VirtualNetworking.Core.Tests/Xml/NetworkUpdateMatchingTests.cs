@@ -1,6 +1,5 @@
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Problems;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.Core.Xml;
 using Ids = VirtualNetworking.Core.Problems.ErrorIds;
 

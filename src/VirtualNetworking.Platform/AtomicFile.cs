@@ -1,11 +1,11 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
-namespace VirtualNetworking.Linux.Store;
+namespace VirtualNetworking.Platform;
 
 /// <summary>Writes a file so that a crash leaves either the old or the new content, never a mix.</summary>
-public static partial class AtomicFile
+public static class AtomicFile
 {
+    /// <summary>Temp file beside the target, fsync, rename, fsync of the directory.</summary>
     /// <param name="durable">
     /// False for state that lives no longer than the kernel's (under /run): the rename alone keeps it whole when
     /// the process is killed; fsync would only add power-loss durability, and after a power loss the links and
@@ -15,13 +15,13 @@ public static partial class AtomicFile
     {
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
+        // Unique, so two writers of one file never share a temp file; hidden, so listings of *.xml or *.leases skip it.
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
             {
-                var bytes = Encoding.UTF8.GetBytes(content);
-                stream.Write(bytes);
+                stream.Write(Encoding.UTF8.GetBytes(content));
                 stream.Flush(flushToDisk: durable);
             }
             File.Move(temp, path, overwrite: true);
@@ -33,25 +33,12 @@ public static partial class AtomicFile
         }
     }
 
-    /// <summary>fsync of the directory makes the rename itself durable.</summary>
+    /// <summary>fsync of the directory makes a rename in it durable.</summary>
     public static void SyncDirectory(string directory)
     {
-        var fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        var fd = LibC.Open(directory, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         if (fd < 0) return;
-        try { fsync(fd); }
-        finally { close(fd); }
+        try { LibC.Fsync(fd); }
+        finally { LibC.Close(fd); }
     }
-
-    private const int O_RDONLY = 0;
-    private const int O_DIRECTORY = 0x10000;
-    private const int O_CLOEXEC = 0x80000;
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fsync(int fd);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
 }
