@@ -103,9 +103,10 @@ internal sealed class LeaseCommitter : IDisposable
             foreach (var entry in batch) _journal.Append(entry.Changes);
             _journal.Sync();
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Never durable, so never announced: the clients retry.
+            // Never durable, so never announced: the clients retry. (Access denied is caught too: an exception that
+            // left this thread would end the daemon.)
             _log.Write($"{_name}: lease file write failed, {batch.Count} replies not sent: {e.Message}");
             return;
         }
@@ -122,7 +123,7 @@ internal sealed class LeaseCommitter : IDisposable
             // record twice, in order, gives the same live set.
             _journal.Compact(_liveLeases());
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _log.Write($"{_name}: lease file compaction failed: {e.Message}");
         }

@@ -87,6 +87,29 @@ public sealed class LeaseCommitterTests : IDisposable
         Assert.Equal(ByAddress(_server.Leases), Replay(_leaseFile, T0));
     }
 
+    /// <summary>Access denied is no IOException: it must not end the committer's thread (and with it the daemon).</summary>
+    [Fact]
+    public void A_compaction_refused_access_sends_nothing_and_the_committer_serves_on_once_access_returns()
+    {
+        var acks = Enumerable.Range(1, 3).Select(client => Bind(_server, client, T0)).ToList();
+        using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
+        using var committer = new LeaseCommitter("test", journal, Send, LiveLeases, _log);
+
+        _disk.Fill(freeBytes: 20); // a torn record: the next batch compacts first
+        committer.Enqueue(acks[0].LeaseChanges, acks[0].Reply);
+        _disk.WaitForFailure();
+        _disk.Recover();
+        _disk.DenyOpen();
+        committer.Enqueue(acks[1].LeaseChanges, acks[1].Reply);
+        _disk.WaitForFailure();
+        _disk.Recover();
+        committer.Enqueue(acks[2].LeaseChanges, acks[2].Reply);
+        committer.Dispose();
+
+        Assert.Equal([acks[2].Reply!.Packet.YourAddress], _sent);
+        Assert.Equal(ByAddress(_server.Leases), Replay(_leaseFile, T0));
+    }
+
     [Fact]
     public void No_reply_of_a_batch_leaves_when_a_later_record_of_the_batch_fails()
     {
