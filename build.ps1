@@ -3,11 +3,13 @@
 .SYNOPSIS
     Builds, documents, tests, demonstrates and benchmarks VirtualNetworking.
 .DESCRIPTION
-    Tasks: Bootstrap (installs what is missing: dotnet tools, Pester from NuGet, Debian packages; unpacks the
-    guest VM's kernel and busybox into out/cache/guest-vm),
+    Tasks: Bootstrap (installs what is missing for Test: dotnet tools, Pester from NuGet, Debian packages; unpacks
+    the guest VM's kernel and busybox into out/cache/guest-vm),
     Build (stages the module at out/VirtualNetworking), Test (every suite; the last line is
     "N passed, N failed, N skipped"), Docs (MAML help from docs/), Package, Demo, Bench, Clean.
-    Every task but Clean runs Bootstrap's idempotent check first.
+    Every task but Docs and Clean first installs what it needs and is missing (Build: the dotnet tools and the
+    daemon's compiler; Demo: also iproute2, nftables, a DHCP client; Test: also Pester, the namespace tier's tools
+    and the guest VM; Bench: also the peers).
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
 #>
@@ -28,16 +30,17 @@ $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'VirtualNetworking'
 $ResultsDir = Join-Path $Out 'test-results'
 $PesterVersion = '5.9.1'
-# Debian packages the build, tests and demo need: ip/bridge and nft; clang + zlib for the daemon's NativeAOT
-# build; real DHCP clients (udhcpc, dhclient), tcpdump, socat, ping and capsh for the namespace tier; QEMU, kmod
-# and cpio to build and boot the namespace tier's guest VM.
-$DebianPackages = @('iproute2', 'nftables', 'clang', 'zlib1g-dev', 'udhcpc', 'isc-dhcp-client', 'tcpdump', 'socat',
-    'iputils-ping', 'libcap2-bin', 'qemu-system-x86', 'kmod', 'cpio')
+# Debian packages per task, so each installs only what it needs. Build: clang + zlib for the daemon's NativeAOT
+# build. Demo: ip/bridge, nft, a DHCP client and ping. Test: those, plus dhclient, tcpdump, socat and capsh for the
+# namespace tier, and QEMU, kmod and cpio to build and boot its guest VM.
+$BuildPackages = @('clang', 'zlib1g-dev')
+$DemoPackages = $BuildPackages + @('iproute2', 'nftables', 'udhcpc', 'iputils-ping')
+$TestPackages = $DemoPackages + @('isc-dhcp-client', 'tcpdump', 'socat', 'libcap2-bin', 'qemu-system-x86', 'kmod', 'cpio')
 # The guest VM's kernel and static busybox are unpacked here, never installed: installing the kernel pulls udev
 # and a systemd upgrade, and busybox-static removes busybox.
 $GuestVmCache = Join-Path $Out 'cache/guest-vm'
 # The peers the benchmarks compare with, in the same run (libvirt's daemon, dnsmasq, Kea and perfdhcp).
-$BenchPackages = @('libvirt-daemon', 'libvirt-clients', 'dnsmasq-base', 'kea-dhcp4-server', 'kea-admin', 'kea-common',
+$BenchPackages = $TestPackages + @('libvirt-daemon', 'libvirt-clients', 'dnsmasq-base', 'kea-dhcp4-server', 'kea-admin', 'kea-common',
     'busybox', 'tini', 'iptables', 'procps', 'strace')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
@@ -56,9 +59,9 @@ function Get-PesterManifest {
 }
 
 function Invoke-Bootstrap {
-    param([string[]] $Packages = $DebianPackages)
+    param([string[]] $Packages = $TestPackages, [switch] $Pester, [switch] $GuestVm)
     Invoke-Native dotnet @('tool', 'restore')
-    if (-not (Test-Path (Get-PesterManifest))) {
+    if ($Pester -and -not (Test-Path (Get-PesterManifest))) {
         Write-Host "Bootstrap: restoring Pester $PesterVersion from NuGet"
         Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Pester.proj'), '-v', 'q')
     }
@@ -72,7 +75,7 @@ function Invoke-Bootstrap {
         $env:DEBIAN_FRONTEND = 'noninteractive'
         Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
     }
-    Update-GuestVmCache
+    if ($GuestVm) { Update-GuestVmCache }
 }
 
 # Fills out/cache/guest-vm/kernel (linux-image-*-cloud-amd64, depmod'ed) and .../busybox (busybox-static) with
@@ -194,26 +197,47 @@ function Invoke-PesterSuite {
     $counts
 }
 
+# Runs one suite and returns its counts with its wall time. A suite that ran no test fails, naming itself: a
+# filter, a missing project or a tier that skipped everything must never read as green.
+function Invoke-Suite {
+    param([string] $Name, [scriptblock] $Run)
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $counts = & $Run
+    $clock.Stop()
+    if ($counts.Passed + $counts.Failed -eq 0) {
+        Write-Host "Suite '$Name' ran no test: counted as a failure."
+        $counts.Failed = 1
+    }
+    [pscustomobject]@{ Suite = $Name; Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; Seconds = [math]::Round($clock.Elapsed.TotalSeconds, 1) }
+}
+
 function Invoke-Test {
     New-Item -ItemType Directory -Path $ResultsDir -Force | Out-Null
     # The daemon tests run the binary the module ships (NativeAOT), not a development build.
     $env:VNET_TEST_VNETD = Join-Path $ModuleOut 'vnetd'
-    $suites = [ordered]@{}
-    $suites['xunit Core'] = Invoke-XunitSuite 'tests/VirtualNetworking.Core.Tests' 'core'
-    $suites['Pester unit'] = Invoke-PesterSuite 'unit' 'Unit'
-    if (Test-IsRoot) {
-        $suites['xunit Linux (namespace)'] = Invoke-XunitSuite 'tests/VirtualNetworking.Linux.Tests' 'linux' -InNamespace
-        $suites['Pester namespace'] = Invoke-PesterSuite 'namespace' 'Namespace' -InNamespace
-    }
-    else {
-        Write-Warning 'Not root: the namespace tier (real links, nftables, DHCP) was not run. Run as root to run it.'
-    }
-    $total = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $suites = @(
+        Invoke-Suite 'xunit Core' { Invoke-XunitSuite 'tests/VirtualNetworking.Core.Tests' 'core' }
+        Invoke-Suite 'xunit Daemon' { Invoke-XunitSuite 'tests/VirtualNetworking.Daemon.Tests' 'daemon' }
+        Invoke-Suite 'Pester unit' { Invoke-PesterSuite 'unit' 'Unit' }
+        if (Test-IsRoot) {
+            Invoke-Suite 'xunit Linux (namespace)' { Invoke-XunitSuite 'tests/VirtualNetworking.Linux.Tests' 'linux' -InNamespace }
+            Invoke-Suite 'Pester namespace' { Invoke-PesterSuite 'namespace' 'Namespace' -InNamespace }
+        }
+        else {
+            Write-Warning 'Not root: the namespace tier (real links, nftables, DHCP) was not run. Run as root to run it.'
+        }
+    )
     Write-Host "`n=== Summary"
-    foreach ($entry in $suites.GetEnumerator()) {
-        $c = $entry.Value
-        '{0,-26} {1,5} passed, {2,3} failed, {3,3} skipped' -f $entry.Key, $c.Passed, $c.Failed, $c.Skipped | Write-Host
-        $total.Passed += $c.Passed; $total.Failed += $c.Failed; $total.Skipped += $c.Skipped
+    foreach ($suite in $suites) {
+        '{0,-26} {1,5} passed, {2,3} failed, {3,3} skipped  {4,7:0.0} s' -f $suite.Suite, $suite.Passed, $suite.Failed, $suite.Skipped, $suite.Seconds | Write-Host
+    }
+    $tsv = @("suite`tpassed`tfailed`tskipped`tseconds") + @($suites | ForEach-Object {
+            "$($_.Suite)`t$($_.Passed)`t$($_.Failed)`t$($_.Skipped)`t$($_.Seconds.ToString([Globalization.CultureInfo]::InvariantCulture))" })
+    Set-Content -Path (Join-Path $ResultsDir 'suites.tsv') -Value $tsv
+    $total = [pscustomobject]@{
+        Passed  = ($suites | Measure-Object Passed -Sum).Sum
+        Failed  = ($suites | Measure-Object Failed -Sum).Sum
+        Skipped = ($suites | Measure-Object Skipped -Sum).Sum
     }
     $line = '{0} passed, {1} failed, {2} skipped' -f $total.Passed, $total.Failed, $total.Skipped
     Set-Content -Path (Join-Path $ResultsDir 'summary.txt') -Value $line
@@ -249,12 +273,12 @@ function Invoke-Clean {
 foreach ($t in $Task) {
     switch ($t) {
         'Clean' { Invoke-Clean }
-        'Bootstrap' { Invoke-Bootstrap }
-        'Build' { Invoke-Bootstrap; Invoke-Build }
+        'Bootstrap' { Invoke-Bootstrap -Pester -GuestVm }
+        'Build' { Invoke-Bootstrap -Packages $BuildPackages; Invoke-Build }
         'Docs' { Invoke-Docs }
-        'Test' { Invoke-Bootstrap; Invoke-Build; Invoke-Test }
-        'Package' { Invoke-Bootstrap; Invoke-Build; Invoke-Package }
-        'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-Demo }
-        'Bench' { Invoke-Bootstrap -Packages ($DebianPackages + $BenchPackages); Invoke-Build; Invoke-Bench }
+        'Test' { Invoke-Bootstrap -Pester -GuestVm; Invoke-Build; Invoke-Test }
+        'Package' { Invoke-Bootstrap -Packages $BuildPackages; Invoke-Build; Invoke-Package }
+        'Demo' { Invoke-Bootstrap -Packages $DemoPackages; Invoke-Build; Invoke-Demo }
+        'Bench' { Invoke-Bootstrap -Packages $BenchPackages; Invoke-Build; Invoke-Bench }
     }
 }
