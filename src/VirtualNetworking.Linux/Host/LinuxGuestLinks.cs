@@ -8,17 +8,8 @@ using static VirtualNetworking.Linux.Host.KernelCalls;
 namespace VirtualNetworking.Linux.Host;
 
 /// <summary>Guests' links through rtnetlink: persistent taps for QEMU and veths whose far end is created in a container's namespace.</summary>
-public sealed class LinuxGuestLinks : IGuestLinks, IDisposable
+public sealed class LinuxGuestLinks : NetlinkAdapter, IGuestLinks
 {
-    private readonly Lazy<RtnetlinkClient> netlink = new(() => new RtnetlinkClient());
-
-    private RtnetlinkClient Client => netlink.Value;
-
-    public void Dispose()
-    {
-        if (netlink.IsValueCreated) netlink.Value.Dispose();
-    }
-
     public void CreateTapPort(string name, string hostMacAddress, string bridge, uint? ownerUid)
     {
         var settings = PortSettings(hostMacAddress, bridge);

@@ -7,17 +7,8 @@ using static VirtualNetworking.Linux.Host.KernelCalls;
 namespace VirtualNetworking.Linux.Host;
 
 /// <summary>The calling process's namespace through rtnetlink; kernel errors become the module's problems.</summary>
-public sealed class LinuxHostNetwork : IHostLinks, IDisposable
+public sealed class LinuxHostNetwork : NetlinkAdapter, IHostLinks
 {
-    private readonly Lazy<RtnetlinkClient> netlink = new(() => new RtnetlinkClient());
-
-    private RtnetlinkClient Client => netlink.Value;
-
-    public void Dispose()
-    {
-        if (netlink.IsValueCreated) netlink.Value.Dispose();
-    }
-
     public IReadOnlyList<HostLink> Links() =>
         Read("list the host's links", () => Client.GetLinks().Select(l => new HostLink(l.Index, l.Name)).ToList());
 

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -19,14 +18,7 @@ public sealed class GetVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        string? mac = null;
-        var filterValid = false;
-        ForTarget(MacAddress, () =>
-        {
-            mac = MacAddress is null ? null : ParameterText.MacAddress(MacAddress);
-            filterValid = true;
-        });
-        if (!filterValid) return;
+        if (!TryMacFilter(MacAddress, out var mac)) return;
         var reservations = ModuleContext.Reservations();
         foreach (var name in Network ?? ForAll(() => ModuleContext.Catalog().List().Select(r => r.Definition.Name).ToArray()))
             ForTarget(name, () =>

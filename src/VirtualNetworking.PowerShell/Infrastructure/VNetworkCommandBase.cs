@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.Problems;
+using VirtualNetworking.Core.Validation;
 
 namespace VirtualNetworking.PowerShell.Infrastructure;
 
@@ -42,6 +43,21 @@ public abstract class VNetworkCommandBase : PSCmdlet
     protected void WriteWarnings(IEnumerable<NetworkProblem> warnings)
     {
         foreach (var warning in warnings) WriteWarning($"{warning.ErrorId}: {warning.Message}");
+    }
+
+    /// <summary>A -MacAddress filter in canonical form (null: none); false after reporting a malformed one.</summary>
+    protected bool TryMacFilter(string? text, out string? mac)
+    {
+        string? parsed = null;
+        var valid = text is null;
+        if (text is not null)
+            ForTarget(text, () =>
+            {
+                parsed = ParameterText.MacAddress(text);
+                valid = true;
+            });
+        mac = parsed;
+        return valid;
     }
 
     /// <summary>Whether the parameter was given (to tell "not given" from a default value).</summary>
