@@ -75,6 +75,11 @@ internal sealed class FakeBootUnitHost : IBootUnitHost
         Writes++;
     }
 
+    public int Enables;
     public bool IsEnabled() => Enabled;
-    public void Enable() => Enabled = true;
+    public void Enable()
+    {
+        Enabled = true;
+        Enables++;
+    }
 }
