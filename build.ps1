@@ -218,6 +218,7 @@ function Invoke-Test {
     $suites = @(
         Invoke-Suite 'xunit Core' { Invoke-XunitSuite 'tests/VirtualNetworking.Core.Tests' 'core' }
         Invoke-Suite 'xunit Daemon' { Invoke-XunitSuite 'tests/VirtualNetworking.Daemon.Tests' 'daemon' }
+        Invoke-Suite 'xunit PowerShell' { Invoke-XunitSuite 'tests/VirtualNetworking.PowerShell.Tests' 'powershell' }
         Invoke-Suite 'Pester unit' { Invoke-PesterSuite 'unit' 'Unit' }
         if (Test-IsRoot) {
             Invoke-Suite 'xunit Linux (namespace)' { Invoke-XunitSuite 'tests/VirtualNetworking.Linux.Tests' 'linux' -InNamespace }

@@ -81,10 +81,8 @@ Describe 'A stray I/O failure becomes an error record with an ErrorId, never a r
         $e.TargetObject | Should -BeExactly 'loop'
     }
 
-    # Skipped for a defect in src: FileDefinitionStore.LoadAll (src/VirtualNetworking.Linux/Store/FileDefinitionStore.cs:26)
-    # takes "not a directory" for "no networks yet" (Directory.Exists is false for a regular file), so Get-VNetwork
-    # lists nothing and reports nothing; Get-VNetwork -Name good says VNetworkNotFound.
-    It 'a networks path that is a regular file makes Get-VNetwork fail instead of listing nothing' -Skip {
+    # "Not a directory" must not read as "no networks yet".
+    It 'a networks path that is a regular file makes Get-VNetwork fail instead of listing nothing' {
         Remove-Item -Recurse -Force (Get-NetworksDirectory)
         Set-Content -Path (Get-NetworksDirectory) -Value 'not a directory'
 
@@ -94,10 +92,8 @@ Describe 'A stray I/O failure becomes an error record with an ErrorId, never a r
         $e.CategoryInfo.Category | Should -Be 'ReadError'
     }
 
-    # Skipped for a defect in src: FileLock.AcquireOrExplain (src/VirtualNetworking.Linux/Store/FileLock.cs:46) turns
-    # every IOException into VNetworkStoreBusy "Another session has held the lock ... for over 30 s", here at once,
-    # for Directory.CreateDirectory failing because the networks path is a regular file. Nobody holds any lock.
-    It 'a networks path that is a regular file is reported as such, not as a store another session holds' -Skip {
+    # Only a lock held elsewhere is "busy"; a lock file that cannot be made is reported at once as what it is.
+    It 'a networks path that is a regular file is reported as such, not as a store another session holds' {
         Remove-Item -Recurse -Force (Get-NetworksDirectory)
         Set-Content -Path (Get-NetworksDirectory) -Value 'not a directory'
 

@@ -1,8 +1,9 @@
-using VirtualNetworking.Platform;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Xml;
+using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Linux.Store;
 
@@ -23,7 +24,14 @@ public sealed class FileDefinitionStore : IDefinitionStore
 
     public IReadOnlyList<StoredNetwork> LoadAll()
     {
-        if (!Directory.Exists(paths.NetworksDirectory)) return Array.Empty<StoredNetwork>();
+        if (!Directory.Exists(paths.NetworksDirectory))
+        {
+            // No folder yet means no networks; something else in its place is a store that cannot be read.
+            if (!File.Exists(paths.NetworksDirectory)) return Array.Empty<StoredNetwork>();
+            throw new NetworkProblemException(ErrorIds.HostOperationFailed, ProblemCategory.ReadError,
+                $"The network store {paths.NetworksDirectory} is a file, not a folder. Move it away; the store keeps one XML file per network in that folder.",
+                paths.NetworksDirectory);
+        }
         var autostart = AutostartNames();
         var result = new List<StoredNetwork>();
         foreach (var file in Directory.EnumerateFiles(paths.NetworksDirectory, "*.xml"))
