@@ -1,6 +1,10 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.NetworkInformation;
+using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Dns;
+using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Core.Tests.Dns;
 
@@ -8,6 +12,25 @@ namespace VirtualNetworking.Core.Tests.Dns;
 internal static class DnsTestKit
 {
     public static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    public static readonly IPEndPoint Resolver1 = new(IPAddress.Parse("10.0.0.53"), 53);
+    public static readonly IPEndPoint Resolver2 = new(IPAddress.Parse("10.0.1.53"), 53);
+
+    /// <summary>A NAT network like libvirt's default (192.168.122.1/24, DHCP) with <paramref name="inner"/> added to it.</summary>
+    public static NetworkDefinition Network(string inner = "", string forward = "<forward mode='nat'/>", string ip = "") =>
+        NetworkXml.Parse($"""
+            <network>
+              <name>default</name>
+              {forward}
+              <bridge name='virbr0'/>
+              {inner}
+              <ip address='192.168.122.1' netmask='255.255.255.0'>
+                <dhcp><range start='192.168.122.2' end='192.168.122.254'/>{ip}</dhcp>
+              </ip>
+            </network>
+            """);
+
+    public static DhcpLease Lease(string address, string? hostName, int mac, DateTimeOffset? expires, DhcpLeaseState state = DhcpLeaseState.Bound) =>
+        new(IPAddress.Parse(address), new PhysicalAddress([0x52, 0x54, 0, 0, (byte)(mac >> 8), (byte)mac]), null, hostName, expires, state);
 
     public static DnsName N(string text) => DnsName.Parse(text);
 
