@@ -172,7 +172,8 @@ public sealed partial class DnsServer
     {
         if (reply.Length > DnsMessage.ResponseLimit(client.Transport, query.Edns))
         {
-            var truncated = Response(query, code, authoritative: false);
+            // An extended code (above 15) needs an OPT record, which a client without EDNS does not get: it keeps the low bits.
+            var truncated = Response(query, query.Edns is null ? (DnsResponseCode)((int)code & 0xF) : code, authoritative: false);
             truncated.Truncated = true;
             return Answer(truncated, client, query.Edns, source);
         }

@@ -44,7 +44,7 @@ public sealed partial class DnsZone
     /// The DNS label of a DHCP host name as dnsmasq takes it: the part before the first dot, of letters, digits,
     /// '-' and '_', starting with a letter or digit (legal_hostname); null when there is none.
     /// </summary>
-    public static DnsName? DhcpLabel(string? hostName)
+    internal static DnsName? DhcpLabel(string? hostName)
     {
         var label = hostName?.Split('.')[0];
         if (label is not { Length: > 0 and <= DnsName.MaxLabelLength } || !char.IsAsciiLetterOrDigit(label[0])) return null;

@@ -191,6 +191,27 @@ public class DnsForwardingTests
     }
 
     [Fact]
+    public void A_non_recursive_query_is_forwarded_non_recursive()
+    {
+        var forward = Assert.IsType<DnsForward>(NatServer().Handle(Query("www.example.org", DnsType.A, recursionDesired: false), UdpClient, T0));
+        Assert.False(Parse(forward.Query).RecursionDesired);
+    }
+
+    [Fact]
+    public void An_oversized_reply_with_an_extended_code_to_a_client_without_edns_is_truncated_with_the_codes_low_bits()
+    {
+        var server = NatServer();
+        var forward = Forwarded(server, "big.example.org", DnsType.AAAA);
+        // A misbehaving upstream: EDNS the client never asked for, BADCOOKIE (23 = 16 + 7), more than 512 octets.
+        var reply = Parse(UpstreamReply(forward, fill: r => { for (var i = 1; i <= 40; i++) AddAddress(r, $"2001:db8::{i:x}"); }));
+        reply.Edns = new DnsEdns(4096);
+        reply.ResponseCode = (DnsResponseCode)23;
+        var answer = Assert.IsType<DnsAnswer>(server.HandleUpstreamReply(reply.ToArray(), Resolver1, T0));
+        Assert.True(answer.Truncated);
+        Assert.Equal((DnsResponseCode)7, Parse(answer.Message).ResponseCode);
+    }
+
+    [Fact]
     public void An_upstream_answer_larger_than_the_client_takes_is_truncated()
     {
         var server = NatServer();
