@@ -96,7 +96,9 @@ public sealed partial class DnsMessage
         switch (record.Data)
         {
             case DnsAddressData address:
-                writer.WriteBytes(address.Address.GetAddressBytes());
+                Span<byte> bytes = stackalloc byte[16];
+                address.Address.TryWriteBytes(bytes, out var written);
+                writer.WriteBytes(bytes[..written]);
                 break;
             case DnsNameData name:
                 writer.WriteName(name.Name, compress: true);

@@ -22,6 +22,9 @@ public sealed class DnsName : IEquatable<DnsName>
     private readonly byte[] wire;
 
     public static DnsName Root { get; } = new([0], 0);
+    private static readonly DnsName InAddrArpa = Parse("in-addr.arpa");
+    private static readonly DnsName Ip6Arpa = Parse("ip6.arpa");
+    private const string HexDigits = "0123456789abcdef";
 
     private DnsName(byte[] wire, int labelCount)
     {
@@ -90,13 +93,35 @@ public sealed class DnsName : IEquatable<DnsName>
         return at == offset && EqualsIgnoreCase(wire.AsSpan(offset), ancestor.wire);
     }
 
-    /// <summary>The PTR owner of an address: d.c.b.a.in-addr.arpa, or 32 nibbles under ip6.arpa.</summary>
+    /// <summary>The PTR owner of an address: d.c.b.a.in-addr.arpa, or 32 nibbles under ip6.arpa. Built directly: zones make one per lease.</summary>
     public static DnsName ReverseOf(IPAddress address)
     {
-        var bytes = address.GetAddressBytes();
-        return Parse(address.AddressFamily == AddressFamily.InterNetwork
-            ? $"{bytes[3]}.{bytes[2]}.{bytes[1]}.{bytes[0]}.in-addr.arpa"
-            : string.Join('.', Nibbles(bytes).Reverse()) + ".ip6.arpa");
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out var length);
+        Span<byte> wire = stackalloc byte[MaxWireLength];
+        var at = 0;
+        if (length == 4)
+        {
+            for (var i = 3; i >= 0; i--)
+            {
+                var digits = bytes[i].TryFormat(wire[(at + 1)..], out var written, default, CultureInfo.InvariantCulture) ? written : 0;
+                wire[at] = (byte)digits;
+                at += 1 + digits;
+            }
+        }
+        else
+        {
+            for (var i = 15; i >= 0; i--)
+            {
+                wire[at++] = 1;
+                wire[at++] = (byte)HexDigits[bytes[i] & 0xF];
+                wire[at++] = 1;
+                wire[at++] = (byte)HexDigits[bytes[i] >> 4];
+            }
+        }
+        var suffix = length == 4 ? InAddrArpa : Ip6Arpa;
+        suffix.wire.CopyTo(wire[at..]);
+        return new DnsName(wire[..(at + suffix.wire.Length)].ToArray(), (length == 4 ? 4 : 32) + 2);
     }
 
     /// <summary>
@@ -209,4 +234,15 @@ public sealed class DnsName : IEquatable<DnsName>
 
     // Length octets are below 64, so folding them is harmless: only 'A'-'Z' (65-90) change.
     private static byte Fold(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
+}
+
+/// <summary>
+/// A name from one of its label boundaries on, compared as names are (case-insensitively), without copying it:
+/// compression targets in a message being written, ancestors in a zone.
+/// </summary>
+internal readonly record struct DnsNameSuffix(DnsName Name, int Start)
+{
+    public bool Equals(DnsNameSuffix other) => DnsName.EqualsIgnoreCase(Name.Wire[Start..], other.Name.Wire[other.Start..]);
+
+    public override int GetHashCode() => DnsName.HashIgnoreCase(Name.Wire[Start..]);
 }

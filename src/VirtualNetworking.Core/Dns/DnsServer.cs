@@ -95,13 +95,17 @@ public sealed partial class DnsServer
     {
         var question = query.Questions[0];
         var response = Response(query, DnsResponseCode.NoError, authoritative: true);
-        var chosen = question.Type != DnsType.ANY ? local.Where(r => r.Type == question.Type)
-            : local.Any(IsAddress) ? local.Where(IsAddress)
-            : local.Where(r => r.Type == local[0].Type);
-        foreach (var record in chosen) response.Answers.Add(new DnsRecord(question.Name, record.Type, DnsClass.IN, options.LocalTtl, record.Data));
-        foreach (var target in response.Answers.Select(a => a.Data).OfType<DnsSrvData>().Select(s => s.Target).Distinct())
-            foreach (var address in Zone.Find(target).Where(IsAddress))
-                response.Additionals.Add(new DnsRecord(target, address.Type, DnsClass.IN, options.LocalTtl, address.Data));
+        var any = question.Type == DnsType.ANY;
+        var anyAddresses = any && local.Any(IsAddress);
+        foreach (var record in local)
+        {
+            var wanted = !any ? record.Type == question.Type : anyAddresses ? IsAddress(record) : record.Type == local[0].Type;
+            if (wanted) response.Answers.Add(new DnsRecord(question.Name, record.Type, DnsClass.IN, options.LocalTtl, record.Data));
+        }
+        if (question.Type is DnsType.SRV or DnsType.ANY)
+            foreach (var target in response.Answers.Select(a => a.Data).OfType<DnsSrvData>().Select(s => s.Target).Distinct())
+                foreach (var address in Zone.Find(target).Where(IsAddress))
+                    response.Additionals.Add(new DnsRecord(target, address.Type, DnsClass.IN, options.LocalTtl, address.Data));
         counters.AnsweredLocally++;
         return Answer(response, client, query.Edns, DnsAnswerSource.Local);
     }

@@ -12,8 +12,8 @@ internal sealed class DnsWriter(int limit)
     private const int MaxPointerTarget = 0x3FFF;
 
     private byte[] buffer = new byte[Math.Min(limit, DnsMessage.ClassicUdpLimit)];
-    private readonly Dictionary<NameSuffix, int> suffixes = new();
-    private readonly List<NameSuffix> suffixOrder = [];
+    private readonly Dictionary<DnsNameSuffix, int> suffixes = new();
+    private readonly List<DnsNameSuffix> suffixOrder = [];
 
     public int Length { get; private set; }
     public int Limit { get; set; } = limit;
@@ -64,13 +64,13 @@ internal sealed class DnsWriter(int limit)
         var pointer = -1;
         while (wire[uncompressed] != 0)
         {
-            if (compress && suffixes.TryGetValue(new NameSuffix(name, uncompressed), out var target)) { pointer = target; break; }
+            if (compress && suffixes.TryGetValue(new DnsNameSuffix(name, uncompressed), out var target)) { pointer = target; break; }
             uncompressed += wire[uncompressed] + 1;
         }
         var start = Length;
         for (var label = 0; label < uncompressed; label += wire[label] + 1)
         {
-            var suffix = new NameSuffix(name, label);
+            var suffix = new DnsNameSuffix(name, label);
             if (start + label <= MaxPointerTarget && suffixes.TryAdd(suffix, start + label)) suffixOrder.Add(suffix);
         }
         WriteBytes(wire[..uncompressed]);
@@ -86,13 +86,5 @@ internal sealed class DnsWriter(int limit)
         var at = Length;
         Length += count;
         return at;
-    }
-
-    /// <summary>A name from one of its labels on, compared as names are: case-insensitively.</summary>
-    private readonly record struct NameSuffix(DnsName Name, int Start)
-    {
-        public bool Equals(NameSuffix other) => DnsName.EqualsIgnoreCase(Name.Wire[Start..], other.Name.Wire[other.Start..]);
-
-        public override int GetHashCode() => DnsName.HashIgnoreCase(Name.Wire[Start..]);
     }
 }

@@ -46,9 +46,12 @@ public sealed partial class DnsZone
     /// </summary>
     internal static DnsName? DhcpLabel(string? hostName)
     {
-        var label = hostName?.Split('.')[0];
-        if (label is not { Length: > 0 and <= DnsName.MaxLabelLength } || !char.IsAsciiLetterOrDigit(label[0])) return null;
-        return label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? DnsName.Parse(label) : null;
+        if (hostName is null) return null;
+        var label = hostName.AsSpan(0, hostName.IndexOf('.') is var dot and >= 0 ? dot : hostName.Length);
+        if (label.Length is 0 or > DnsName.MaxLabelLength || !char.IsAsciiLetterOrDigit(label[0])) return null;
+        foreach (var c in label)
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_')) return null;
+        return DnsName.Parse(label.ToString());
     }
 
     private sealed class Builder(DnsName? domain)

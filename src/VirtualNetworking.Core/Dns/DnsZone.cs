@@ -39,7 +39,7 @@ public sealed partial class DnsZone
 
     private readonly Dictionary<DnsName, List<DnsZoneRecord>> byName = new();
     /// <summary>Every proper ancestor of an owner: names that exist without records of their own (RFC 8020).</summary>
-    private readonly HashSet<DnsName> interior = new();
+    private readonly HashSet<DnsNameSuffix> interior = new();
     private readonly List<DnsZoneRecord> records = [];
 
     public static DnsZone Empty { get; } = new();
@@ -53,15 +53,17 @@ public sealed partial class DnsZone
     public IReadOnlyList<DnsZoneRecord> Find(DnsName name) => byName.TryGetValue(name, out var found) ? found : [];
 
     /// <summary>True when some record is owned by a name below <paramref name="name"/> (an empty non-terminal).</summary>
-    public bool HasNamesBelow(DnsName name) => interior.Contains(name);
+    public bool HasNamesBelow(DnsName name) => interior.Contains(new DnsNameSuffix(name, 0));
 
     private void Add(DnsZoneRecord record)
     {
         if (!byName.TryGetValue(record.Name, out var owned)) byName[record.Name] = owned = [];
-        if (owned.Any(r => r.Type == record.Type && r.Data.Equals(record.Data))) return;
+        foreach (var existing in owned)
+            if (existing.Type == record.Type && existing.Data.Equals(record.Data)) return;
         owned.Add(record);
         records.Add(record);
-        for (var ancestor = record.Name.Parent; ancestor is not null; ancestor = ancestor.Parent)
-            if (!interior.Add(ancestor)) break;
+        var wire = record.Name.Wire;
+        for (var start = wire[0] + 1; start < wire.Length; start += wire[start] + 1)
+            if (!interior.Add(new DnsNameSuffix(record.Name, start))) break;
     }
 }
