@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using VirtualNetworking.Core.Addressing;
 
@@ -35,9 +34,6 @@ public sealed class DnsName : IEquatable<DnsName>
     public int LabelCount { get; }
     public bool IsRoot => LabelCount == 0;
     public ReadOnlySpan<byte> Wire => wire;
-
-    /// <summary>The name without its first label; null for the root.</summary>
-    public DnsName? Parent => IsRoot ? null : new DnsName(wire[(wire[0] + 1)..], LabelCount - 1);
 
     /// <summary>
     /// Parses dotted text ("host.example.com", a trailing dot allowed, "." the root). Labels of 1–63 printable ASCII
@@ -78,9 +74,6 @@ public sealed class DnsName : IEquatable<DnsName>
         if (wire.Length - 1 + suffix.wire.Length > MaxWireLength) return null;
         return new DnsName([.. wire.AsSpan(0, wire.Length - 1), .. suffix.wire], LabelCount + suffix.LabelCount);
     }
-
-    /// <summary>The first label as text (empty for the root).</summary>
-    public string FirstLabel => IsRoot ? "" : Encoding.ASCII.GetString(wire, 1, wire[0]);
 
     /// <summary>True when this name is <paramref name="ancestor"/> or below it.</summary>
     public bool IsSubdomainOf(DnsName ancestor)

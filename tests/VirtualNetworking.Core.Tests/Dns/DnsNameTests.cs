@@ -68,13 +68,12 @@ public class DnsNameTests
         Assert.Equal(below, DnsName.Parse(name).IsSubdomainOf(DnsName.Parse(domain)));
 
     [Fact]
-    public void Parent_and_append_walk_the_tree()
+    public void Append_puts_a_name_under_a_domain()
     {
-        var name = DnsName.Parse("guest.example.com");
-        Assert.Equal(DnsName.Parse("example.com"), name.Parent);
-        Assert.Equal("guest", name.FirstLabel);
-        Assert.Null(DnsName.Root.Parent);
-        Assert.Equal(name, DnsName.Parse("guest").Append(DnsName.Parse("example.com")));
+        var name = DnsName.Parse("guest").Append(DnsName.Parse("Example.com"));
+        Assert.Equal(DnsName.Parse("guest.example.com"), name);
+        Assert.Equal(3, name!.LabelCount);
+        Assert.Equal(DnsName.Parse("guest"), DnsName.Parse("guest").Append(DnsName.Root));
     }
 
     [Theory]
