@@ -17,6 +17,7 @@ public sealed partial class DnsServer
         public byte[] Forwarded { get; } = forwarded;
         public IReadOnlyList<IPEndPoint> Upstreams { get; } = upstreams;
         public int Attempt { get; set; } = -1;
+        public DateTimeOffset Deadline { get; set; }
         /// <summary>Ids still accepted, each from the upstream it went to: a late answer from an earlier upstream is still welcome.</summary>
         public Dictionary<ushort, IPEndPoint> Sent { get; } = new();
         public bool Done { get; set; }
@@ -25,6 +26,11 @@ public sealed partial class DnsServer
     private readonly Dictionary<ushort, Pending> byId = new();
     private readonly Dictionary<(IPEndPoint, long, ushort), Pending> byClientId = new();
     private readonly HashSet<Pending> pending = new();
+    /// <summary>
+    /// Each attempt's deadline. Entries of answered queries and earlier attempts are left in place and skipped when
+    /// they come up (a priority queue cannot remove cheaply); <see cref="Complete"/> compacts the queue when they
+    /// outnumber the live ones, so that it stays bounded by the queries in flight, not by the query rate.
+    /// </summary>
     private readonly PriorityQueue<(Pending Pending, int Attempt), DateTimeOffset> deadlines = new();
 
     /// <summary>When <see cref="Expire"/> has something to do next; null when nothing is waiting.</summary>
@@ -158,7 +164,8 @@ public sealed partial class DnsServer
         var upstream = waiting.Upstreams[waiting.Attempt];
         waiting.Sent[id] = upstream;
         byId[id] = waiting;
-        deadlines.Enqueue((waiting, waiting.Attempt), now + options.UpstreamTimeout);
+        waiting.Deadline = now + options.UpstreamTimeout;
+        deadlines.Enqueue((waiting, waiting.Attempt), waiting.Deadline);
         var bytes = waiting.Forwarded.ToArray();
         DnsHeader.WriteId(bytes, id);
         return new DnsForward(bytes, upstream, waiting.Client.Transport, waiting.Client, waiting.Query.Id, waiting.Upstreams, waiting.Attempt);
@@ -189,7 +196,15 @@ public sealed partial class DnsServer
         foreach (var id in waiting.Sent.Keys) byId.Remove(id);
         var clientKey = (waiting.Client.EndPoint, waiting.Client.ConnectionId, waiting.Query.Id);
         if (byClientId.TryGetValue(clientKey, out var registered) && registered == waiting) byClientId.Remove(clientKey);
+        if (deadlines.Count > 2 * pending.Count + 64)
+        {
+            deadlines.Clear();
+            foreach (var live in pending) deadlines.Enqueue((live, live.Attempt), live.Deadline);
+        }
     }
+
+    /// <summary>Deadlines queued, stale ones included: for tests of the bound.</summary>
+    internal int QueuedDeadlines => deadlines.Count;
 
     private static bool IsStale((Pending Pending, int Attempt) item) => item.Pending.Done || item.Attempt != item.Pending.Attempt;
 

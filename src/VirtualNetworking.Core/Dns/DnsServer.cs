@@ -57,7 +57,7 @@ public sealed partial class DnsServer
             return Drop($"{query.Length} octets is shorter than a DNS header");
         }
         if (header.IsResponse) return Drop("a response arrived where queries do");
-        if (!DnsMessage.TryParse(query, out var message, out var problem))
+        if (!DnsMessage.TryParse(query, out var message, out _))
         {
             counters.Malformed++;
             return Answer(HeaderOnlyError(header, DnsResponseCode.FormErr), client, null, DnsAnswerSource.Server);

@@ -191,6 +191,22 @@ public class DnsForwardingTests
     }
 
     [Fact]
+    public void Answered_queries_do_not_pile_up_in_the_timer_queue_when_no_timer_fires()
+    {
+        var server = NatServer();
+        var waiting = Forwarded(server, "waiting.example.org", DnsType.A, id: 1);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var forward = Forwarded(server, $"q{i}.example.org", DnsType.A, id: 2);
+            Assert.IsType<DnsAnswer>(server.HandleUpstreamReply(UpstreamReply(forward), Resolver1, T0));
+        }
+        Assert.InRange(server.QueuedDeadlines, 1, 2 * 1 + 64 + 1);
+        Assert.Equal(T0.AddSeconds(2), server.NextDeadline);
+        Assert.IsType<DnsForward>(Assert.Single(server.Expire(T0.AddSeconds(2))));
+        Assert.IsType<DnsAnswer>(server.HandleUpstreamReply(UpstreamReply(waiting), Resolver1, T0.AddSeconds(2)));
+    }
+
+    [Fact]
     public void A_non_recursive_query_is_forwarded_non_recursive()
     {
         var forward = Assert.IsType<DnsForward>(NatServer().Handle(Query("www.example.org", DnsType.A, recursionDesired: false), UdpClient, T0));
