@@ -14,7 +14,8 @@ public sealed partial class DnsZone
     /// <list type="bullet">
     /// <item>&lt;dns&gt;&lt;host&gt; names, then <paramref name="extraHosts"/>, then <see cref="GatewayName"/> for every address of
     /// the network: A/AAAA, and a single-label name also under the &lt;domain&gt; (expand-hosts).</item>
-    /// <item>Reservation names (&lt;dhcp&gt;&lt;host name ip&gt;) and the names of bound, unexpired leases: the first label only
+    /// <item>Reservation names (&lt;dhcp&gt;&lt;host name ip&gt;) — from the start, unlike dnsmasq, which waits for the guest's lease:
+    /// the address is fixed, so the name cannot point elsewhere — and the names of bound, unexpired leases: the first label only
     /// (dnsmasq ignores a client's domain), bare and under the &lt;domain&gt;. A reservation's name is never taken by another
     /// client's lease (dnsmasq keeps configured names); among leases, the one expiring last — the latest grant or renewal —
     /// holds a contested name; a name the host entries give another address of that family stays theirs.</item>
