@@ -3,12 +3,23 @@ using VirtualNetworking.Core.Dhcp;
 
 namespace VirtualNetworking.Daemon;
 
+/// <summary>One network's lease file, where its committed replies go, and how to read its live leases (for compaction).</summary>
+/// <param name="liveLeases">The server's bound and declined leases, taken under its lock.</param>
+internal sealed class LeaseSink(string name, LeaseJournal journal, Action<DhcpReply> send, Func<IReadOnlyCollection<DhcpLease>> liveLeases)
+{
+    public string Name => name;
+    public LeaseJournal Journal => journal;
+    public void Send(DhcpReply reply) => send(reply);
+    public IReadOnlyCollection<DhcpLease> LiveLeases() => liveLeases();
+}
+
 /// <summary>
-/// Group commit off the serving thread. The serving thread queues each result's lease changes with its
-/// reply and goes back to receiving; this thread appends everything queued since its last fsync in one
-/// write, fsyncs once, and only then sends those replies. So receiving never waits for the disk, and no
-/// reply leaves before the lease it announces is durable; the replies leave paced, not all at once. Compaction
-/// runs here too, between batches.
+/// Group commit off the serving thread, one thread for every network. The serving thread queues each result's
+/// lease changes with its reply and goes back to receiving; this thread appends everything queued since its
+/// last fsync in one write per lease file, fsyncs each file once, and only then sends those replies. So
+/// receiving never waits for the disk, and no reply leaves before the lease it announces is durable; a
+/// network whose file cannot be written sends nothing, the others send; the replies leave paced, not all at
+/// once. Compaction runs here too, between batches.
 /// </summary>
 internal sealed class LeaseCommitter : IDisposable
 {
@@ -25,42 +36,46 @@ internal sealed class LeaseCommitter : IDisposable
     private static readonly TimeSpan ReplySpacing = TimeSpan.FromMicroseconds(25);
     private const int ReplyBurst = 8;
 
-    private readonly string _name;
-    private readonly LeaseJournal _journal;
-    private readonly Action<DhcpReply> _send;
-    private readonly Func<IReadOnlyCollection<DhcpLease>> _liveLeases;
     private readonly DaemonLog _log;
     private readonly Thread _thread;
     private readonly object _gate = new();
     private List<Entry> _queue = [];
     private List<Entry> _spare = []; // only this thread touches it
+    private readonly HashSet<LeaseSink> _failed = []; // only this thread touches it
     private readonly ReplyPacer _pacer = new(ReplySpacing, ReplyBurst); // only this thread touches it
     private readonly long _clockOrigin = Stopwatch.GetTimestamp();
+    private long _enqueued;
+    private long _committed;
     private bool _stopping;
 
-    private readonly record struct Entry(IReadOnlyList<DhcpLeaseChange> Changes, DhcpReply? Reply);
+    /// <summary>A queued result; an entry without a sink is a barrier (<see cref="Flush"/>).</summary>
+    private readonly record struct Entry(LeaseSink? Sink, IReadOnlyList<DhcpLeaseChange> Changes, DhcpReply? Reply);
 
-    /// <param name="liveLeases">The server's bound and declined leases, taken under its lock (for compaction).</param>
-    public LeaseCommitter(string name, LeaseJournal journal, Action<DhcpReply> send, Func<IReadOnlyCollection<DhcpLease>> liveLeases, DaemonLog log)
+    public LeaseCommitter(DaemonLog log)
     {
-        _name = name;
-        _journal = journal;
-        _send = send;
-        _liveLeases = liveLeases;
         _log = log;
-        _thread = new Thread(Run) { Name = "leases " + name, IsBackground = true };
+        _thread = new Thread(Run) { Name = "leases", IsBackground = true };
         _thread.Start();
     }
 
-    /// <summary>Queues changes that must be durable before <paramref name="reply"/> (if any) is sent.</summary>
-    public void Enqueue(IReadOnlyList<DhcpLeaseChange> changes, DhcpReply? reply)
+    /// <summary>Queues changes that must be durable in <paramref name="sink"/>'s file before <paramref name="reply"/> (if any) is sent.</summary>
+    public void Enqueue(LeaseSink sink, IReadOnlyList<DhcpLeaseChange> changes, DhcpReply? reply)
     {
         lock (_gate)
         {
             while (_queue.Count >= MaxQueued) Monitor.Wait(_gate);
-            _queue.Add(new(changes, reply));
-            // The committer only sleeps on an empty queue.
-            if (_queue.Count == 1) Monitor.PulseAll(_gate);
+            Add(new(sink, changes, reply));
+        }
+    }
+
+    /// <summary>Returns once everything queued before the call is committed and its replies sent (or given up): a network's files and sockets may then close.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            Add(new(null, [], null));
+            var mark = _enqueued;
+            while (_committed < mark && _thread.IsAlive) Monitor.Wait(_gate);
         }
     }
 
@@ -73,6 +88,14 @@ internal sealed class LeaseCommitter : IDisposable
             Monitor.PulseAll(_gate);
         }
         _thread.Join();
+    }
+
+    private void Add(Entry entry)
+    {
+        _enqueued++;
+        _queue.Add(entry);
+        // The committer only sleeps on an empty queue.
+        if (_queue.Count == 1) Monitor.PulseAll(_gate);
     }
 
     private void Run()
@@ -89,6 +112,11 @@ internal sealed class LeaseCommitter : IDisposable
                 Monitor.PulseAll(_gate); // a serving thread may wait for room
             }
             Commit(batch);
+            lock (_gate)
+            {
+                _committed += batch.Count;
+                Monitor.PulseAll(_gate); // a Flush may wait for this batch
+            }
             batch.Clear();
             _spare = batch;
         }
@@ -96,36 +124,62 @@ internal sealed class LeaseCommitter : IDisposable
 
     private void Commit(List<Entry> batch)
     {
-        try
+        _failed.Clear();
+        var sinks = new List<LeaseSink>();
+        foreach (var entry in batch)
         {
-            // The snapshot holds this batch's changes too (they were handled before it); appending them again is harmless.
-            if (_journal.Damaged) _journal.Compact(_liveLeases());
-            foreach (var entry in batch) _journal.Append(entry.Changes);
-            _journal.Sync();
+            if (entry.Sink is not { } sink || _failed.Contains(sink)) continue;
+            if (!sinks.Contains(sink)) sinks.Add(sink);
+            try
+            {
+                // The snapshot holds this batch's changes too (they were handled before it); appending them again is harmless.
+                if (sink.Journal.Damaged) sink.Journal.Compact(sink.LiveLeases());
+                sink.Journal.Append(entry.Changes);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail(sink, batch, e);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        foreach (var sink in sinks)
         {
-            // Never durable, so never announced: the clients retry. (Access denied is caught too: an exception that
-            // left this thread would end the daemon.)
-            _log.Write($"{_name}: lease file write failed, {batch.Count} replies not sent: {e.Message}");
-            return;
+            if (_failed.Contains(sink)) continue;
+            try { sink.Journal.Sync(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Fail(sink, batch, e); }
         }
         foreach (var entry in batch)
         {
-            if (entry.Reply is not { } reply) continue;
+            if (entry is not { Sink: { } sink, Reply: { } reply } || _failed.Contains(sink)) continue;
             if (_pacer.BeforeSend(Stopwatch.GetElapsedTime(_clockOrigin)) is { Ticks: > 0 } wait) Native.Sleep(wait);
-            _send(reply);
+            try { sink.Send(reply); }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                _log.Write($"{sink.Name}: reply not sent: {e.Message}");
+            }
         }
-        if (!_journal.NeedsCompaction) return;
-        try
+        foreach (var sink in sinks)
         {
-            // Changes handled before the snapshot but still queued are appended again after it: replaying a
-            // record twice, in order, gives the same live set.
-            _journal.Compact(_liveLeases());
+            if (_failed.Contains(sink) || !sink.Journal.NeedsCompaction) continue;
+            try
+            {
+                // Changes handled before the snapshot but still queued are appended again after it: replaying a
+                // record twice, in order, gives the same live set.
+                sink.Journal.Compact(sink.LiveLeases());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.Write($"{sink.Name}: lease file compaction failed: {e.Message}");
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _log.Write($"{_name}: lease file compaction failed: {e.Message}");
-        }
+    }
+
+    /// <summary>
+    /// Never durable, so never announced: the clients retry. (Access denied is caught too: an exception that
+    /// left this thread would end the daemon.)
+    /// </summary>
+    private void Fail(LeaseSink sink, List<Entry> batch, Exception e)
+    {
+        _failed.Add(sink);
+        _log.Write($"{sink.Name}: lease file write failed, {batch.Count(x => x.Sink == sink && x.Reply is not null)} replies not sent: {e.Message}");
     }
 }

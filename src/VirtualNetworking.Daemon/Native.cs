@@ -3,7 +3,7 @@ using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
-/// <summary>The libc calls .NET sockets lack that only vnetd makes (the shared ones are in <see cref="LibC"/>): packet sockets, interface indexes, socket filters, eventfd and fine sleeps.</summary>
+/// <summary>The libc calls .NET sockets lack that only vnetd makes (the shared ones are in <see cref="LibC"/>): packet sockets, interface indexes, socket filters, epoll, eventfd and fine sleeps.</summary>
 internal static partial class Native
 {
     public const int AF_PACKET = 17;
@@ -24,6 +24,13 @@ internal static partial class Native
     public const int EAGAIN = 11;
     public const int MSG_DONTWAIT = 0x40;
     public const int CLOCK_MONOTONIC = 1;
+    public const int EPOLL_CLOEXEC = 0x80000;
+    public const int EPOLL_CTL_ADD = 1;
+    public const int EPOLL_CTL_DEL = 2;
+    public const uint EPOLLIN = 0x1;
+    public const uint EPOLLOUT = 0x4;
+    public const uint EPOLLERR = 0x8;
+    public const uint EPOLLHUP = 0x10;
 
     /// <summary>struct sockaddr_ll.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -46,6 +53,14 @@ internal static partial class Native
         public byte JumpTrue = jumpTrue;
         public byte JumpFalse = jumpFalse;
         public uint K = k;
+    }
+
+    /// <summary>struct epoll_event, packed on x86-64 (the only target: vnetd is published for linux-x64).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    public struct EpollEvent
+    {
+        public uint Events;
+        public ulong Data;
     }
 
     /// <summary>struct timespec.</summary>
@@ -72,6 +87,15 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
     public static unsafe partial nint ReceiveFrom(int fd, byte* buffer, nuint length, int flags, SockAddrLinkLayer* address, int* addressLength);
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    public static partial int EpollCreate(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    public static unsafe partial int EpollControl(int epoll, int operation, int fd, EpollEvent* ev);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    public static unsafe partial int EpollWait(int epoll, EpollEvent* events, int maxEvents, int timeoutMilliseconds);
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initial, int flags);

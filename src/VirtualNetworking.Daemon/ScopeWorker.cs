@@ -6,47 +6,51 @@ using VirtualNetworking.Core.Dhcp;
 namespace VirtualNetworking.Daemon;
 
 /// <summary>
-/// Serves one network: a serving thread, the network's <see cref="DhcpServer"/>, and its lease file behind a
-/// <see cref="LeaseCommitter"/>. Requests come in through a <see cref="PacketReceiver"/> on the bridge (before
-/// netfilter); replies leave through a UDP socket on 0.0.0.0:67 bound to the bridge, which receives nothing
-/// itself (a drop-all filter: no request is handled twice, and the kernel sends no port-unreachable). The
-/// serving thread never touches the disk: a reply that announces lease changes is sent by the committer once
-/// they are durable; a reply without changes (an OFFER, a NAK, an INFORM's ACK) promises nothing and leaves at once.
+/// Serves one network's DHCP from the daemon's <see cref="EventLoop"/>: the network's <see cref="DhcpServer"/>,
+/// and its lease file behind the shared <see cref="LeaseCommitter"/>. Requests come in through a
+/// <see cref="PacketReceiver"/> on the bridge (before netfilter); replies leave through a UDP socket on
+/// 0.0.0.0:67 bound to the bridge, which receives nothing itself (a drop-all filter: no request is handled
+/// twice, and the kernel sends no port-unreachable). The loop never touches the disk: a reply that announces
+/// lease changes is sent by the committer once they are durable; a reply without changes (an OFFER, a NAK, an
+/// INFORM's ACK) promises nothing and leaves at once. Made, changed and disposed on the loop thread.
 /// </summary>
 internal sealed class ScopeWorker : IDisposable
 {
-    /// <summary>Datagrams handled back to back before the thread looks at its wakeup and the expiry clock again.</summary>
+    /// <summary>Datagrams handled back to back before the loop serves its other sockets (level-triggered: the rest wait their turn).</summary>
     private const int MaxBurst = 64;
-    /// <summary>Pause after a socket error, so a persistent one does not spin the thread.</summary>
-    private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(200);
     /// <summary>How often expired leases are removed and, when anything happened, the counters logged.</summary>
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
     /// <summary>
-    /// Room for ~100 ms of datagrams at 8,000/s, so a serving thread that the scheduler holds off for a while
+    /// Room for ~100 ms of datagrams at 8,000/s, so a loop that the scheduler holds off for a while
     /// (a busy host) loses nothing; the default (rmem_default, 208 KiB) overflows within ~25 ms. Memory is only
     /// used while datagrams wait.
     /// </summary>
     private const int ReceiveBufferBytes = 2 * 1024 * 1024;
 
     private readonly DaemonLog _log;
+    private readonly EventLoop _loop;
+    private readonly LeaseCommitter _committer;
     private readonly Socket _socket;
     private readonly PacketReceiver _receiver;
     private readonly ReplySender _sender;
     private readonly LeaseJournal _journal;
-    private readonly LeaseCommitter _committer;
-    private readonly Wakeup _wakeup;
-    private readonly Thread _thread;
+    private readonly LeaseSink _sink;
+    private readonly byte[] _buffer = new byte[1500];
+    /// <summary>Between the loop (which handles packets) and the committer (which reads the live leases to compact).</summary>
     private readonly Lock _serverLock = new();
     private DhcpServer _server;
     private DhcpStatistics? _logged;
-    private volatile bool _stopping;
+    private LoopTimer _housekeeping;
 
-    public ScopeWorker(string name, string bridge, int interfaceIndex, DhcpScope scope, string leaseFile, LinkLayerSender linkLayer, DaemonLog log)
+    public ScopeWorker(string name, string bridge, int interfaceIndex, DhcpScope scope, string leaseFile, LinkLayerSender linkLayer,
+                       EventLoop loop, LeaseCommitter committer, DaemonLog log)
     {
         Name = name;
         Bridge = bridge;
         InterfaceIndex = interfaceIndex;
         _log = log;
+        _loop = loop;
+        _committer = committer;
         _server = new DhcpServer(scope);
         var stored = LeaseJournal.Read(leaseFile);
         foreach (var skipped in stored.SkippedLines) log.Write($"{name}: lease file {skipped}");
@@ -57,7 +61,7 @@ internal sealed class ScopeWorker : IDisposable
             _socket = BindToBridge(bridge);
             _receiver = new PacketReceiver(interfaceIndex, ReceiveBufferBytes);
             _sender = new ReplySender(_socket, linkLayer, interfaceIndex, scope.ServerAddress);
-            _wakeup = new Wakeup();
+            loop.Watch(_receiver.Fd, Native.EPOLLIN, OnReadable);
         }
         catch
         {
@@ -66,15 +70,20 @@ internal sealed class ScopeWorker : IDisposable
             _journal.Dispose();
             throw;
         }
-        _committer = new LeaseCommitter(name, _journal, Send, LiveLeases, log);
+        _sink = new LeaseSink(name, _journal, Send, LiveLeases);
+        _housekeeping = loop.Schedule(HousekeepingInterval, Housekeep);
         log.Write($"{name}: serving {scope.Subnet} on {bridge} (ifindex {interfaceIndex}), {restored} lease(s) restored");
-        _thread = new Thread(Run) { Name = "dhcp " + name, IsBackground = true };
-        _thread.Start();
     }
 
     public string Name { get; }
     public string Bridge { get; }
     public int InterfaceIndex { get; }
+
+    /// <summary>Raised on the loop thread after leases were bound, released or expired (the DNS names follow them).</summary>
+    public event Action? LeasesChanged;
+
+    /// <summary>The bound and declined leases now.</summary>
+    public IReadOnlyCollection<DhcpLease> Leases => LiveLeases();
 
     /// <summary>A changed definition: a new server over the same socket, keeping the bound leases.</summary>
     public void UpdateScope(DhcpScope scope)
@@ -94,16 +103,14 @@ internal sealed class ScopeWorker : IDisposable
     }
 
     /// <summary>
-    /// Stops the serving thread (woken at once, not at its next timeout), commits and answers what it had
-    /// queued, and closes the socket before returning.
+    /// Stops receiving, lets the committer write and answer what was queued, and closes the sockets and the
+    /// lease file before returning.
     /// </summary>
     public void Dispose()
     {
-        _stopping = true;
-        _wakeup.Signal();
-        _thread.Join();
-        _committer.Dispose();
-        _wakeup.Dispose();
+        _loop.Unwatch(_receiver.Fd);
+        _housekeeping.Cancel();
+        _committer.Flush();
         _receiver.Dispose();
         _socket.Dispose();
         _journal.Dispose();
@@ -131,50 +138,52 @@ internal sealed class ScopeWorker : IDisposable
         }
     }
 
-    private void Run()
+    private void OnReadable(uint events)
     {
-        var buffer = new byte[1500];
-        var housekeeping = DateTimeOffset.UtcNow + HousekeepingInterval;
-        while (!_stopping)
+        var changed = false;
+        try
         {
-            try
-            {
-                if (_wakeup.Wait(_receiver.Fd, housekeeping - DateTimeOffset.UtcNow))
-                    for (var handled = 0; handled < MaxBurst && _receiver.TryReceive(buffer, out var length); handled++)
-                        if (length > 0) HandleOne(buffer.AsSpan(0, length));
-                if (DateTimeOffset.UtcNow >= housekeeping)
-                {
-                    IReadOnlyList<DhcpLeaseChange> expired;
-                    lock (_serverLock) expired = _server.RemoveExpired(DateTimeOffset.UtcNow);
-                    if (expired.Count > 0) _committer.Enqueue(expired, null);
-                    LogCounters();
-                    housekeeping = DateTimeOffset.UtcNow + HousekeepingInterval;
-                }
-            }
-            catch (SocketException e)
-            {
-                // Seen once when the bridge goes down (ENETDOWN); a stop still ends the pause at once.
-                _log.Write($"{Name}: {e.GetType().Name}: {e.Message}");
-                _wakeup.Wait(-1, ErrorBackoff);
-            }
+            for (var handled = 0; handled < MaxBurst && _receiver.TryReceive(_buffer, out var length); handled++)
+                if (length > 0) changed |= HandleOne(_buffer.AsSpan(0, length));
         }
+        catch (SocketException e)
+        {
+            // Seen once when the bridge goes down (ENETDOWN): the error is reported once, then the socket reads on.
+            _log.Write($"{Name}: {e.GetType().Name}: {e.Message}");
+        }
+        if (changed) LeasesChanged?.Invoke();
     }
 
-    private void HandleOne(ReadOnlySpan<byte> packet)
+    private void Housekeep()
     {
-        if (!Ipv4UdpDatagram.TryParse(packet, out var header, out var payload)) return;
+        IReadOnlyList<DhcpLeaseChange> expired;
+        lock (_serverLock) expired = _server.RemoveExpired(DateTimeOffset.UtcNow);
+        if (expired.Count > 0)
+        {
+            _committer.Enqueue(_sink, expired, null);
+            LeasesChanged?.Invoke();
+        }
+        LogCounters();
+        _housekeeping = _loop.Schedule(HousekeepingInterval, Housekeep);
+    }
+
+    /// <summary>Answers one datagram; true when it changed the leases.</summary>
+    private bool HandleOne(ReadOnlySpan<byte> packet)
+    {
+        if (!Ipv4UdpDatagram.TryParse(packet, out var header, out var payload)) return false;
         DhcpResult result;
         lock (_serverLock)
         {
             var scope = _server.Scope;
             var broadcast = header.IsTo(IPAddress.Broadcast) || header.IsTo(scope.EffectiveBroadcastAddress);
             // What a UDP socket would have been given: to a guest's router, port 67 of any other address is not us.
-            if (!broadcast && !header.IsTo(scope.ServerAddress)) return;
+            if (!broadcast && !header.IsTo(scope.ServerAddress)) return false;
             result = _server.Handle(packet[payload], new DhcpReceiveInfo(Bridge, broadcast), DateTimeOffset.UtcNow);
         }
         if (_log.Debug) _log.Write($"{Name}: {result.Summary}");
-        if (result.LeaseChanges.Count > 0) _committer.Enqueue(result.LeaseChanges, result.Reply);
+        if (result.LeaseChanges.Count > 0) _committer.Enqueue(_sink, result.LeaseChanges, result.Reply);
         else if (result.Reply is { } reply) Send(reply);
+        return result.LeaseChanges.Count > 0;
     }
 
     private IReadOnlyCollection<DhcpLease> LiveLeases()

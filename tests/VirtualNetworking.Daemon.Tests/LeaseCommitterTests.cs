@@ -33,13 +33,14 @@ public sealed class LeaseCommitterTests : IDisposable
         var acks = Enumerable.Range(1, 20).Select(client => Bind(_server, client, T0)).ToList();
         var inFileWhenSent = new ConcurrentQueue<bool>();
         using var journal = LeaseJournal.Create(_leaseFile, []);
-        using (var committer = new LeaseCommitter("test", journal, reply =>
+        var sink = new LeaseSink("test", journal, reply =>
                {
                    inFileWhenSent.Enqueue(LeaseJournal.Read(_leaseFile).Leases.Any(l => l.Address.Equals(reply.Packet.YourAddress)));
                    Send(reply);
-               }, LiveLeases, _log))
+               }, LiveLeases);
+        using (var committer = new LeaseCommitter(_log))
         {
-            foreach (var ack in acks) committer.Enqueue(ack.LeaseChanges, ack.Reply);
+            foreach (var ack in acks) committer.Enqueue(sink, ack.LeaseChanges, ack.Reply);
         }
 
         Assert.Equal(acks.Select(a => a.Reply!.Packet.YourAddress), _sent);
@@ -51,16 +52,17 @@ public sealed class LeaseCommitterTests : IDisposable
     {
         var acks = Enumerable.Range(1, 3).Select(client => Bind(_server, client, T0)).ToList();
         using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
-        using var committer = new LeaseCommitter("test", journal, Send, LiveLeases, _log);
+        var sink = new LeaseSink("test", journal, Send, LiveLeases);
+        using var committer = new LeaseCommitter(_log);
 
         _disk.Fill(freeBytes: 20); // the first record is torn after 20 bytes
-        committer.Enqueue(acks[0].LeaseChanges, acks[0].Reply);
+        committer.Enqueue(sink, acks[0].LeaseChanges, acks[0].Reply);
         _disk.WaitForFailure();
         // Still full: the batch's compaction goes through, its append does not.
-        committer.Enqueue(acks[1].LeaseChanges, acks[1].Reply);
+        committer.Enqueue(sink, acks[1].LeaseChanges, acks[1].Reply);
         _disk.WaitForFailure();
         _disk.Recover();
-        committer.Enqueue(acks[2].LeaseChanges, acks[2].Reply);
+        committer.Enqueue(sink, acks[2].LeaseChanges, acks[2].Reply);
         committer.Dispose();
 
         Assert.Equal([acks[2].Reply!.Packet.YourAddress], _sent);
@@ -74,13 +76,14 @@ public sealed class LeaseCommitterTests : IDisposable
     {
         var acks = Enumerable.Range(1, 2).Select(client => Bind(_server, client, T0)).ToList();
         using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
-        using var committer = new LeaseCommitter("test", journal, Send, LiveLeases, _log);
+        var sink = new LeaseSink("test", journal, Send, LiveLeases);
+        using var committer = new LeaseCommitter(_log);
 
         _disk.FailFsync();
-        committer.Enqueue(acks[0].LeaseChanges, acks[0].Reply);
+        committer.Enqueue(sink, acks[0].LeaseChanges, acks[0].Reply);
         _disk.WaitForFailure();
         _disk.Recover();
-        committer.Enqueue(acks[1].LeaseChanges, acks[1].Reply);
+        committer.Enqueue(sink, acks[1].LeaseChanges, acks[1].Reply);
         committer.Dispose();
 
         Assert.Equal([acks[1].Reply!.Packet.YourAddress], _sent);
@@ -93,17 +96,18 @@ public sealed class LeaseCommitterTests : IDisposable
     {
         var acks = Enumerable.Range(1, 3).Select(client => Bind(_server, client, T0)).ToList();
         using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
-        using var committer = new LeaseCommitter("test", journal, Send, LiveLeases, _log);
+        var sink = new LeaseSink("test", journal, Send, LiveLeases);
+        using var committer = new LeaseCommitter(_log);
 
         _disk.Fill(freeBytes: 20); // a torn record: the next batch compacts first
-        committer.Enqueue(acks[0].LeaseChanges, acks[0].Reply);
+        committer.Enqueue(sink, acks[0].LeaseChanges, acks[0].Reply);
         _disk.WaitForFailure();
         _disk.Recover();
         _disk.DenyOpen();
-        committer.Enqueue(acks[1].LeaseChanges, acks[1].Reply);
+        committer.Enqueue(sink, acks[1].LeaseChanges, acks[1].Reply);
         _disk.WaitForFailure();
         _disk.Recover();
-        committer.Enqueue(acks[2].LeaseChanges, acks[2].Reply);
+        committer.Enqueue(sink, acks[2].LeaseChanges, acks[2].Reply);
         committer.Dispose();
 
         Assert.Equal([acks[2].Reply!.Packet.YourAddress], _sent);
@@ -117,28 +121,64 @@ public sealed class LeaseCommitterTests : IDisposable
         using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
         using var sending = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        using var committer = new LeaseCommitter("test", journal, reply =>
+        var sink = new LeaseSink("test", journal, reply =>
         {
             Send(reply);
             if (!ReferenceEquals(reply, acks[0].Reply)) return;
             // Holds the committer in the first send, so the next two results queue up as one batch.
             sending.Set();
             release.Wait(Bound);
-        }, LiveLeases, _log);
+        }, LiveLeases);
+        using var committer = new LeaseCommitter(_log);
 
-        committer.Enqueue(acks[0].LeaseChanges, acks[0].Reply);
+        committer.Enqueue(sink, acks[0].LeaseChanges, acks[0].Reply);
         Assert.True(sending.Wait(Bound), "The first reply was never sent.");
-        committer.Enqueue(acks[1].LeaseChanges, acks[1].Reply);
-        committer.Enqueue(acks[2].LeaseChanges, acks[2].Reply);
+        committer.Enqueue(sink, acks[1].LeaseChanges, acks[1].Reply);
+        committer.Enqueue(sink, acks[2].LeaseChanges, acks[2].Reply);
         // Room for the batch's first record, not for its second.
         _disk.Fill(LeaseFileFormat.FormatRecord(acks[1].LeaseChanges.Single()).Length + 10);
         release.Set();
         _disk.WaitForFailure();
         _disk.Recover();
-        committer.Enqueue(acks[3].LeaseChanges, acks[3].Reply);
+        committer.Enqueue(sink, acks[3].LeaseChanges, acks[3].Reply);
         committer.Dispose();
 
         Assert.Equal([acks[0].Reply!.Packet.YourAddress, acks[3].Reply!.Packet.YourAddress], _sent);
+        Assert.Equal(ByAddress(_server.Leases), Replay(_leaseFile, T0));
+    }
+
+    /// <summary>One committer serves every network: a network whose lease file fails sends nothing, the others send.</summary>
+    [Fact]
+    public void A_failing_lease_file_holds_back_only_its_own_networks_replies()
+    {
+        var acks = Enumerable.Range(1, 2).Select(client => Bind(_server, client, T0)).ToList();
+        using var failing = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
+        using var healthy = LeaseJournal.Create(_directory.File("other.leases"), []);
+        var sinkA = new LeaseSink("a", failing, Send, LiveLeases);
+        var sinkB = new LeaseSink("b", healthy, Send, LiveLeases);
+        using var committer = new LeaseCommitter(_log);
+
+        _disk.FailFsync();
+        committer.Enqueue(sinkA, acks[0].LeaseChanges, acks[0].Reply);
+        committer.Enqueue(sinkB, acks[1].LeaseChanges, acks[1].Reply);
+        committer.Flush();
+
+        Assert.Equal([acks[1].Reply!.Packet.YourAddress], _sent);
+        Assert.Equal([acks[1].Reply!.Packet.YourAddress], LeaseJournal.Read(_directory.File("other.leases")).Leases.Select(l => l.Address));
+    }
+
+    [Fact]
+    public void Flush_returns_once_everything_queued_before_it_is_durable_and_sent()
+    {
+        var acks = Enumerable.Range(1, 50).Select(client => Bind(_server, client, T0)).ToList();
+        using var journal = LeaseJournal.Create(_leaseFile, []);
+        var sink = new LeaseSink("test", journal, Send, LiveLeases);
+        using var committer = new LeaseCommitter(_log);
+
+        foreach (var ack in acks) committer.Enqueue(sink, ack.LeaseChanges, ack.Reply);
+        committer.Flush();
+
+        Assert.Equal(acks.Select(a => a.Reply!.Packet.YourAddress), _sent);
         Assert.Equal(ByAddress(_server.Leases), Replay(_leaseFile, T0));
     }
 
