@@ -41,7 +41,7 @@ $TestPackages = $DemoPackages + @('isc-dhcp-client', 'tcpdump', 'socat', 'libcap
 $GuestVmCache = Join-Path $Out 'cache/guest-vm'
 # The peers the benchmarks compare with, in the same run (libvirt's daemon, dnsmasq, Kea and perfdhcp).
 $BenchPackages = $TestPackages + @('libvirt-daemon', 'libvirt-clients', 'dnsmasq-base', 'kea-dhcp4-server', 'kea-admin', 'kea-common',
-    'busybox', 'tini', 'iptables', 'procps', 'strace')
+    'busybox', 'tini', 'iptables', 'procps', 'strace', 'dnsperf', 'dnsutils')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 # No build server may outlive the run and hold CI's output open.
