@@ -53,6 +53,7 @@ public static class ErrorIds
     // Domain and DNS.
     public const string DomainInvalid = "VNetworkDomainInvalid";
     public const string DomainNotAllowed = "VNetworkDomainNotAllowed";
+    public const string DomainRegisterInvalid = "VNetworkDomainRegisterInvalid";
     public const string DnsNotAllowed = "VNetworkDnsNotAllowed";
     public const string DnsDisabledWithRecords = "VNetworkDnsDisabledWithRecords";
     public const string DnsForwarderInvalid = "VNetworkDnsForwarderInvalid";
