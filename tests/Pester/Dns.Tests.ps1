@@ -55,9 +55,9 @@ ip link set $($g.Port) master $Bridge up
         $g
     }
 
-    # udhcpc in the foreground until it has a lease (-q) or gives up (-n); -R releases the lease when it quits.
-    function script:Invoke-Udhcpc($Guest, [string] $HostName, [string] $Extra = '') {
-        bash -c "timeout -k 2 30 ip netns exec $($Guest.Ns) env VDNS_LOG='$($Guest.Log)' udhcpc -f -q -n -t 8 -T 1 -A 1 $Extra -i eth0 -s '$UdhcpcScript' -O search -x hostname:$HostName 2>&1" | Out-Null
+    # udhcpc in the foreground until it has a lease (-q) or gives up (-n), asking for the search list (option 119).
+    function script:Invoke-Udhcpc($Guest, [string] $HostName) {
+        bash -c "timeout -k 2 30 ip netns exec $($Guest.Ns) env VDNS_LOG='$($Guest.Log)' udhcpc -f -q -n -t 8 -T 1 -A 1 -i eth0 -s '$UdhcpcScript' -O search -x hostname:$HostName 2>&1" | Out-Null
         if (Test-Path $Guest.Log) {
             $e = [ordered]@{}
             foreach ($pair in (Get-Content $Guest.Log | Select-Object -Last 1) -split ' ') { $k, $v = $pair -split '=', 2; $e[$k] = $v }
@@ -96,14 +96,14 @@ Describe 'What a network''s DNS answers' -Tag Namespace {
         $WebLease.search | Should -Be 'lab.test'
     }
 
-    It 'DHCP on a network with <dns enable=''no''> gives no DNS server' {
+    It 'DHCP on a network with DNS disabled (dns enable=no) gives no DNS server' {
         $g = New-Guest -Mac '52:54:00:23:10:97' -Bridge vdnsbr1
         $lease = Invoke-Udhcpc $g -HostName quiet1
         $lease.event | Should -Be 'bound'
         $lease.dns | Should -BeNullOrEmpty
     }
 
-    It 'Get-VNetworkDnsRecord lists the guest''s name, the reservation, the <dns> records and the gateway' {
+    It 'Get-VNetworkDnsRecord lists the guest''s name, the reservation, the host and TXT records and the gateway' {
         $records = Get-VNetworkDnsRecord -Network vdns-lab -ErrorAction Stop
         $rows = $records | ForEach-Object { '{0} {1} {2} {3}' -f $_.Name, $_.Type, $_.Data, $_.Source }
         $rows | Should -Contain "web1.lab.test A $($WebLease.ip) Lease"
@@ -123,11 +123,18 @@ Describe 'What a network''s DNS answers' -Tag Namespace {
 
     It 'a guest''s name goes when its lease is released' {
         $g = New-Guest -Mac '52:54:00:23:10:98'
-        $lease = Invoke-Udhcpc $g -HostName gone1
-        $lease.event | Should -Be 'bound'
-        (Get-VNetworkDnsRecord -Network vdns-lab -Name gone1 -ErrorAction Stop).Data | Should -Be $lease.ip
-        Invoke-Udhcpc $g -HostName gone1 -Extra '-R' | Out-Null
-        Get-VNetworkDnsRecord -Network vdns-lab -Name gone1 -ErrorAction Stop | Should -BeNullOrEmpty
+        # udhcpc stays in the foreground, bound, until USR2 makes it release the lease.
+        $p = [int](bash -c "ip netns exec $($g.Ns) env VDNS_LOG='$($g.Log)' udhcpc -f -t 8 -T 1 -A 1 -i eth0 -s '$UdhcpcScript' -x hostname:gone1 >/dev/null 2>&1 </dev/null & echo `$!")
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            while (-not (Get-VNetworkDnsRecord -Network vdns-lab -Name gone1 -ErrorAction Stop) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            (Get-VNetworkDnsRecord -Network vdns-lab -Name gone1 -ErrorAction Stop).Type | Should -Be 'A'
+            kill -USR2 $p
+            $deadline = [DateTime]::UtcNow.AddSeconds(5)
+            while ((Get-VNetworkDnsRecord -Network vdns-lab -Name gone1 -ErrorAction Stop) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Get-VNetworkDnsRecord -Network vdns-lab -Name gone1 -ErrorAction Stop | Should -BeNullOrEmpty
+        }
+        finally { kill -KILL $p 2>$null }
     }
 
     It 'Resolve-VNetworkName and Get-VNetworkDnsRecord refuse networks that answer nothing: <Network> gives <ErrorId>' -ForEach @(

@@ -89,7 +89,7 @@ public sealed class NetworkDns(EnginePorts ports, NetworkCatalog catalog, IDnsQu
         var id = (ushort)(random[0] << 8 | random[1]);
         var bytes = client.Exchange(server, DnsLookup.Query(question, id), transport, timeout)
             ?? throw new NetworkProblemException(ErrorIds.DnsNoResponse, ProblemCategory.ResourceUnavailable,
-                $"No DNS answer from network '{network}' ({server}, {transport.ToString().ToUpperInvariant()}) within {timeout.TotalSeconds:0.#} s. Is the daemon serving DNS on this network? Restart-VNetwork {network} restarts its services; a longer -TimeoutSec helps on a busy host.",
+                $"No DNS answer from network '{network}' ({server}, {transport.ToString().ToUpperInvariant()}) within {timeout.TotalSeconds:0.#} s, or nothing listens there. Is the daemon serving DNS on this network? Restart-VNetwork {network} restarts its services; a longer -TimeoutSec helps on a busy host.",
                 network);
         return DnsLookup.ReadReply(bytes, id, question, out var problem)
             ?? throw new NetworkProblemException(ErrorIds.DnsQueryFailed, ProblemCategory.InvalidData,
