@@ -145,6 +145,17 @@ Describe 'What a network''s DNS answers' -Tag Namespace {
         { Resolve-VNetworkName -Network $Network -Name web1 -ErrorAction Stop } | Should -Throw -ErrorId "$ErrorId,VirtualNetworking.PowerShell.Commands.ResolveVNetworkNameCommand"
     }
 
+    It 'a domain to register with the host''s resolver starts with a warning where systemd-resolved does not run (a sandbox root)' {
+        Import-VNetwork -Xml "<network><name>vdns-reg</name><forward mode='nat'/><bridge name='vdnsbr3'/><domain name='reg.test' localOnly='yes' register='yes'/><ip address='10.231.3.1' prefix='24'/></network>" -ErrorAction Stop | Out-Null
+        try {
+            Start-VNetwork -Name vdns-reg -ErrorAction Stop -WarningVariable warned -WarningAction SilentlyContinue
+            @($warned | Where-Object { "$_" -match '^VNetworkFeatureNotEnforced: .*register=''yes''.*systemd-resolved does not run' }).Count | Should -Be 1
+        }
+        finally { Stop-VNetwork -Name vdns-reg -ErrorAction Ignore }
+        { Import-VNetwork -Xml "<network><name>vdns-loop</name><forward mode='nat'/><domain name='loop.test' register='yes'/><ip address='10.231.4.1' prefix='24'/></network>" -ErrorAction Stop } |
+            Should -Throw -ErrorId 'VNetworkDomainRegisterInvalid,VirtualNetworking.PowerShell.Commands.ImportVNetworkCommand'
+    }
+
     Context 'asked over the wire (needs the daemon to serve DNS on the bridge)' {
         It 'a guest''s name resolves bare and under the domain, over UDP and TCP' {
             (Resolve-VNetworkName -Network vdns-lab -Name web1 -ErrorAction Stop).Data | Should -Be $WebLease.ip

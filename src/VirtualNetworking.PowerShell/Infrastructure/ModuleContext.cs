@@ -39,7 +39,8 @@ internal static class ModuleContext
             new LinuxBridgeInventory(),
             new SystemdBootUnitHost(paths, Path.Combine(Path.GetDirectoryName(typeof(ModuleContext).Assembly.Location)!, "VirtualNetworking.psd1")),
             SystemRandomSource.Instance,
-            EnvironmentFaultInjector.For(paths));
+            EnvironmentFaultInjector.For(paths),
+            new ResolvedDnsRegistration(paths));
     }
 
     public static NetworkCatalog Catalog() => new(Ports());
