@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Ports;

@@ -1,5 +1,4 @@
 using System.Net;
-using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
