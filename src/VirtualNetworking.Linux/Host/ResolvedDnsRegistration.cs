@@ -21,11 +21,10 @@ public sealed class ResolvedDnsRegistration(StatePaths paths) : IDnsRegistration
     public string? Unavailable()
     {
         if (!Directory.Exists(Path.Combine(paths.Root, "run/systemd/resolve"))) return "systemd-resolved does not run on this host";
-        if (Resolvectl() is null) return $"resolvectl is not installed (looked for {string.Join(", ", ResolvectlCandidates)})";
         var own = new FileInfo("/proc/thread-self/ns/net").LinkTarget;
-        var resolved = TryLinkTarget("/proc/1/ns/net");
-        return own is not null && own == resolved ? null
-            : "this process runs in another network namespace than systemd-resolved, where the bridge is not the link resolved would change";
+        if (own is null || own != TryLinkTarget("/proc/1/ns/net"))
+            return "this process runs in another network namespace than systemd-resolved, where the bridge is not the link resolved would change";
+        return Resolvectl() is null ? $"resolvectl is not installed (looked for {string.Join(", ", ResolvectlCandidates)})" : null;
     }
 
     public void Register(string bridge, IReadOnlyList<IPAddress> servers, string domain)
