@@ -24,6 +24,27 @@ public sealed class DhcpDnsOptionTests
     }
 
     [Fact]
+    public void Rfc_3397s_example_as_it_is_drawn_there_in_three_instances_reads_back_as_the_same_value()
+    {
+        // The RFC draws the 27 octets as three 9-octet instances of option 119 (RFC 3396 concatenation).
+        byte[] wire =
+        [
+            119, 9, 3, (byte)'e', (byte)'n', (byte)'g', 5, (byte)'a', (byte)'p', (byte)'p', (byte)'l',
+            119, 9, (byte)'e', 3, (byte)'c', (byte)'o', (byte)'m', 0, 9, (byte)'m', (byte)'a',
+            119, 9, (byte)'r', (byte)'k', (byte)'e', (byte)'t', (byte)'i', (byte)'n', (byte)'g', 0xC0, 0x04,
+        ];
+        var bytes = new DhcpPacket { Op = DhcpPacket.BootReply, MessageType = DhcpMessageType.Ack }.ToArray().ToList();
+        var at = DhcpPacket.HeaderLength + 4;
+        while (bytes[at] != DhcpOptionCode.End) at += 2 + bytes[at + 1];
+        bytes.InsertRange(at, wire);
+
+        Assert.True(DhcpPacket.TryParse(bytes.ToArray(), out var parsed, out var problem), problem);
+        var ours = new DhcpOptions();
+        ours.SetDomainNames(DhcpOptionCode.DomainSearch, [DnsName.Parse("eng.apple.com"), DnsName.Parse("marketing.apple.com")]);
+        Assert.Equal(ours.Get(DhcpOptionCode.DomainSearch), parsed.Options.Get(DhcpOptionCode.DomainSearch));
+    }
+
+    [Fact]
     public void A_long_search_list_goes_out_as_several_instances_and_reads_back_whole()
     {
         var names = Enumerable.Range(0, 30).Select(i => DnsName.Parse($"zone{i:D2}-with-a-long-label.example{i}.test")).ToList();
