@@ -291,7 +291,7 @@ Describe 'Started networks carry real traffic' -Tag Namespace {
 
 Describe 'Stop and failed starts leave the host as it was' -Tag Namespace {
     BeforeAll {
-        $managedSteps = 'bridge', 'sysctl-bridge', 'firewall', 'addresses', 'link-up', 'routes', 'ip-forward', 'dhcp', 'status'
+        $managedSteps = 'bridge', 'sysctl-bridge', 'firewall', 'addresses', 'link-up', 'routes', 'ip-forward', 'dhcp', 'dns-register', 'status'
     }
     BeforeEach {
         $root = New-LiveRoot
@@ -304,7 +304,7 @@ Describe 'Stop and failed starts leave the host as it was' -Tag Namespace {
 
     It 'fail:<Step> in <Mode> mode undoes everything (links, addresses, routes, rules, sysctls, state files)' -ForEach @(
         foreach ($mode in 'Nat', 'Routed', 'Isolated', 'Open') {
-            foreach ($step in 'bridge', 'sysctl-bridge', 'firewall', 'addresses', 'link-up', 'routes', 'ip-forward', 'dhcp', 'status') { @{ Mode = $mode; Step = $step } }
+            foreach ($step in 'bridge', 'sysctl-bridge', 'firewall', 'addresses', 'link-up', 'routes', 'ip-forward', 'dhcp', 'dns-register', 'status') { @{ Mode = $mode; Step = $step } }
         }
         foreach ($step in 'bridge', 'uplink', 'link-up', 'routes', 'status') { @{ Mode = 'Bridged'; Step = $step } }
     ) {

@@ -24,5 +24,7 @@ public static class DhcpOptionCode
     public const byte ClientIdentifier = 61;
     public const byte TftpServerName = 66;
     public const byte BootFileName = 67;
+    /// <summary>RFC 3397: the domain search list, as DNS names with compression.</summary>
+    public const byte DomainSearch = 119;
     public const byte End = 255;
 }

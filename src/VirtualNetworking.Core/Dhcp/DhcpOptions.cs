@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
+using VirtualNetworking.Core.Dns;
 
 namespace VirtualNetworking.Core.Dhcp;
 
@@ -79,6 +80,18 @@ public sealed class DhcpOptions
     }
 
     public void SetString(byte code, string value) => Set(code, Encoding.Latin1.GetBytes(value));
+
+    /// <summary>
+    /// A list of domain names as RFC 3397 encodes them (option 119): uncompressed wire names, each ending in a pointer
+    /// to the longest suffix an earlier one wrote, offsets counted from the start of the option's data. A value over
+    /// 255 bytes is split into several instances when written (RFC 3396), which is how RFC 3397 carries long lists.
+    /// </summary>
+    public void SetDomainNames(byte code, IReadOnlyList<DnsName> names)
+    {
+        var writer = new DnsWriter(DnsMessage.MaxLength);
+        foreach (var name in names) writer.WriteName(name, compress: true);
+        Set(code, writer.ToArray());
+    }
 
     /// <summary>Bytes this entry takes on the wire, counting the 2-byte header of every 255-byte chunk.</summary>
     internal static int WireLength(byte[] value) => value.Length == 0 ? 2 : value.Length + 2 * ((value.Length + 254) / 255);

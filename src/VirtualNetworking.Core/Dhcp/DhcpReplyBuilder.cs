@@ -9,8 +9,12 @@ internal static class DhcpReplyBuilder
     private const int MinimumMessageSize = 576;
     private const int IpUdpHeaders = 28;
 
-    /// <summary>Options a client gets only when it asks for them in option 55 (dnsmasq does the same).</summary>
-    private static readonly byte[] OnRequestOnly = [DhcpOptionCode.InterfaceMtu, DhcpOptionCode.TftpServerName, DhcpOptionCode.BootFileName];
+    /// <summary>
+    /// Options a client gets only when it asks for them in option 55 (dnsmasq does the same for the first three); a
+    /// search list is left to clients that know option 119, as option 15 already names the domain for the others.
+    /// </summary>
+    private static readonly byte[] OnRequestOnly =
+        [DhcpOptionCode.InterfaceMtu, DhcpOptionCode.TftpServerName, DhcpOptionCode.BootFileName, DhcpOptionCode.DomainSearch];
 
     public static DhcpReply Offer(DhcpScope scope, DhcpPacket request, IPAddress address, string? reservedName) =>
         Route(Configured(scope, request, DhcpMessageType.Offer, address, IPAddress.Any, withLease: true, reservedName), request);
@@ -100,6 +104,7 @@ internal static class DhcpReplyBuilder
         if (scope.DnsServers.Count > 0) o.SetAddresses(DhcpOptionCode.DomainNameServer, scope.DnsServers);
         if (!string.IsNullOrEmpty(reservedName)) o.SetString(DhcpOptionCode.HostName, reservedName);
         if (!string.IsNullOrEmpty(scope.DomainName)) o.SetString(DhcpOptionCode.DomainName, scope.DomainName);
+        if (scope.DomainSearch.Count > 0) o.SetDomainNames(DhcpOptionCode.DomainSearch, scope.DomainSearch);
         if (scope.Mtu is { } mtu) o.SetUInt16(DhcpOptionCode.InterfaceMtu, (ushort)mtu);
         o.SetAddress(DhcpOptionCode.BroadcastAddress, scope.EffectiveBroadcastAddress);
         if (scope.BootFileName is { } file)

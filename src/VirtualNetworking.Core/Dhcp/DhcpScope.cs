@@ -1,5 +1,6 @@
 using System.Net;
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Dns;
 
 namespace VirtualNetworking.Core.Dhcp;
 
@@ -15,8 +16,12 @@ public sealed record DhcpScope
     public TimeSpan? LeaseTime { get; init; } = TimeSpan.FromHours(1);
     /// <summary>Null on isolated networks: no option 3 is sent.</summary>
     public IPAddress? Router { get; init; }
+    /// <summary>Option 6; empty sends none (libvirt's &lt;dns enable='no'&gt;, dnsmasq's port=0).</summary>
     public IReadOnlyList<IPAddress> DnsServers { get; init; } = [];
+    /// <summary>Option 15.</summary>
     public string? DomainName { get; init; }
+    /// <summary>Option 119 (RFC 3397), sent to clients that ask for it; empty sends none.</summary>
+    public IReadOnlyList<DnsName> DomainSearch { get; init; } = [];
     public int? Mtu { get; init; }
     /// <summary>Null means the subnet's broadcast address.</summary>
     public IPAddress? BroadcastAddress { get; init; }

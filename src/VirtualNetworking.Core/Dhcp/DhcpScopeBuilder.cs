@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Model;
 
 namespace VirtualNetworking.Core.Dhcp;
@@ -8,7 +9,8 @@ namespace VirtualNetworking.Core.Dhcp;
 /// <summary>
 /// What libvirt would tell dnsmasq about a network, as our server's scope: the first IPv4 &lt;ip&gt; with a
 /// &lt;dhcp&gt; block (libvirt allows DHCP on one IPv4 address only), its ranges, hosts, lease, bootp,
-/// the network's domain and MTU. DNS servers are left empty until we serve DNS.
+/// the network's domain (option 15, and option 119 as its search list) and MTU. The bridge address is the guests'
+/// DNS server unless &lt;dns enable='no'&gt; (dnsmasq sends its own address as option 6 unless port=0).
 /// </summary>
 public static class DhcpScopeBuilder
 {
@@ -34,7 +36,9 @@ public static class DhcpScopeBuilder
             LeaseTime = dhcp.Ranges.FirstOrDefault(r => r.Lease is not null)?.Lease is { } lease ? lease.Duration : DefaultLeaseTime,
             // libvirt passes dhcp-option=3 (an empty router option) on isolated networks: no default route.
             Router = network.Mode == NetworkMode.Isolated ? null : ip.Address,
+            DnsServers = network.Dns?.Enable == false ? [] : [ip.Address],
             DomainName = network.Domain?.Name is { Length: > 0 } domain ? domain : null,
+            DomainSearch = DnsName.TryParse(network.Domain?.Name, out var searched) ? [searched] : [],
             Mtu = network.Mtu,
             BootFileName = dhcp.Bootp?.File is { Length: > 0 } file ? file : null,
             NextServer = dhcp.Bootp?.Server is { Length: > 0 } server ? BootServer(server) : null,

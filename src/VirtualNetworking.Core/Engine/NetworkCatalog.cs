@@ -42,6 +42,9 @@ public sealed class NetworkCatalog
         return records.OrderBy(r => r.Definition.Name, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The names of the active networks, in name order.</summary>
+    public IReadOnlyList<string> ActiveNames() => List().Where(r => r.State == NetworkState.Active).Select(r => r.Definition.Name).ToList();
+
     public NetworkRecord? Find(string name)
     {
         var running = live.Load(name) is { Active: true } l ? l : null;

@@ -15,8 +15,7 @@ public sealed record NetworkLease(string Network, DhcpLease Lease)
 public sealed class LeaseQuery(EnginePorts ports, NetworkCatalog catalog)
 {
     /// <summary>The networks a listing without -Network covers: the active ones.</summary>
-    public IReadOnlyList<string> ActiveNetworks() =>
-        catalog.List().Where(r => r.State == NetworkState.Active).Select(r => r.Definition.Name).ToList();
+    public IReadOnlyList<string> ActiveNetworks() => catalog.ActiveNames();
 
     /// <summary>Throws VNetworkNotFound for an unknown network; <paramref name="macAddress"/> in canonical form filters.</summary>
     public IReadOnlyList<NetworkLease> List(string network, string? macAddress)

@@ -1,4 +1,5 @@
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Model;
@@ -25,6 +26,7 @@ public sealed class NetworkRuntime
     private readonly ISysctl sysctl;
     private readonly IDhcpService dhcp;
     private readonly IFaultInjector faults;
+    private readonly IDnsRegistration dnsRegistration;
 
     public NetworkRuntime(EnginePorts ports)
     {
@@ -38,6 +40,7 @@ public sealed class NetworkRuntime
         sysctl = ports.Sysctl;
         dhcp = ports.Dhcp;
         faults = ports.Faults;
+        dnsRegistration = ports.DnsRegistration;
     }
 
     /// <summary>Throws VNetworkPermissionDenied when this process may not change the host's networks.</summary>
@@ -218,6 +221,9 @@ public sealed class NetworkRuntime
             Record(name, new UndoStep.ReleaseDhcp());
             dhcp.Serve(d);
         }
+
+        faults.At("dns-register");
+        if (d.Domain is { Register: true } domain) warnings.AddRange(RegisterDns(d, bridge, domain.Name));
         warnings.AddRange(NotEnforced(d));
         return warnings;
     }
@@ -270,6 +276,21 @@ public sealed class NetworkRuntime
         return NotEnforced(d);
     }
 
+    /// <summary>
+    /// libvirt 10.1's &lt;domain register='yes'&gt;: the host asks the network's DNS server about its domain (libvirt tells
+    /// systemd-resolved the same). Where that cannot be done, a warning says so; a registration that fails fails the start.
+    /// </summary>
+    private List<NetworkProblem> RegisterDns(NetworkDefinition d, string bridge, string domain)
+    {
+        var policy = DnsPolicy.FromNetwork(d);
+        if ((policy is null ? "the network serves no DNS (<dns enable='no'>)" : dnsRegistration.Unavailable()) is { } reason)
+            return [new NetworkProblem(ErrorIds.FeatureNotEnforced, ProblemCategory.NotImplemented,
+                $"Network '{d.Name}': registering its DNS server for domain '{domain}' with the host's resolver (<domain register='yes'>) is not enforced: {reason}. The host resolves names under {domain} through its usual servers.", d.Name)];
+        Record(d.Name, new UndoStep.UnregisterDns(bridge));
+        dnsRegistration.Register(bridge, policy!.OwnAddresses, domain);
+        return [];
+    }
+
     private void EnableForwarding(string name, string key)
     {
         var old = sysctl.Read(key);
@@ -313,6 +334,7 @@ public sealed class NetworkRuntime
                 firewall.Remove(FirewallNetworkMapper.FromDefinition(definition), s.Handles, OthersHaveFirewall(definition.Name));
                 break;
             case UndoStep.ReleaseDhcp: dhcp.Release(definition.Name); break;
+            case UndoStep.UnregisterDns s: dnsRegistration.Unregister(s.Link); break;
             case UndoStep.ReleaseMaster s: if (host.GetLink(s.Link) is not null) host.SetMaster(s.Link, null); break;
             case UndoStep.RestoreAddress s:
                 if (host.GetLink(s.Link) is { } l && !host.GetAddresses(l.Index).Any(a => a.Network == s.Address)) host.AddAddress(s.Link, s.Address, s.Broadcast);

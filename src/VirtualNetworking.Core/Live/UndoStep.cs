@@ -25,6 +25,8 @@ public abstract record UndoStep(bool StartOnly = false)
         public override int GetHashCode() => Handles?.Count ?? -1;
     }
     public sealed record ReleaseDhcp : UndoStep;
+    /// <summary>&lt;domain register='yes'&gt;: the host's resolver forgets the bridge's DNS server and domain.</summary>
+    public sealed record UnregisterDns(string Link) : UndoStep;
     public sealed record ReleaseMaster(string Link) : UndoStep;
     /// <summary><paramref name="Broadcast"/>: whether the address had a broadcast address (IPv4), so it comes back exactly.</summary>
     public sealed record RestoreAddress(string Link, IpNetwork Address, bool Broadcast = true) : UndoStep;
@@ -41,6 +43,7 @@ public abstract record UndoStep(bool StartOnly = false)
         // "+" marks "handles known" (even none), distinct from the plain line ("unknown").
         RemoveFirewall { Handles: { } handles } => new[] { "remove-firewall", "+" }.Concat(handles.Select(h => h.ToString())),
         ReleaseDhcp => new[] { "release-dhcp" },
+        UnregisterDns s => new[] { "unregister-dns", s.Link },
         ReleaseMaster s => new[] { "release-master", s.Link },
         RestoreAddress { Broadcast: true } s => new[] { "restore-address", s.Link, s.Address.ToString() },
         RestoreAddress s => new[] { "restore-address", s.Link, s.Address.ToString(), "no-broadcast" },
@@ -61,6 +64,7 @@ public abstract record UndoStep(bool StartOnly = false)
                 ("remove-firewall", 1) => new RemoveFirewall(),
                 ("remove-firewall", _) when f[1] == "+" => new RemoveFirewall(f.Skip(2).Select(RuleHandle.Parse).ToList()),
                 ("release-dhcp", 1) => new ReleaseDhcp(),
+                ("unregister-dns", 2) => new UnregisterDns(f[1]),
                 ("release-master", 2) => new ReleaseMaster(f[1]),
                 ("restore-address", 3) => new RestoreAddress(f[1], IpNetwork.Parse(f[2])),
                 ("restore-address", 4) when f[3] == "no-broadcast" => new RestoreAddress(f[1], IpNetwork.Parse(f[2]), Broadcast: false),

@@ -18,4 +18,5 @@ public sealed record EnginePorts(
     IBridgeInventory Bridges,
     IBootUnitHost BootUnit,
     IRandomSource Random,
-    IFaultInjector Faults);
+    IFaultInjector Faults,
+    IDnsRegistration DnsRegistration);

@@ -53,6 +53,7 @@ public static class ErrorIds
     // Domain and DNS.
     public const string DomainInvalid = "VNetworkDomainInvalid";
     public const string DomainNotAllowed = "VNetworkDomainNotAllowed";
+    public const string DomainRegisterInvalid = "VNetworkDomainRegisterInvalid";
     public const string DnsNotAllowed = "VNetworkDnsNotAllowed";
     public const string DnsDisabledWithRecords = "VNetworkDnsDisabledWithRecords";
     public const string DnsForwarderInvalid = "VNetworkDnsForwarderInvalid";
@@ -139,4 +140,11 @@ public static class ErrorIds
     public const string PortOwnerNotFound = "VNetworkPortOwnerNotFound";
     public const string PortNamespaceRequired = "VNetworkPortNamespaceRequired";
     public const string PortParameterInvalid = "VNetworkPortParameterInvalid";
+
+    // A network's DNS, asked as a guest asks it (Resolve-VNetworkName).
+    public const string DnsDisabled = "VNetworkDnsDisabled";
+    public const string DnsNameInvalid = "VNetworkDnsNameInvalid";
+    public const string DnsNoResponse = "VNetworkDnsNoResponse";
+    public const string DnsNameNotFound = "VNetworkDnsNameNotFound";
+    public const string DnsQueryFailed = "VNetworkDnsQueryFailed";
 }

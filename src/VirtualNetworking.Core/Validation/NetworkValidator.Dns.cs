@@ -14,6 +14,9 @@ public static partial class NetworkValidator
                 Add(Ids.DomainNotAllowed, $"Unsupported <domain> element in network '{name}' with forward mode='{modeName}'. Remove it; the host bridge's DNS is not ours.");
             if (definition.Domain is { Name.Length: 0 })
                 Add(Ids.DomainInvalid, $"<domain> of network '{name}' has an empty name. Give a name such as example.com or remove <domain>.");
+            // libvirt 10.1: registering a domain that is also forwarded upstream would send the host's queries in a loop.
+            if (definition.Domain is { Register: true, LocalOnly: not true })
+                Add(Ids.DomainRegisterInvalid, $"<domain register='yes'> of network '{name}' needs localOnly='yes': the host would otherwise send queries for '{definition.Domain.Name}' to the network, which forwards them back upstream. Add localOnly='yes', or remove register.");
             if (definition.Dns is not { } dns) return;
             var records = dns.Forwarders.Count + dns.TxtRecords.Count + dns.SrvRecords.Count + dns.Hosts.Count;
             if (records > 0 && !Managed)

@@ -6,6 +6,7 @@ using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Linux.Boot;
 using VirtualNetworking.Linux.Dhcp;
+using VirtualNetworking.Linux.Dns;
 using VirtualNetworking.Linux.Host;
 using VirtualNetworking.Linux.Live;
 using VirtualNetworking.Linux.Store;
@@ -38,7 +39,8 @@ internal static class ModuleContext
             new LinuxBridgeInventory(),
             new SystemdBootUnitHost(paths, Path.Combine(Path.GetDirectoryName(typeof(ModuleContext).Assembly.Location)!, "VirtualNetworking.psd1")),
             SystemRandomSource.Instance,
-            EnvironmentFaultInjector.For(paths));
+            EnvironmentFaultInjector.For(paths),
+            new ResolvedDnsRegistration(paths));
     }
 
     public static NetworkCatalog Catalog() => new(Ports());
@@ -62,6 +64,12 @@ internal static class ModuleContext
     {
         var ports = Ports();
         return new LeaseQuery(ports, new NetworkCatalog(ports));
+    }
+
+    public static NetworkDns Dns()
+    {
+        var ports = Ports();
+        return new NetworkDns(ports, new NetworkCatalog(ports), new SocketDnsQueryClient());
     }
 
     public static BridgeQuery Bridges()

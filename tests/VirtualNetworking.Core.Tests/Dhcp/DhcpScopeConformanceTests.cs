@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Tests.Conformance;
+using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Core.Tests.Dhcp;
@@ -61,11 +62,27 @@ public sealed class DhcpScopeConformanceTests
             scope.Reservations.Select(r => (r.HardwareAddress, r.Address, r.HostName, r.LeaseTime)));
         Assert.Equal(expected.Mtu, scope.Mtu);
         Assert.Equal(expected.Domain, scope.DomainName);
+        Assert.Equal(expected.Domain is null ? [] : [expected.Domain], scope.DomainSearch.Select(n => n.ToString()));
         Assert.Equal(expected.BootFile, scope.BootFileName);
         Assert.Equal(expected.BootServer, scope.NextServer);
         // dnsmasq offers its own interface address as router unless told dhcp-option=3 (empty).
         Assert.Equal(expected.NoRouter ? null : scope.ServerAddress, scope.Router);
+        // dnsmasq hands out its own address as DNS server unless port=0 (libvirt's <dns enable='no'>).
+        Assert.Equal(expected.DnsDisabled ? [] : [scope.ServerAddress], scope.DnsServers);
+    }
+
+    [SkippableFact]
+    public void A_conformance_network_with_dns_disabled_hands_out_no_dns_server_but_keeps_its_domain()
+    {
+        var network = NetworkXml.Parse(ConformanceData.ReadText(ConformanceData.Require("xmlconf", "netboot-proxy-network").Files(3).Single()));
+        Assert.Equal([IPAddress.Parse("192.168.122.1")], DhcpScopeBuilder.FromNetwork(network)!.DnsServers);
+
+        network.Dns = new DnsDefinition { Enable = false };
+        var scope = DhcpScopeBuilder.FromNetwork(network)!;
+
         Assert.Empty(scope.DnsServers);
+        Assert.Equal("example.com", scope.DomainName);
+        Assert.Empty(scope.Validate());
     }
 }
 
@@ -95,6 +112,7 @@ internal sealed partial class DnsmasqConfig
     public string? BootFile { get; private set; }
     public IPAddress? BootServer { get; private set; }
     public bool NoRouter { get; private set; }
+    public bool DnsDisabled { get; private set; }
 
     public bool ServesDhcpV4 => Ipv4Ranges.Count > 0 || StaticOnly.Any(a => a.AddressFamily == AddressFamily.InterNetwork);
     public bool ServesDhcpV6 => Ipv6Ranges.Count > 0 || Ipv6Hosts.Count > 0 || StaticOnly.Any(a => a.AddressFamily == AddressFamily.InterNetworkV6);
@@ -112,6 +130,7 @@ internal sealed partial class DnsmasqConfig
                 case "dhcp-option" when value == "3": config.NoRouter = true; break;
                 case "dhcp-option" when fields is ["option:mtu", var mtu]: config.Mtu = int.Parse(mtu, CultureInfo.InvariantCulture); break;
                 case "domain": config.Domain = value; break;
+                case "port" when value == "0": config.DnsDisabled = true; break;
                 case "dhcp-boot": (config.BootFile, config.BootServer) = (fields[0], fields is [_, "", var server] ? IPAddress.Parse(server) : null); break;
             }
         }

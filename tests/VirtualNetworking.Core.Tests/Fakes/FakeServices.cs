@@ -34,6 +34,24 @@ internal sealed class FakeDhcp : IDhcpService
     public IReadOnlyList<DhcpLease> ReadLeases(string networkName) => Leases;
 }
 
+/// <summary>The host's resolver: what is registered per bridge; Unavailable and Refuse play a host without resolved and a failing one.</summary>
+internal sealed class FakeDnsRegistration : IDnsRegistration
+{
+    public readonly Dictionary<string, (IReadOnlyList<System.Net.IPAddress> Servers, string Domain)> Registered = new();
+    public string? Reason;
+    public bool Refuse;
+
+    public string? Unavailable() => Reason;
+
+    public void Register(string bridge, IReadOnlyList<System.Net.IPAddress> servers, string domain)
+    {
+        if (Refuse) throw new NetworkProblemException(ErrorIds.HostOperationFailed, ProblemCategory.ResourceUnavailable, "fake resolved refused");
+        Registered[bridge] = (servers, domain);
+    }
+
+    public void Unregister(string bridge) => Registered.Remove(bridge);
+}
+
 /// <summary>Hands out the queued bytes first, then counts up: reproducible MACs and UUIDs.</summary>
 internal sealed class CountingRandom : IRandomSource
 {

@@ -13,7 +13,8 @@ internal sealed class TestHost
     public readonly FakeBridgeInventory Bridges = new();
     public readonly FakeBootUnitHost BootUnit = new();
     public readonly CountingRandom Random = new();
+    public readonly FakeDnsRegistration DnsRegistration = new();
 
     public EnginePorts Ports(IFaultInjector? faults = null) =>
-        new(Definitions, Live, PortRecords, Host, Host, Host, Host, Host, Dhcp, Bridges, BootUnit, Random, faults ?? NoFaults.Instance);
+        new(Definitions, Live, PortRecords, Host, Host, Host, Host, Host, Dhcp, Bridges, BootUnit, Random, faults ?? NoFaults.Instance, DnsRegistration);
 }

@@ -17,6 +17,9 @@ public sealed class NetworkRuntimeTests
         <route address='10.99.0.0' prefix='16' gateway='192.168.122.5'/></network>
         """;
 
+    /// <summary>The NAT network with &lt;domain register='yes'&gt; (libvirt 10.1), which needs localOnly='yes'.</summary>
+    private static readonly string Registered = Nat.Replace("<mac address='52:54:00:b8:c9:9d'/>", "<mac address='52:54:00:b8:c9:9d'/><domain name='lab.test' localOnly='yes' register='yes'/>");
+
     private readonly TestHost test = new();
     private readonly FakeHost host;
     private readonly MemoryDefinitionStore definitions;
@@ -43,7 +46,7 @@ public sealed class NetworkRuntimeTests
         var faults = new StepFault(null);
         var warnings = Runtime(faults).Start("default");
 
-        Assert.Equal(new[] { "bridge", "sysctl-bridge", "firewall", "addresses", "link-up", "routes", "ip-forward", "dhcp", "status" }, faults.Seen);
+        Assert.Equal(new[] { "bridge", "sysctl-bridge", "firewall", "addresses", "link-up", "routes", "ip-forward", "dhcp", "dns-register", "status" }, faults.Seen);
         var bridge = host.GetLink("virbr0")!;
         Assert.Equal("52:54:00:b8:c9:9d", bridge.MacAddress);
         Assert.True(bridge.IsUp);
@@ -74,13 +77,58 @@ public sealed class NetworkRuntimeTests
     [InlineData("routes")]
     [InlineData("ip-forward")]
     [InlineData("dhcp")]
+    [InlineData("dns-register")]
     [InlineData("status")]
     public void A_failure_at_any_step_leaves_the_host_exactly_as_before(string step)
     {
-        Define(Nat);
+        Define(Registered);
         var before = host.Snapshot();
         var e = Assert.Throws<NetworkProblemException>(() => Runtime(new StepFault(step)).Start("default"));
         Assert.Equal("VNetworkTestFault", e.First.ErrorId);
+        Assert.Equal(before, host.Snapshot());
+        Assert.Empty(live.State);
+        Assert.Empty(dhcp.Served);
+        Assert.Empty(test.DnsRegistration.Registered);
+    }
+
+    [Fact]
+    public void A_registered_domain_sends_the_hosts_queries_for_it_to_the_network_until_the_stop()
+    {
+        Define(Registered);
+        var warnings = Runtime().Start("default");
+
+        var (servers, domain) = test.DnsRegistration.Registered["virbr0"];
+        Assert.Equal([System.Net.IPAddress.Parse("192.168.122.1")], servers);
+        Assert.Equal("lab.test", domain);
+        Assert.Contains(new UndoStep.UnregisterDns("virbr0"), live.ReadUndo("default").Select(UndoStep.Decode));
+        Assert.DoesNotContain(warnings, w => w.Message.Contains("register"));
+
+        Runtime().Stop("default");
+        Assert.Empty(test.DnsRegistration.Registered);
+    }
+
+    [Fact]
+    public void Without_a_resolver_to_register_with_a_warning_says_registration_is_not_enforced()
+    {
+        Define(Registered);
+        test.DnsRegistration.Reason = "systemd-resolved does not run on this host";
+        var warnings = Runtime().Start("default");
+
+        Assert.Empty(test.DnsRegistration.Registered);
+        var warning = Assert.Single(warnings, w => w.Message.Contains("register='yes'"));
+        Assert.Equal((ErrorIds.FeatureNotEnforced, ProblemCategory.NotImplemented), (warning.ErrorId, warning.Category));
+        Assert.Contains("systemd-resolved does not run on this host", warning.Message);
+        Assert.DoesNotContain(live.ReadUndo("default").Select(UndoStep.Decode), s => s is UndoStep.UnregisterDns);
+    }
+
+    [Fact]
+    public void A_registration_that_fails_fails_the_start_and_rolls_it_back()
+    {
+        Define(Registered);
+        var before = host.Snapshot();
+        test.DnsRegistration.Refuse = true;
+
+        Assert.Equal(ErrorIds.HostOperationFailed, Assert.Throws<NetworkProblemException>(() => Runtime().Start("default")).First.ErrorId);
         Assert.Equal(before, host.Snapshot());
         Assert.Empty(live.State);
         Assert.Empty(dhcp.Served);
@@ -342,6 +390,7 @@ public sealed class NetworkRuntimeTests
             new UndoStep.RestoreAddress("eth0", IpNetwork.Parse("10.0.0.3/24"), Broadcast: false),
             new UndoStep.RestoreRoute("eth0", IpNetwork.Parse("0.0.0.0/0"), System.Net.IPAddress.Parse("10.0.0.1"), 100),
             new UndoStep.RestoreRoute("eth0", IpNetwork.Parse("fd00::/64"), null, null),
+            new UndoStep.UnregisterDns("virbr 0"),
         };
         foreach (var step in steps) Assert.Equal(step, UndoStep.Decode(step.Encode()));
         Assert.NotEqual<UndoStep>(new UndoStep.RemoveFirewall(), new UndoStep.RemoveFirewall([]));

@@ -72,6 +72,8 @@ public sealed class NetworkValidatorTests
     [InlineData("<ip family='ipv6' address='2001:db8::1' prefix='64'><dhcp><bootp file='pxe.img'/></dhcp></ip>", Ids.BootpInvalid)]
     // domain and dns
     [InlineData("<forward mode='bridge'/><bridge name='br0'/><domain name='example.com'/>", Ids.DomainNotAllowed)]
+    [InlineData("<domain name='example.com' register='yes'/>" + Ip4, Ids.DomainRegisterInvalid)]
+    [InlineData("<domain name='example.com' localOnly='no' register='yes'/>" + Ip4, Ids.DomainRegisterInvalid)]
     [InlineData("<forward mode='bridge'/><bridge name='br0'/><dns><txt name='a' value='b'/></dns>", Ids.DnsNotAllowed)]
     [InlineData("<dns><txt name='a b' value='v'/></dns>", Ids.DnsTxtInvalid)]
     [InlineData("<dns><txt name='a,b' value='v'/></dns>", Ids.DnsTxtInvalid)]
@@ -97,6 +99,8 @@ public sealed class NetworkValidatorTests
     [InlineData("<ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip><ip family='ipv6' address='2001:db8::1' prefix='64'><dhcp><range start='2001:db8::2' end='2001:db8::9'/></dhcp></ip><ip address='10.0.1.1' prefix='24'/>")]
     [InlineData("<forward mode='route'/><ip address='10.0.0.1' netmask='255.255.255.0'/><route address='10.1.0.0' prefix='16' gateway='10.0.0.254'/>")]
     [InlineData("<ip address='10.0.0.1'/><route address='10.1.0.0' prefix='16' gateway='10.200.0.1'/>")]
+    [InlineData("<domain name='example.com' localOnly='yes' register='yes'/>" + Ip4)]
+    [InlineData("<domain name='example.com' register='no'/>" + Ip4)]
     public void ValidDefinitionHasNoProblems(string body) => Assert.Empty(ErrorIds(body));
 
     [Fact]
