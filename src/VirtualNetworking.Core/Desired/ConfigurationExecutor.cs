@@ -71,7 +71,7 @@ public sealed class ConfigurationExecutor(NetworkCatalog catalog, NetworkRuntime
             else
             {
                 runtime.StopIfActive(name);
-                catalog.Remove(name);
+                warnings.AddRange(catalog.Remove(name));
             }
             return;
         }
@@ -81,7 +81,7 @@ public sealed class ConfigurationExecutor(NetworkCatalog catalog, NetworkRuntime
         if (Has(PlanAction.Redefine))
         {
             runtime.StopIfActive(name);
-            catalog.Remove(name);
+            warnings.AddRange(catalog.Remove(name));
         }
         if (Has(PlanAction.Create) || Has(PlanAction.Redefine)) catalog.Create(desired.Request);
 
@@ -183,7 +183,7 @@ public sealed class ConfigurationExecutor(NetworkCatalog catalog, NetworkRuntime
             Try(() =>
             {
                 catalog.Import(stored);
-                catalog.Update(name, new NetworkChange { Autostart = before.Autostart });
+                catalog.UpdateDefinition(name, _ => { }, before.Autostart);
             });
         if (before.State == NetworkState.Active && catalog.Find(name)?.State != NetworkState.Active)
             Try(() => runtime.Start(name));
