@@ -181,8 +181,9 @@ public static class ConfigurationDocument
                 $"{At(Keys.Reservations)}: a network with NoDhcp = $true serves no DHCP, so it has no reservations. Remove NoDhcp, or the reservations.", At(Keys.Reservations)));
         if (name is null || problems.Count > before) return null;
 
+        // Mtu 0 and Domain '' declare "no setting": the request (what New-VNetwork would create) leaves them out.
         var request = Checked(path, () => NetworkRequest.FromParameters(name, mode ?? NetworkMode.Nat, subnetText, range,
-            noDhcp ?? false, bridgeName, forwardDevice, stp, mtu is 0 ? null : mtu, domain, macAddress, autostart ?? false, transient: false));
+            noDhcp ?? false, bridgeName, forwardDevice, stp, mtu is 0 ? null : mtu, domain is "" ? null : domain, macAddress, autostart ?? false, transient: false));
         if (request is null) return null;
         var given = Keys.Network.Where(keys.ContainsKey).ToHashSet(StringComparer.Ordinal);
         var desired = new DesiredNetwork

@@ -74,7 +74,7 @@ public static class ConfigurationPlanner
         var change = new NetworkChange
         {
             Mtu = desired.Declares(Keys.Mtu) ? request.Mtu ?? 0 : null,
-            Domain = desired.Declares(Keys.Domain) ? request.Domain : null,
+            Domain = desired.Declares(Keys.Domain) ? request.Domain ?? "" : null,
             Stp = desired.Declares(Keys.Stp) ? request.Stp : null,
             DhcpRange = desired.Declares(Keys.DhcpRange) ? (request.DhcpStart!, request.DhcpEnd!) : null,
             Autostart = desired.Declares(Keys.Autostart) ? request.Autostart : null,

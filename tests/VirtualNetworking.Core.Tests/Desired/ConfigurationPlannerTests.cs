@@ -147,6 +147,18 @@ public sealed class ConfigurationPlannerTests
     }
 
     [Fact]
+    public void Mtu_0_and_an_empty_Domain_declare_no_setting()
+    {
+        var withBoth = Record(NetworkState.Inactive, xml: Lab.Replace("<mac address='52:54:00:0a:0b:0c'/>", "<mac address='52:54:00:0a:0b:0c'/><mtu size='9000'/><domain name='lab.test'/>"));
+        var plan = Plan(Document(Map(("Name", "lab"), ("Mtu", 0), ("Domain", ""))), current: withBoth);
+        Assert.Equal(new object?[] { "Mtu", 9000, 0, "Domain", "lab.test", "" }, plan.Steps.SelectMany(s => new[] { s.Property, s.Current, s.Desired }));
+
+        Assert.True(Plan(Document(Map(("Name", "lab"), ("Mtu", 0), ("Domain", ""))), current: Record(NetworkState.Inactive)).IsEmpty);
+        var created = ConfigurationDocument.Parse(Document(Map(("Name", "lab"), ("Mtu", 0), ("Domain", "")))).Networks[0].Request;
+        Assert.Equal((null, null), (created.Mtu, created.Domain));
+    }
+
+    [Fact]
     public void Absent_and_prune_remove_and_nothing_else_is_touched()
     {
         var other = Record(NetworkState.Active, xml: Lab.Replace("<name>lab</name>", "<name>other</name>"));
