@@ -144,7 +144,7 @@ public static class ConfigurationPlanner
             .SelectMany(i => i.Dhcp!.Ranges).Select(r => $"{r.Start}-{r.End}"));
 
     /// <summary>The range New-VNetwork gives the declared subnet.</summary>
-    public static string DefaultRange(NetworkRequest request)
+    private static string DefaultRange(NetworkRequest request)
     {
         var ip = NetworkRequestBuilder.Build(request with { DhcpStart = null, DhcpEnd = null }, () => request.Subnet!.Value).Ips[0];
         return ip.Dhcp is { } dhcp ? string.Join(", ", dhcp.Ranges.Select(r => $"{r.Start}-{r.End}")) : "";

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using VirtualNetworking.Core.Desired;
+using VirtualNetworking.Core.Engine;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -32,7 +33,7 @@ public sealed class InvokeVNetworkConfigurationCommand : ConfigurationCommandBas
     private static string Describe(PlanStep step)
     {
         static string Show(object? value) => value switch { null => "(none)", "" => "(none)", _ => $"{value}" };
-        var cost = step.Cost == Core.Engine.ChangeCost.Live ? "" : $" [{step.Cost}]";
+        var cost = step.Cost == ChangeCost.Live ? "" : $" [{step.Cost}]";
         return step.Action == PlanAction.Restart
             ? "Restart the network to apply the changes marked [Restart]"
             : $"{step.Action} {step.Property}: {Show(step.Current)} -> {Show(step.Desired)}{cost}";
