@@ -103,6 +103,9 @@ Describe 'Definitions converge from a document (no network started)' {
         Test-VNetworkConfiguration -Path $file | Should -BeFalse
         $results = Invoke-VNetworkConfiguration -Path $file
         $results | ForEach-Object { $_.PSObject.TypeNames[0] } | Select-Object -Unique | Should -Be 'VirtualNetworking.VNetworkConfigurationResult'
+        $lines = ($results | Out-String -Width 80) -split "`n"
+        $lines | Where-Object { $_.TrimEnd().Length -gt 80 } | Should -BeNullOrEmpty
+        $lines[1] | Should -Match '^Network\s+Property\s+Action\s+Result'
         @($results | ForEach-Object { "$($_.Network) $($_.Property) $($_.Action) $($_.Result)" }) |
             Should -Be @('lab Ensure Create Done', 'lab Reservations[52:54:00:00:10:01] AddReservation Done', 'iso Ensure Create Done')
         (Get-VNetwork lab).DhcpRange | Should -Be '10.10.0.10-10.10.0.200'
