@@ -136,6 +136,25 @@ public sealed class ConfigurationExecutorTests
     }
 
     [Fact]
+    public void A_reservation_outside_the_subnet_the_network_has_is_refused_at_execution_and_changes_nothing()
+    {
+        Converge(Document(Lab()));
+        var stored = test.Definitions.Files["lab"];
+        var running = test.Live.State["lab"].Xml;
+        // Without Subnet the document cannot be checked against the subnet: the stored definition's rules catch it.
+        var document = Document(Map(("Name", "lab"), ("Mtu", 1400), ("State", "Inactive"),
+            ("Reservations", new object[] { Map(("MacAddress", "52:54:00:00:10:01"), ("IPAddress", "10.99.0.5")) })));
+
+        var outcome = Assert.Single(Converge(document));
+
+        Assert.Equal(ErrorIds.ReservationOutsideSubnet, outcome.Failure!.First.ErrorId);
+        Assert.Contains("'lab'", outcome.Failure.First.Message);
+        Assert.Equal(stored, test.Definitions.Files["lab"]);
+        Assert.Equal(running, test.Live.State["lab"].Xml); // stopped for the change, then started again as it was
+        Assert.Equal(NetworkState.Active, Catalog().Get("lab").State);
+    }
+
+    [Fact]
     public void A_new_network_that_fails_to_start_is_removed_again()
     {
         test.Host.AddLink("vlab0", "bridge");
