@@ -10,7 +10,7 @@ namespace VirtualNetworking.Core.Desired;
 public enum StepResult
 {
     Done,
-    /// <summary>The caller did not approve it (-Confirm answered no).</summary>
+    /// <summary>The caller did not approve it (-WhatIf, or -Confirm answered no).</summary>
     Skipped,
     /// <summary>It needs a restart of a running network, and restarts were not allowed.</summary>
     Refused,
@@ -83,7 +83,10 @@ public sealed class ConfigurationExecutor(NetworkCatalog catalog, NetworkRuntime
             runtime.StopIfActive(name);
             warnings.AddRange(catalog.Remove(name));
         }
-        if (Has(PlanAction.Create) || Has(PlanAction.Redefine)) catalog.Create(desired.Request);
+        if (Has(PlanAction.Create)) catalog.Create(desired.Request);
+        // Defined anew, a network keeps its autostart flag unless the document declares one.
+        if (Has(PlanAction.Redefine))
+            catalog.Create(desired.Declares(Keys.Autostart) ? desired.Request : desired.Request with { Autostart = plan.Current!.Autostart });
 
         var definitionSteps = steps.Where(s => s.Action is PlanAction.Update or PlanAction.AddReservation or PlanAction.ChangeReservation or PlanAction.RemoveReservation).ToList();
         var autostart = steps.Any(s => s.Action == PlanAction.Autostart) ? desired.Request.Autostart : (bool?)null;

@@ -183,11 +183,11 @@ public sealed class ConfigurationExecutorTests
         Converge(Document(Lab()));
         var uuid = Catalog().Get("lab").Definition.Uuid;
 
-        var outcome = Assert.Single(Converge(Document(Lab(("Mode", "Routed"))), allowRestart: true));
+        var outcome = Assert.Single(Converge(Document(Lab(("Mode", "Routed")).Without("Autostart")), allowRestart: true));
 
         Assert.Null(outcome.Failure);
         var lab = Catalog().Get("lab");
-        Assert.Equal((Model.NetworkMode.Routed, NetworkState.Active, true), (lab.Definition.Mode, lab.State, lab.Autostart));
+        Assert.Equal((Model.NetworkMode.Routed, NetworkState.Active, true), (lab.Definition.Mode, lab.State, lab.Autostart)); // autostart kept
         Assert.NotEqual(uuid, lab.Definition.Uuid);
         Assert.Single(DhcpReservations.List(lab.Definition));
         Assert.True(Plan(Document(Lab(("Mode", "Routed")))).IsEmpty);
