@@ -12,7 +12,8 @@
         'New-VNetwork', 'Import-VNetwork', 'Export-VNetwork', 'Get-VNetwork', 'Set-VNetwork', 'Remove-VNetwork',
         'Start-VNetwork', 'Stop-VNetwork', 'Restart-VNetwork', 'Get-VNetworkBridge', 'Initialize-VNetworkHost',
         'Get-VNetworkDhcpLease', 'Add-VNetworkDhcpReservation', 'Get-VNetworkDhcpReservation', 'Remove-VNetworkDhcpReservation',
-        'New-VNetworkPort', 'Get-VNetworkPort', 'Remove-VNetworkPort', 'Get-VNetworkDnsRecord', 'Resolve-VNetworkName'
+        'New-VNetworkPort', 'Get-VNetworkPort', 'Remove-VNetworkPort', 'Get-VNetworkDnsRecord', 'Resolve-VNetworkName',
+        'Test-VNetwork', 'Invoke-VNetworkConfiguration', 'Test-VNetworkConfiguration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

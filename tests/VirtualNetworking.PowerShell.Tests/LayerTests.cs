@@ -12,6 +12,7 @@ public class LayerTests
     private const string GuestPorts = "VirtualNetworking.Core.GuestPorts";
     private const string Host = "VirtualNetworking.Core.Host";
     private const string Ports = "VirtualNetworking.Core.Ports";
+    private const string Desired = "VirtualNetworking.Core.Desired";
 
     /// <summary>The one type of the cmdlet layer that composes the Linux adapters.</summary>
     private static readonly Type ModuleContext = CmdletAssembly.GetType("VirtualNetworking.PowerShell.Infrastructure.ModuleContext", throwOnError: true)!;
@@ -29,8 +30,9 @@ public class LayerTests
     }
 
     [Theory]
-    [InlineData(Engine, new[] { Live, GuestPorts, Host })]
-    [InlineData(Ports, new[] { Engine, Live, GuestPorts, Host })]
+    [InlineData(Engine, new[] { Live, GuestPorts, Host, Desired })]
+    [InlineData(Live, new[] { Desired })]
+    [InlineData(Ports, new[] { Engine, Live, GuestPorts, Host, Desired })]
     public void A_Core_namespace_references_no_type_of_the_namespaces_above_it(string @namespace, string[] above)
     {
         var references = from type in CoreAssembly.GetTypes()

@@ -127,6 +127,15 @@ public static class ErrorIds
     public const string ReservationNotFound = "VNetworkReservationNotFound";
     public const string ReservationOutsideSubnet = "VNetworkReservationOutsideSubnet";
 
+    // Desired state: configuration documents (Invoke-/Test-VNetworkConfiguration, Test-VNetwork) and their plans.
+    public const string ConfigurationKeyUnknown = "VNetworkConfigurationKeyUnknown";
+    public const string ConfigurationKeyMissing = "VNetworkConfigurationKeyMissing";
+    public const string ConfigurationValueInvalid = "VNetworkConfigurationValueInvalid";
+    public const string ConfigurationNameDuplicate = "VNetworkConfigurationNameDuplicate";
+    public const string ConfigurationNotSupported = "VNetworkConfigurationNotSupported";
+    public const string ConfigurationFileInvalid = "VNetworkConfigurationFileInvalid";
+    public const string RestartRequired = "VNetworkRestartRequired";
+
     // Guest ports.
     public const string BridgeNotFound = "VNetworkBridgeNotFound";
     public const string NamespaceInvalid = "VNetworkNamespaceInvalid";

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text;
 using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Xml;
 using VirtualNetworking.PowerShell.Infrastructure;
@@ -54,38 +53,24 @@ public sealed class ImportVNetworkCommand : VNetworkCommandBase
             }
             catch (ItemNotFoundException)
             {
-                WriteProblems([FileNotFound(path)]);
+                WriteProblems([UserFile.FileNotFound(path, WithXml)]);
                 continue;
             }
             foreach (var file in resolved) yield return file;
         }
     }
 
-    /// <summary>Size is checked before reading, so a huge file is refused without loading it.</summary>
     private string? ReadDocument(string file)
     {
         string? text = null;
-        ForTarget(file, () =>
-        {
-            try
-            {
-                var info = new FileInfo(file);
-                if (!info.Exists) throw new NetworkProblemException(FileNotFound(file));
-                if (info.Length > NetworkXml.MaxDocumentBytes)
-                    throw new NetworkProblemException(ErrorIds.XmlTooLarge, ProblemCategory.InvalidData,
-                        $"File '{file}' is {info.Length} bytes; network documents are limited to {NetworkXml.MaxDocumentBytes} bytes (1 MiB). Check that this is a libvirt network XML file.", file);
-                text = File.ReadAllText(file, Encoding.UTF8);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new NetworkProblemException(ErrorIds.FileUnreadable, ProblemCategory.ReadError, $"Cannot read '{file}': {e.Message}", file);
-            }
-        });
+        ForTarget(file, () => text = UserFile.ReadText(file, NetworkXml.MaxDocumentBytes, length =>
+            new NetworkProblem(ErrorIds.XmlTooLarge, ProblemCategory.InvalidData,
+                $"File '{file}' is {length} bytes; network documents are limited to {NetworkXml.MaxDocumentBytes} bytes (1 MiB). Check that this is a libvirt network XML file.", file),
+            WithXml));
         return text;
     }
 
-    private static NetworkProblem FileNotFound(string path) =>
-        new(ErrorIds.FileNotFound, ProblemCategory.ObjectNotFound, $"File '{path}' does not exist. Check the path, or pass the XML with -Xml.", path);
+    private const string WithXml = "pass the XML with -Xml";
 
     private void Define(string text, string source) =>
         ForTarget(source, () =>

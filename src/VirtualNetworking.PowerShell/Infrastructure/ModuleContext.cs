@@ -1,4 +1,5 @@
 using VirtualNetworking.Platform;
+using VirtualNetworking.Core.Desired;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.Core.Host;
@@ -58,6 +59,12 @@ internal static class ModuleContext
         var ports = Ports();
         var catalog = new NetworkCatalog(ports);
         return new PortService(ports, catalog, new ReservationService(catalog, new NetworkRuntime(ports)));
+    }
+
+    public static ConfigurationExecutor Configurations()
+    {
+        var ports = Ports();
+        return new ConfigurationExecutor(new NetworkCatalog(ports), new NetworkRuntime(ports));
     }
 
     public static LeaseQuery Leases()
