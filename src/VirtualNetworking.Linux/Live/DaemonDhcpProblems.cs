@@ -9,9 +9,9 @@ namespace VirtualNetworking.Linux.Live;
 /// <summary>The engine's DHCP and DNS port over vnetd; the daemon's failures become the module's problems (and so roll a start back).</summary>
 public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
 {
-    public void Serve(NetworkDefinition liveDefinition) => Do(liveDefinition.Name, () => daemon.Serve(liveDefinition));
+    public void Serve(NetworkDefinition liveDefinition) => Binding(liveDefinition.Name, () => daemon.Serve(liveDefinition));
 
-    public void Update(NetworkDefinition liveDefinition) => Do(liveDefinition.Name, () => daemon.Update(liveDefinition));
+    public void Update(NetworkDefinition liveDefinition) => Binding(liveDefinition.Name, () => daemon.Update(liveDefinition));
 
     public void Release(string networkName) => Do(networkName, () => daemon.Release(networkName));
 
@@ -25,7 +25,8 @@ public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
         }
     }
 
-    private static void Do(string network, Action action)
+    /// <summary>A request that may bind port 53 (a new network, or a bridge or addresses that changed); a release never does.</summary>
+    private static void Binding(string network, Action action) => Do(network, () =>
     {
         try { action(); }
         catch (DhcpDaemonException e) when (e.Reason == DhcpControlMessage.DnsPortInUseReason)
@@ -33,6 +34,11 @@ public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
             // The daemon's message names the address, the process holding it and what to do.
             throw new NetworkProblemException(ErrorIds.DnsPortInUse, ProblemCategory.ResourceExists, e.DaemonMessage, network);
         }
+    });
+
+    private static void Do(string network, Action action)
+    {
+        try { action(); }
         catch (DhcpDaemonException e)
         {
             throw new NetworkProblemException(ErrorIds.DhcpUnavailable, ProblemCategory.ResourceUnavailable,
