@@ -99,11 +99,12 @@ ip link set $($g.Port) master $Bridge up
         $p
     }
 
-    # udhcpc sending the guest's name; -R: release the lease when it ends. In the foreground (-q) or kept running.
+    # udhcpc sending the guest's name, in the foreground until it has a lease (-q), or kept running with -R: release
+    # the lease when it ends.
     function script:Get-Lease($Guest, [switch] $Background) {
-        $command = "env VDN_LOG='$($Guest.Log)' udhcpc -f -R -t 8 -T 1 -A 1 -i eth0 -s '$UdhcpcScript' -x hostname:$($Guest.Name)"
+        $command = "env VDN_LOG='$($Guest.Log)' udhcpc -f -t 8 -T 1 -A 1 -i eth0 -s '$UdhcpcScript' -x hostname:$($Guest.Name)"
         if ($Background) {
-            $p = Start-In $Guest.Ns $command
+            $p = Start-In $Guest.Ns "$command -R"
             Wait-Until -What "$($Guest.Name)'s lease" { (Get-GuestEvent $Guest | Where-Object event -eq 'bound') }
             $Guest | Add-Member -NotePropertyName Udhcpc -NotePropertyValue $p -Force
         }
@@ -147,7 +148,7 @@ ip link set $($g.Port) master $Bridge up
         if (-not $Conformance) { throw 'libvirt conformance data not found: set VNET_CONFORMANCE_DIR.' }
         $xml = Get-Content -Raw (Join-Path $Conformance "networkxmlconfdata/$Case.xml")
         $xml = $xml -replace '<name>[^<]*</name>', "<name>$Name</name>" -replace '<uuid>[^<]*</uuid>', '' -replace "<bridge name='[^']*'", "<bridge name='$Bridge'"
-        $xml -replace " dev='eth\d'", '' -replace "<interface dev='eth\d'/>", ''
+        $xml -replace "<interface dev='eth\d'/>", '' -replace " dev='eth\d'", ''
     }
 
     # The dnsmasq configuration libvirt wrote for the case.
@@ -178,6 +179,7 @@ ip link set $($g.Port) master $Bridge up
     $env:VNET_RESOLV_CONF = $ResolvConf
     # A daemon left by an earlier file in this root would hold another resolv.conf: this root is new, so none is.
 
+    # Our networks are in 172.30/16: the conformance cases hold 10.24.10.1 without a netmask, a classful 10.0.0.0/8.
     # A big TXT record (four strings of 200 octets: about 830 octets of answer) for truncation.
     $script:BigTxt = (1..4 | ForEach-Object { [string][char](96 + $_) * 200 }) -join ','
     Import-VNetwork -Xml @"
@@ -190,13 +192,13 @@ ip link set $($g.Port) master $Bridge up
     <forwarder domain='corp.example' addr='198.51.100.3'/>
     <txt name='big' value='$BigTxt'/>
   </dns>
-  <ip address='10.232.10.1' netmask='255.255.255.0'>
-    <dhcp><range start='10.232.10.10' end='10.232.10.99'/></dhcp>
+  <ip address='172.30.10.1' netmask='255.255.255.0'>
+    <dhcp><range start='172.30.10.10' end='172.30.10.99'/></dhcp>
   </ip>
 </network>
 "@ | Out-Null
     Start-VNetwork -Name vdn-nat -WarningAction SilentlyContinue
-    New-VNetwork -Name vdn-iso -Mode Isolated -Subnet 10.232.20.0/24 -DhcpRange 10.232.20.10, 10.232.20.99 -BridgeName vdnbr1 | Out-Null
+    New-VNetwork -Name vdn-iso -Mode Isolated -Subnet 172.30.20.0/24 -DhcpRange 172.30.20.10, 172.30.20.99 -BridgeName vdnbr1 | Out-Null
     Start-VNetwork -Name vdn-iso -WarningAction SilentlyContinue
 }
 
@@ -217,80 +219,87 @@ Describe 'DNS for guests, served by vnetd' -Tag Namespace {
     AfterEach { Remove-Guests }
 
     It 'guests resolve each other by the names they sent in DHCP, bare and under the domain, with dig and getent' {
-        $web = New-Guest vdnbr0 -Name web1 -Server 10.232.10.1 -Search vdn.example
-        $db = New-Guest vdnbr0 -Name db1 -Server 10.232.10.1 -Search vdn.example
+        $web = New-Guest vdnbr0 -Name web1 -Server 172.30.10.1 -Search vdn.example
+        $db = New-Guest vdnbr0 -Name db1 -Server 172.30.10.1 -Search vdn.example
         $bound = Get-Lease $web
         Get-Lease $db | Out-Null
         # DHCP names the bridge as the DNS server and gives the domain.
         $bound.domain | Should -Be 'vdn.example'
 
-        Get-DigAnswer $db.Ns "@10.232.10.1 web1" | Should -Be $web.Ip
-        Get-DigAnswer $db.Ns "@10.232.10.1 web1.vdn.example" | Should -Be $web.Ip
-        Get-DigAnswer $web.Ns "@10.232.10.1 db1.vdn.example" | Should -Be $db.Ip
+        Get-DigAnswer $db.Ns "@172.30.10.1 web1" | Should -Be $web.Ip
+        Get-DigAnswer $db.Ns "@172.30.10.1 web1.vdn.example" | Should -Be $web.Ip
+        Get-DigAnswer $web.Ns "@172.30.10.1 db1.vdn.example" | Should -Be $db.Ip
         # Local answers carry TTL 0 (dnsmasq's local-ttl) and the AA bit.
-        $full = Invoke-Dig $db.Ns "@10.232.10.1 web1.vdn.example"
+        $full = Invoke-Dig $db.Ns "@172.30.10.1 web1.vdn.example"
         $full | Should -Match 'flags: qr aa rd ra'
         $full | Should -Match "web1\.vdn\.example\.\s+0\s+IN\s+A\s+$([regex]::Escape($web.Ip))"
         # The C library's resolver in the guest, through its own resolv.conf.
         (ip netns exec $db.Ns getent hosts web1) | Should -Match "^$([regex]::Escape($web.Ip))\s"
         (ip netns exec $web.Ns getent hosts db1.vdn.example) | Should -Match "^$([regex]::Escape($db.Ip))\s+db1\.vdn\.example"
         # A reverse lookup names the guest under the domain.
-        Get-DigAnswer $db.Ns "@10.232.10.1 -x $($web.Ip)" | Should -Be 'web1.vdn.example.'
+        Get-DigAnswer $db.Ns "@172.30.10.1 -x $($web.Ip)" | Should -Be 'web1.vdn.example.'
         # The bridge's own name.
-        Get-DigAnswer $db.Ns "@10.232.10.1 _gateway.vdn.example" | Should -Be '10.232.10.1'
+        Get-DigAnswer $db.Ns "@172.30.10.1 _gateway.vdn.example" | Should -Be '172.30.10.1'
     }
 
     It 'a name goes when its lease is released, without a restart' {
         $daemon = [int](Get-Content -Raw (Join-Path $Root 'run/virtualnetworking/vnetd.pid'))
-        $g = New-Guest vdnbr0 -Name gone1 -Server 10.232.10.1
-        $probe = New-Guest vdnbr0 -Name probe1 -Server 10.232.10.1
+        $g = New-Guest vdnbr0 -Name gone1 -Server 172.30.10.1
+        $probe = New-Guest vdnbr0 -Name probe1 -Server 172.30.10.1
         Get-Lease $g -Background | Out-Null
         Get-Lease $probe | Out-Null
-        Get-DigAnswer $probe.Ns "@10.232.10.1 gone1.vdn.example" | Should -Be $g.Ip
+        Get-DigAnswer $probe.Ns "@172.30.10.1 gone1.vdn.example" | Should -Be $g.Ip
         kill -TERM $g.Udhcpc   # udhcpc -R: a DHCPRELEASE on its way out
         Wait-Until -Seconds 10 -What 'the release' { -not (Get-VNetworkDhcpLease -Network vdn-nat -MacAddress $g.Mac) }
-        Get-DigAnswer $probe.Ns "@10.232.10.1 gone1.vdn.example" | Should -BeNullOrEmpty
-        Get-DigAnswer $probe.Ns "@10.232.10.1 -x $($g.Ip)" | Where-Object { $_ -match 'gone1' } | Should -BeNullOrEmpty
+        Get-DigAnswer $probe.Ns "@172.30.10.1 gone1.vdn.example" | Should -BeNullOrEmpty
+        Get-DigAnswer $probe.Ns "@172.30.10.1 -x $($g.Ip)" | Where-Object { $_ -match 'gone1' } | Should -BeNullOrEmpty
         [int](Get-Content -Raw (Join-Path $Root 'run/virtualnetworking/vnetd.pid')) | Should -Be $daemon
     }
 
     It 'a name the network does not hold is forwarded to the host''s resolver (VNET_RESOLV_CONF), and a per-domain forwarder gets its domain' {
-        $g = New-Guest vdnbr0 -Name fwd1 -Server 10.232.10.1
+        $g = New-Guest vdnbr0 -Name fwd1 -Server 172.30.10.1
         Get-Lease $g | Out-Null
         $name = "www-$PID.up.example"
-        Get-DigAnswer $g.Ns "@10.232.10.1 $name" | Should -Be '10.99.0.5'
+        Get-DigAnswer $g.Ns "@172.30.10.1 $name" | Should -Be '10.99.0.5'
         (ip netns exec $g.Ns getent hosts $name) | Should -Match '^10\.99\.0\.5\s'
         Get-Content -Raw $UpLog | Should -Match ([regex]::Escape("query[A] $name from 198.51.100.2"))
         # <forwarder domain='corp.example' addr='198.51.100.3'/>: that domain goes there, and only there.
         $corp = "db-$PID.corp.example"
-        Get-DigAnswer $g.Ns "@10.232.10.1 $corp" | Should -Be '10.99.0.7'
+        Get-DigAnswer $g.Ns "@172.30.10.1 $corp" | Should -Be '10.99.0.7'
         Get-Content -Raw $CorpLog | Should -Match ([regex]::Escape("query[A] $corp from 198.51.100.2"))
         Get-Content -Raw $UpLog | Should -Not -Match ([regex]::Escape($corp))
     }
 
     It 'the host''s resolvers are read again when the file changes' {
-        $g = New-Guest vdnbr0 -Name rr1 -Server 10.232.10.1
+        $g = New-Guest vdnbr0 -Name rr1 -Server 172.30.10.1
         Get-Lease $g | Out-Null
         try {
-            # The corp resolver becomes the host's only nameserver: a name of up.example now goes there (and fails there).
+            # The corp resolver becomes the host's only nameserver: names of up.example now go there (and fail there).
             Set-Content -Path $ResolvConf -Value 'nameserver 198.51.100.3'
-            $name = "rr-$PID.up.example"
-            Wait-Until -Seconds 5 -What 'the daemon to use the new nameserver' { (Get-Content -Raw $CorpLog) -match [regex]::Escape($name) -or -not (Invoke-Dig $g.Ns "@10.232.10.1 $name") }
+            $script:Attempt = 0
+            Wait-Until -Seconds 5 -What 'the daemon to use the new nameserver' {
+                $name = "rr$((++$script:Attempt))-$PID.up.example"
+                Invoke-Dig $g.Ns "@172.30.10.1 $name" | Out-Null
+                (Get-Content -Raw $CorpLog) -match [regex]::Escape("query[A] $name")
+            }
+            # From then on, only there.
+            $name = "after-$PID.up.example"
+            Get-DigStatus (Invoke-Dig $g.Ns "@172.30.10.1 $name") | Should -Be 'REFUSED'
             Get-Content -Raw $CorpLog | Should -Match ([regex]::Escape("query[A] $name"))
             Get-Content -Raw $UpLog | Should -Not -Match ([regex]::Escape($name))
         }
         finally { Set-Content -Path $ResolvConf -Value 'nameserver 198.51.100.1' }
-        Wait-Until -Seconds 5 -What 'the daemon to use the first nameserver again' { (Get-DigAnswer $g.Ns "@10.232.10.1 back-$PID.up.example") -eq '10.99.0.5' }
+        Wait-Until -Seconds 5 -What 'the daemon to use the first nameserver again' { (Get-DigAnswer $g.Ns "@172.30.10.1 back-$PID.up.example") -eq '10.99.0.5' }
     }
 
     It 'an isolated network answers its own names and never forwards: REFUSED, and the upstream sees nothing' {
-        $a = New-Guest vdnbr1 -Name iso1 -Server 10.232.20.1
-        $b = New-Guest vdnbr1 -Name iso2 -Server 10.232.20.1
+        $a = New-Guest vdnbr1 -Name iso1 -Server 172.30.20.1
+        $b = New-Guest vdnbr1 -Name iso2 -Server 172.30.20.1
         Get-Lease $a | Out-Null
         Get-Lease $b | Out-Null
-        Get-DigAnswer $b.Ns "@10.232.20.1 iso1" | Should -Be $a.Ip
+        Get-DigAnswer $b.Ns "@172.30.20.1 iso1" | Should -Be $a.Ip
         $name = "iso-$PID.up.example"
-        $reply = Invoke-Dig $b.Ns "@10.232.20.1 $name"
+        $reply = Invoke-Dig $b.Ns "@172.30.20.1 $name"
         Get-DigStatus $reply | Should -Be 'REFUSED' -Because $reply
         $reply | Should -Not -Match 'flags:[^;]* ra'   # no recursion offered
         Start-Sleep -Milliseconds 300
@@ -299,20 +308,20 @@ Describe 'DNS for guests, served by vnetd' -Tag Namespace {
     }
 
     It 'answers over TCP, and a large answer over UDP is truncated (TC) within the client''s 512 octets' {
-        $g = New-Guest vdnbr0 -Name tcp1 -Server 10.232.10.1
+        $g = New-Guest vdnbr0 -Name tcp1 -Server 172.30.10.1
         Get-Lease $g | Out-Null
-        Get-DigAnswer $g.Ns "+tcp @10.232.10.1 tcp1.vdn.example" | Should -Be $g.Ip
+        Get-DigAnswer $g.Ns "+tcp @172.30.10.1 tcp1.vdn.example" | Should -Be $g.Ip
         # Forwarded over TCP too (the upstream sees a TCP query: dnsmasq logs it the same way).
-        Get-DigAnswer $g.Ns "+tcp @10.232.10.1 tcpfwd-$PID.up.example" | Should -Be '10.99.0.5'
-        $udp = Invoke-Dig $g.Ns "+ignore +bufsize=512 @10.232.10.1 TXT big.vdn.example"
+        Get-DigAnswer $g.Ns "+tcp @172.30.10.1 tcpfwd-$PID.up.example" | Should -Be '10.99.0.5'
+        $udp = Invoke-Dig $g.Ns "+ignore +bufsize=512 @172.30.10.1 TXT big"
         $udp | Should -Match 'flags: qr aa tc' -Because $udp
         # Without +ignore dig retries over TCP and gets all four strings.
-        $txt = Get-DigAnswer $g.Ns "+bufsize=512 @10.232.10.1 TXT big"
+        $txt = Get-DigAnswer $g.Ns "+bufsize=512 @172.30.10.1 TXT big"
         $txt | Should -Be (($BigTxt -split ',' | ForEach-Object { "`"$_`"" }) -join ' ')
     }
 
     It 'a TCP client that sends its query in pieces is answered once the query is whole' {
-        $g = New-Guest vdnbr0 -Name part1 -Server 10.232.10.1
+        $g = New-Guest vdnbr0 -Name part1 -Server 172.30.10.1
         Get-Lease $g | Out-Null
         # A query for part1.vdn.example A, length-prefixed, written in three pieces with pauses between them.
         $q = python3 -c @'
@@ -324,7 +333,7 @@ print((struct.pack('>H', len(m)) + m).hex())
         $script = @"
 import socket, time, sys
 q = bytes.fromhex('$q')
-s = socket.create_connection(('10.232.10.1', 53), timeout=5)
+s = socket.create_connection(('172.30.10.1', 53), timeout=5)
 for piece in (q[:1], q[1:9], q[9:]):
     s.sendall(piece); time.sleep(0.3)
 data = b''
@@ -336,10 +345,10 @@ print('.'.join(str(b) for b in data[-4:]))
     }
 }
 
-Describe 'the <dns> records of libvirt''s conformance cases answer as its dnsmasq lines say' -Tag Namespace {
+Describe 'the dns host, txt and srv records of libvirt''s conformance cases answer as its dnsmasq lines say' -Tag Namespace {
     AfterEach { Remove-Guests }
 
-    It 'nat-network-dns-hosts: a network without DHCP serves its <host> names, bare and under the domain, and forwardPlainNames=no keeps plain names local' {
+    It 'nat-network-dns-hosts: a network without DHCP serves its host names, bare and under the domain, and forwardPlainNames=no keeps plain names local' {
         Import-VNetwork -Xml (Get-ConformanceXml 'nat-network-dns-hosts' 'vdn-hosts' 'vdnbr2') | Out-Null
         Start-VNetwork -Name vdn-hosts -WarningAction SilentlyContinue
         try {
@@ -364,7 +373,7 @@ Describe 'the <dns> records of libvirt''s conformance cases answer as its dnsmas
             Start-Sleep -Milliseconds 300
             Get-Content -Raw $UpLog | Should -Not -Match $plain
         }
-        finally { Stop-VNetwork -Name vdn-hosts; Remove-VNetwork -Name vdn-hosts }
+        finally { Stop-VNetwork -Name vdn-hosts -ErrorAction Ignore; Remove-VNetwork -Name vdn-hosts -ErrorAction Ignore }
     }
 
     It '<Case>: every <Kind> line of the dnsmasq configuration answers, on every IPv4 address of the network' -ForEach @(
@@ -395,17 +404,17 @@ Describe 'the <dns> records of libvirt''s conformance cases answer as its dnsmas
                 }
             }
         }
-        finally { Stop-VNetwork -Name $Name; Remove-VNetwork -Name $Name }
+        finally { Stop-VNetwork -Name $Name -ErrorAction Ignore; Remove-VNetwork -Name $Name -ErrorAction Ignore }
     }
 }
 
 Describe 'port 53 already taken on a bridge address' -Tag Namespace {
     It 'Start-VNetwork fails with VNetworkDnsPortInUse naming the process, and leaves nothing behind' {
-        # socat holds 10.232.40.1:53 before the bridge (and so the address) exists: IP_FREEBIND, as a server started at boot would.
-        $holder = [int](bash -c "socat -u UDP4-RECV:53,bind=10.232.40.1,freebind /dev/null >/dev/null 2>&1 </dev/null & echo `$!")
+        # socat holds 172.30.40.1:53 before the bridge (and so the address) exists: IP_FREEBIND, as a server started at boot would.
+        $holder = [int](bash -c "socat -u UDP4-RECV:53,bind=172.30.40.1,freebind /dev/null >/dev/null 2>&1 </dev/null & echo `$!")
         $script:Pids.Add($holder)
-        Wait-Until -What 'socat to bind' { (ss -Hlun 'sport = 53') -match '10\.232\.40\.1:53' }
-        New-VNetwork -Name vdn-busy -Subnet 10.232.40.0/24 -DhcpRange 10.232.40.10, 10.232.40.99 -BridgeName vdnbr4 | Out-Null
+        Wait-Until -What 'socat to bind' { (ss -Hlun 'sport = 53') -match '172\.30\.40\.1:53' }
+        New-VNetwork -Name vdn-busy -Subnet 172.30.40.0/24 -DhcpRange 172.30.40.10, 172.30.40.99 -BridgeName vdnbr4 | Out-Null
         $before = Get-StoreFingerprint $Root
         try {
             $err = $null
@@ -414,7 +423,7 @@ Describe 'port 53 already taken on a bridge address' -Tag Namespace {
             $err[0].FullyQualifiedErrorId | Should -BeLike 'VNetworkDnsPortInUse,*'
             $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
             $err[0].Exception.Message | Should -Match "socat \(pid $holder\)"
-            $err[0].Exception.Message | Should -Match '10\.232\.40\.1'
+            $err[0].Exception.Message | Should -Match '172\.30\.40\.1'
             # All or nothing: no bridge, not active, the store as it was, and DHCP not served either.
             ip link show vdnbr4 2>$null | Should -BeNullOrEmpty
             (Get-VNetwork -Name vdn-busy).State | Should -Be 'Inactive'
@@ -425,10 +434,10 @@ Describe 'port 53 already taken on a bridge address' -Tag Namespace {
             Remove-VNetwork -Name vdn-busy -ErrorAction Ignore
         }
         # Once the port is free the same network starts and answers.
-        New-VNetwork -Name vdn-busy -Subnet 10.232.40.0/24 -DhcpRange 10.232.40.10, 10.232.40.99 -BridgeName vdnbr4 | Out-Null
+        New-VNetwork -Name vdn-busy -Subnet 172.30.40.0/24 -DhcpRange 172.30.40.10, 172.30.40.99 -BridgeName vdnbr4 | Out-Null
         try {
             Start-VNetwork -Name vdn-busy -WarningAction SilentlyContinue
-            (dig +time=2 +tries=1 +short '@10.232.40.1' _gateway) | Should -Be '10.232.40.1'
+            (dig +time=2 +tries=1 +short '@172.30.40.1' _gateway) | Should -Be '172.30.40.1'
         }
         finally { Stop-VNetwork -Name vdn-busy -ErrorAction Ignore; Remove-VNetwork -Name vdn-busy -ErrorAction Ignore }
     }
