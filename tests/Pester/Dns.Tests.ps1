@@ -18,6 +18,8 @@ BeforeAll {
     $script:Namespaces = [Collections.Generic.List[string]]::new()
     $script:Pids = [Collections.Generic.List[int]]::new()
     $script:KeptPids = [Collections.Generic.List[int]]::new()
+    # /etc/netns goes again at the end only if this test made it (another test may be using it).
+    $script:MadeNetnsDir = -not (Test-Path /etc/netns)
 
     # udhcpc's event script: configures only the guest namespace's eth0 and logs what the client got.
     $script:UdhcpcScript = Join-Path $Work 'udhcpc.sh'
@@ -210,6 +212,7 @@ AfterAll {
         Remove-TestRoot $script:Root
     }
     Remove-Item Env:VNET_RESOLV_CONF -ErrorAction Ignore
+    if ($script:MadeNetnsDir -and -not (Get-ChildItem /etc/netns -ErrorAction Ignore)) { Remove-Item /etc/netns -ErrorAction Ignore }
     if ($script:Upstream) { ip netns delete $script:Upstream 2>$null }
     ip link del vdn-up0 2>$null
     if ($script:Work) { Remove-Item -Recurse -Force $script:Work -ErrorAction Ignore }
