@@ -35,7 +35,11 @@ internal sealed class DnsWorker : IDisposable
     private readonly List<Socket> _tcpListeners = [];
     private readonly Dictionary<long, TcpClient> _clients = [];
     private readonly Dictionary<int, UpstreamTcp> _upstreamTcp = [];
-    private readonly byte[] _buffer = new byte[DnsMessage.MaxLength];
+    /// <summary>
+    /// The datagram being handled: one per loop thread, shared by every network it serves (a buffer per network
+    /// would cost 64 KiB each, 64 MB for a thousand networks).
+    /// </summary>
+    [ThreadStatic] private static byte[]? t_buffer;
     private Socket? _upstream4;
     private Socket? _upstream6;
     private DnsServer _server;
@@ -166,17 +170,20 @@ internal sealed class DnsWorker : IDisposable
 
     // ---- queries from guests ----
 
+    private static byte[] Buffer => t_buffer ??= new byte[DnsMessage.MaxLength];
+
     private void OnQueryReadable(int index)
     {
         var socket = _udp[index];
+        var buffer = Buffer;
         var from = new SocketAddress(socket.AddressFamily);
         for (var handled = 0; handled < MaxBurst; handled++)
         {
             int length;
-            try { length = socket.ReceiveFrom(_buffer, SocketFlags.None, from); }
+            try { length = socket.ReceiveFrom(buffer, SocketFlags.None, from); }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock) { return; }
             var client = new DnsClient(DnsTransport.Udp, EndPointOf(from), index);
-            Act(_server.Handle(_buffer.AsSpan(0, length), client, DateTimeOffset.UtcNow));
+            Act(_server.Handle(buffer.AsSpan(0, length), client, DateTimeOffset.UtcNow));
             // Asked before the next read, so that a drained socket does not cost an exception (FIONREAD: the next datagram's size).
             if (socket.Available == 0) return;
         }
@@ -335,17 +342,18 @@ internal sealed class DnsWorker : IDisposable
     private void OnUpstreamReadable(Socket socket)
     {
         var from = new SocketAddress(socket.AddressFamily);
+        var buffer = Buffer;
         for (var handled = 0; handled < MaxBurst; handled++)
         {
             int length;
-            try { length = socket.ReceiveFrom(_buffer, SocketFlags.None, from); }
+            try { length = socket.ReceiveFrom(buffer, SocketFlags.None, from); }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock) { return; }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
             {
                 // An upstream's port unreachable, reported on the next read: its query times out and fails over.
                 continue;
             }
-            Act(_server.HandleUpstreamReply(_buffer.AsSpan(0, length), EndPointOf(from), DateTimeOffset.UtcNow));
+            Act(_server.HandleUpstreamReply(buffer.AsSpan(0, length), EndPointOf(from), DateTimeOffset.UtcNow));
             if (socket.Available == 0) return;
         }
     }
