@@ -66,6 +66,55 @@ public sealed class DaemonDnsTests : NetworkTest
         Assert.True(dns.Malformed > Total / 4, $"{dns.Malformed} malformed");
     }
 
+    [SkippableFact]
+    public void At_most_20_tcp_clients_are_held_per_network_and_the_one_idle_longest_makes_room()
+    {
+        using var bed = new DaemonTestBed();
+        var bridge = NewName("br");
+        bed.CreateBridge(bridge, "10.231.22.1/24");
+        bed.Service.Serve(DaemonTestBed.Network("dns3", bridge, "10.231.22", extra: "<domain name='fuzz.test'/>"));
+        var server = new IPEndPoint(IPAddress.Parse("10.231.22.1"), 53);
+        var clients = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 21; i++)
+            {
+                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 2000 };
+                client.Connect(server);
+                clients.Add(client);
+                // Each one asks once, so the first is the one idle longest when the 21st arrives.
+                Assert.Equal(new byte[] { 10, 231, 22, 1 }, AskOverTcp(client, (ushort)i)[^4..]);
+                Thread.Sleep(20);
+            }
+            // The first connection was closed by the server (end of stream); the second and the newest still answer.
+            var buffer = new byte[16];
+            Assert.Equal(0, clients[0].Receive(buffer));
+            Assert.Equal(new byte[] { 10, 231, 22, 1 }, AskOverTcp(clients[1], 100)[^4..]);
+            Assert.Equal(new byte[] { 10, 231, 22, 1 }, AskOverTcp(clients[20], 101)[^4..]);
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    private static byte[] AskOverTcp(Socket socket, ushort id)
+    {
+        var query = Query(id, "_gateway.fuzz.test", 1, 1, flags: 0x0100);
+        socket.Send([(byte)(query.Length >> 8), (byte)query.Length, .. query]);
+        var received = new List<byte>();
+        var chunk = new byte[4096];
+        while (received.Count < 2 || received.Count < 2 + ((received[0] << 8) | received[1]))
+        {
+            var n = socket.Receive(chunk);
+            Assert.NotEqual(0, n);
+            received.AddRange(chunk[..n]);
+        }
+        var answer = received.Skip(2).ToArray();
+        Assert.Equal(id, BinaryPrimitives.ReadUInt16BigEndian(answer));
+        return answer;
+    }
+
     /// <summary>Asks for _gateway.fuzz.test A and checks the answer; returns how long it took.</summary>
     private static TimeSpan Probe(Socket socket, IPEndPoint server, ushort id)
     {
