@@ -18,9 +18,9 @@ namespace VirtualNetworking.Daemon;
 internal sealed class DnsWorker : IDisposable
 {
     /// <summary>TCP clients held at once per network; a new one closes the one idle longest (RFC 7766 §6.2.2).</summary>
-    public const int MaxTcpConnections = 20;
+    private const int MaxTcpConnections = 20;
     /// <summary>A TCP client silent this long is closed (RFC 7766 §6.2.3 suggests seconds, not minutes).</summary>
-    public static readonly TimeSpan TcpIdleTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan TcpIdleTimeout = TimeSpan.FromSeconds(10);
     /// <summary>Datagrams handled back to back before the loop serves its other sockets.</summary>
     private const int MaxBurst = 64;
     /// <summary>Answers queued for a TCP client that does not read; beyond this it is closed rather than buffered.</summary>
