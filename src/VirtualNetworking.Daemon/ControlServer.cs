@@ -60,6 +60,12 @@ internal sealed class ControlServer : IDisposable
             {
                 foreach (var message in Answer(DhcpControlMessage.Parse(line))) response.Append(message.Format());
             }
+            catch (DnsPortInUseException e)
+            {
+                _log.Write($"control: {e.Message}");
+                response.Append(new DhcpControlMessage(DhcpControlMessage.Error, ("message", e.Message),
+                    (DhcpControlMessage.ReasonKey, DhcpControlMessage.DnsPortInUseReason)).Format());
+            }
             catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or IOException or SocketException or UnauthorizedAccessException
                                       or Core.Problems.NetworkProblemException)
             {

@@ -11,6 +11,10 @@ internal static partial class Native
     public const ushort ETH_P_IP = 0x0800;
     public const int SOL_SOCKET = 1;
     public const int SO_BINDTODEVICE = 25;
+    public const int SOL_IP = 0;
+    public const int IP_FREEBIND = 15;
+    public const int SOL_IPV6 = 41;
+    public const int IPV6_FREEBIND = 78;
     public const int SO_RCVBUF = 8;
     public const int SO_RCVBUFFORCE = 33;
     public const int SO_ATTACH_FILTER = 26;

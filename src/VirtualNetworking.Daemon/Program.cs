@@ -8,7 +8,8 @@ using VirtualNetworking.Platform;
 namespace VirtualNetworking.Daemon;
 
 /// <summary>
-/// vnetd: one DHCP daemon per state root (VNET_ROOT) serving every active network on its bridge.
+/// vnetd: one daemon per state root (VNET_ROOT) serving every active network's DHCP and DNS on its bridge; its
+/// upstream DNS servers are the nameservers of VNET_RESOLV_CONF (default /etc/resolv.conf).
 /// Exit codes: 0 after SIGTERM or the idle grace period, 2 bad arguments, 3 another daemon holds the pid file.
 /// </summary>
 internal static class Program
@@ -35,7 +36,7 @@ internal static class Program
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
 
-        using var host = new NetworkHost(paths, log);
+        using var host = new NetworkHost(paths, log, Environment.GetEnvironmentVariable(HostResolvers.PathVariable));
         using (new ControlServer(Path.Combine(paths.RunDirectory, "vnetd.sock"), host, log))
         {
             log.Write(string.Create(CultureInfo.InvariantCulture,

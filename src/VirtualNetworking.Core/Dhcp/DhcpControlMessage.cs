@@ -14,6 +14,10 @@ public sealed record DhcpControlMessage(string Verb, IReadOnlyDictionary<string,
     public const string Network = "network";
     public const string Ok = "ok";
     public const string Error = "error";
+    /// <summary>An error line's field that says what failed, for failures the module reports with an ErrorId of their own.</summary>
+    public const string ReasonKey = "reason";
+    /// <summary>The reason of an error: another process holds port 53 on one of the network's addresses.</summary>
+    public const string DnsPortInUseReason = "dns-port-in-use";
 
     public DhcpControlMessage(string verb, params (string Key, string Value)[] fields)
         : this(verb, fields.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal)) { }

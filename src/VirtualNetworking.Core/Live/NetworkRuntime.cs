@@ -126,7 +126,7 @@ public sealed class NetworkRuntime
         users.EnsureCanChange();
         var next = current.Definition.Clone();
         change(next);
-        if (next.Ips.Any(ip => !ip.IsIPv6 && ip.Dhcp is not null)) dhcp.Update(next);
+        if (ServedByDaemon(next)) dhcp.Update(next);
         live.SaveLiveDefinition(next);
         return true;
     }
@@ -215,8 +215,7 @@ public sealed class NetworkRuntime
 
         faults.At("dhcp");
         var warnings = new List<NetworkProblem>();
-        var dhcpBlock = d.Ips.FirstOrDefault(ip => !ip.IsIPv6 && ip.Dhcp is { } b && (b.Ranges.Count > 0 || b.Hosts.Count > 0));
-        if (dhcpBlock is not null)
+        if (ServedByDaemon(d))
         {
             Record(name, new UndoStep.ReleaseDhcp());
             dhcp.Serve(d);
@@ -387,6 +386,14 @@ public sealed class NetworkRuntime
         if (problems.Count > 0) throw new NetworkProblemException(problems);
     }
 
+    /// <summary>
+    /// Whether the daemon serves the network: a managed bridge with an IPv4 address, and an IPv4 DHCP block or DNS
+    /// (on unless &lt;dns enable='no'/&gt;).
+    /// </summary>
+    private static bool ServedByDaemon(NetworkDefinition d) =>
+        NetworkModeNames.IsManagedBridge(d.Mode) && d.Ips.Any(ip => !ip.IsIPv6) &&
+        (d.Ips.Any(ip => !ip.IsIPv6 && ip.Dhcp is { } b && (b.Ranges.Count > 0 || b.Hosts.Count > 0)) || DnsPolicy.FromNetwork(d) is not null);
+
     /// <summary>One warning per element that a started network does not act on yet, never silence.</summary>
     private static List<NetworkProblem> NotEnforced(NetworkDefinition d)
     {
@@ -397,7 +404,9 @@ public sealed class NetworkRuntime
         if (d.Port is not null) missing.Add("port isolation (<port isolated>)");
         if (d.Bridge?.MacTableManager == "libvirt") missing.Add("macTableManager='libvirt'");
         if (d.Bridge?.Zone is not null) missing.Add($"firewalld zone '{d.Bridge.Zone}'");
-        if (NetworkModeNames.IsManagedBridge(d.Mode) && d.Ips.Count > 0 && d.Dns?.Enable != false) missing.Add("DNS for guests");
+        // DNS is served from a bridge's IPv4 address; a network with IPv6 addresses only has none to serve from yet.
+        if (NetworkModeNames.IsManagedBridge(d.Mode) && d.Ips.Count > 0 && d.Ips.All(ip => ip.IsIPv6) && d.Dns?.Enable != false)
+            missing.Add("DNS for guests on a network without an IPv4 address");
         if (d.Vlan is not null) missing.Add("VLAN tagging (<vlan>)");
         if (d.VirtualPort is not null) missing.Add("<virtualport>");
         return missing.Select(m => new NetworkProblem(ErrorIds.FeatureNotEnforced, ProblemCategory.NotImplemented,

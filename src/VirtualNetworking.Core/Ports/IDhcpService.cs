@@ -4,13 +4,16 @@ using VirtualNetworking.Core.Model;
 namespace VirtualNetworking.Core.Ports;
 
 /// <summary>
-/// The DHCP side of a started network (our host daemon). Start-VNetwork calls Serve after the bridge is up,
+/// The DHCP and DNS side of a started network (our host daemon). Start-VNetwork calls Serve after the bridge is up,
 /// Stop-VNetwork calls Release; reservation changes call Update. Serve must fail (throw) when the network
 /// cannot be served, so that Start rolls back.
 /// </summary>
 public interface IDhcpService
 {
-    /// <summary>Starts serving (spawning the daemon if needed) the network's first IPv4 DHCP block on its bridge.</summary>
+    /// <summary>
+    /// Starts serving (spawning the daemon if needed) the network's first IPv4 DHCP block and its DNS on its bridge;
+    /// VNetworkDnsPortInUse when another process holds port 53 on one of its addresses.
+    /// </summary>
     void Serve(NetworkDefinition liveDefinition);
     /// <summary>Applies a changed definition (reservations) without a restart.</summary>
     void Update(NetworkDefinition liveDefinition);

@@ -118,6 +118,7 @@ public static class ErrorIds
     public const string LinkNotFound = "VNetworkLinkNotFound";
     public const string FirewallFailed = "VNetworkFirewallFailed";
     public const string DhcpUnavailable = "VNetworkDhcpUnavailable";
+    public const string DnsPortInUse = "VNetworkDnsPortInUse";
     public const string BootUnitSkipped = "VNetworkBootUnitSkipped";
     /// <summary>A failure nothing below the cmdlet turned into one of the ids above: a defect to report.</summary>
     public const string InternalError = "VNetworkInternalError";

@@ -57,7 +57,10 @@ internal static class DaemonControlClient
     {
         var final = answer[^1];
         if (final.Verb == DhcpControlMessage.Error)
-            throw new DhcpDaemonException($"The DHCP daemon could not {what}: {final["message"]}");
+            throw new DhcpDaemonException($"The daemon could not {what}: {final["message"]}", reason: final[DhcpControlMessage.ReasonKey])
+            {
+                DaemonMessage = final["message"] ?? "",
+            };
         return answer;
     }
 }

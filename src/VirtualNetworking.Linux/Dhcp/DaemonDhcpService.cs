@@ -1,5 +1,6 @@
 using System.Globalization;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Xml;
@@ -8,7 +9,7 @@ using VirtualNetworking.Platform;
 namespace VirtualNetworking.Linux.Dhcp;
 
 /// <summary>
-/// The client of vnetd, the DHCP daemon of a state root (the engine reaches it through DaemonDhcpProblems): talks to its control socket,
+/// The client of vnetd, the DHCP and DNS daemon of a state root (the engine reaches it through DaemonDhcpProblems): talks to its control socket,
 /// starting it (detached, in the calling thread's network namespace) when none answers, and refuses a
 /// daemon that runs in another network namespace.
 /// </summary>
@@ -37,19 +38,25 @@ public sealed class DaemonDhcpService
     public string LogPath => Path.Combine(Paths.RunDirectory, "vnetd.log");
     public string LeaseFile(string networkName) => Path.Combine(Paths.LeaseDirectory, networkName + ".leases");
 
-    /// <summary>Serves the network's first IPv4 DHCP block on its bridge; throws DhcpDaemonException when the daemon cannot.</summary>
+    /// <summary>
+    /// Serves the network's first IPv4 DHCP block and its DNS (unless &lt;dns enable='no'/&gt;) on its bridge; throws
+    /// DhcpDaemonException when the daemon cannot.
+    /// </summary>
     public void Serve(NetworkDefinition liveDefinition)
     {
         // Mapped here too, so a definition the daemon would refuse fails before any daemon is started.
-        if (DhcpScopeBuilder.FromNetwork(liveDefinition) is not { } scope)
+        var scope = DhcpScopeBuilder.FromNetwork(liveDefinition);
+        if (scope is null && DnsPolicy.FromNetwork(liveDefinition) is null)
         {
             Release(liveDefinition.Name);
             return;
         }
-        if (scope.Validate() is { Count: > 0 } problems)
+        if (scope?.Validate() is { Count: > 0 } problems)
             throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable DHCP block: {string.Join("; ", problems)}.");
+        if (!liveDefinition.Ips.Any(ip => !ip.IsIPv6))
+            throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has no IPv4 address to serve DHCP and DNS from.");
         var bridge = liveDefinition.Bridge?.Name
-            ?? throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has no bridge name to serve DHCP on.");
+            ?? throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has no bridge name to serve DHCP and DNS on.");
         EnsureRunning();
         Request(new DhcpControlMessage(DhcpControlMessage.AddOrUpdate,
             ("name", liveDefinition.Name), ("bridge", bridge), ("xml", NetworkXml.Format(liveDefinition))), $"serve network '{liveDefinition.Name}'");
@@ -128,7 +135,11 @@ public sealed class DaemonDhcpService
     {
         long N(string key) => long.Parse(m.Required(key), CultureInfo.InvariantCulture);
         return new DhcpNetworkStatus(m.Required("name"), m.Required("bridge"), (int)N("ifindex"),
-            new DhcpStatistics(N("discovers"), N("offers"), N("requests"), N("acks"), N("naks"), N("releases"),
-                N("declines"), N("informs"), N("dropped"), N("poolExhausted"), (int)N("activeLeases")));
+            m["discovers"] is null ? null
+                : new DhcpStatistics(N("discovers"), N("offers"), N("requests"), N("acks"), N("naks"), N("releases"),
+                    N("declines"), N("informs"), N("dropped"), N("poolExhausted"), (int)N("activeLeases")),
+            m["dnsQueries"] is null ? null
+                : new DnsServingStatistics(N("dnsQueries"), N("dnsLocal"), N("dnsForwarded"), N("dnsNxdomain"), N("dnsRefused"),
+                    N("dnsMalformed"), N("dnsDropped")));
     }
 }

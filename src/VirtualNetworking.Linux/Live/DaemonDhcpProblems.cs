@@ -6,12 +6,12 @@ using VirtualNetworking.Linux.Dhcp;
 
 namespace VirtualNetworking.Linux.Live;
 
-/// <summary>The engine's DHCP port over vnetd; the daemon's failures become the module's problems (and so roll a start back).</summary>
+/// <summary>The engine's DHCP and DNS port over vnetd; the daemon's failures become the module's problems (and so roll a start back).</summary>
 public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
 {
-    public void Serve(NetworkDefinition liveDefinition) => Do(liveDefinition.Name, () => daemon.Serve(liveDefinition));
+    public void Serve(NetworkDefinition liveDefinition) => Binding(liveDefinition.Name, () => daemon.Serve(liveDefinition));
 
-    public void Update(NetworkDefinition liveDefinition) => Do(liveDefinition.Name, () => daemon.Update(liveDefinition));
+    public void Update(NetworkDefinition liveDefinition) => Binding(liveDefinition.Name, () => daemon.Update(liveDefinition));
 
     public void Release(string networkName) => Do(networkName, () => daemon.Release(networkName));
 
@@ -25,13 +25,24 @@ public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
         }
     }
 
+    /// <summary>A request that may bind port 53 (a new network, or a bridge or addresses that changed); a release never does.</summary>
+    private static void Binding(string network, Action action) => Do(network, () =>
+    {
+        try { action(); }
+        catch (DhcpDaemonException e) when (e.Reason == DhcpControlMessage.DnsPortInUseReason)
+        {
+            // The daemon's message names the address, the process holding it and what to do.
+            throw new NetworkProblemException(ErrorIds.DnsPortInUse, ProblemCategory.ResourceExists, e.DaemonMessage, network);
+        }
+    });
+
     private static void Do(string network, Action action)
     {
         try { action(); }
         catch (DhcpDaemonException e)
         {
             throw new NetworkProblemException(ErrorIds.DhcpUnavailable, ProblemCategory.ResourceUnavailable,
-                $"DHCP cannot be served on network '{network}': {e.Message} See /run/virtualnetworking/vnetd.log (under VNET_ROOT when set).", network);
+                $"DHCP and DNS cannot be served on network '{network}': {e.Message} See /run/virtualnetworking/vnetd.log (under VNET_ROOT when set).", network);
         }
     }
 }

@@ -57,7 +57,7 @@ public sealed class NetworkRuntimeTests
         Assert.Equal("0", host.Sysctls["net/ipv6/conf/virbr0/accept_ra"]);
         Assert.NotEmpty(host.Rules);
         Assert.Equal(new[] { "default" }, dhcp.Served);
-        Assert.Contains(warnings, w => w.ErrorId == "VNetworkFeatureNotEnforced" && w.Message.Contains("DNS"));
+        Assert.DoesNotContain(warnings, w => w.Message.Contains("DNS")); // served by the daemon with DHCP
         Assert.True(live.Load("default")!.Active);
 
         Runtime().Stop("default");
@@ -66,6 +66,22 @@ public sealed class NetworkRuntimeTests
         Assert.Empty(live.State);
         Assert.Empty(dhcp.Served);
         Assert.Equal("1", host.Sysctls["net/ipv4/ip_forward"]); // libvirt never switches forwarding back off
+    }
+
+    [Theory]
+    [InlineData("<ip address='10.7.0.1' prefix='24'/>", true)]
+    [InlineData("<dns enable='no'/><ip address='10.7.0.1' prefix='24'/>", false)]
+    [InlineData("<dns enable='no'/><ip address='10.7.0.1' prefix='24'><dhcp><range start='10.7.0.2' end='10.7.0.9'/></dhcp></ip>", true)]
+    [InlineData("<ip family='ipv6' address='fd00:7::1' prefix='64'/>", false)]
+    public void The_daemon_serves_a_network_with_dhcp_or_dns_and_an_ipv4_address(string elements, bool served)
+    {
+        Define($"<network><name>dns</name><forward mode='nat'/><bridge name='vdns0'/>{elements}</network>");
+
+        var warnings = Runtime().Start("dns");
+
+        Assert.Equal(served ? ["dns"] : [], dhcp.Served);
+        // DNS on a network with no IPv4 address is the one case still not enforced.
+        Assert.Equal(elements.Contains("ipv6") ? 1 : 0, warnings.Count(w => w.ErrorId == ErrorIds.FeatureNotEnforced && w.Message.Contains("DNS")));
     }
 
     [Theory]

@@ -34,7 +34,7 @@ public sealed class DaemonDhcpServiceTests : NetworkTest
         Assert.Equal(DhcpLeaseState.Bound, stored.State);
         Assert.Equal("525400100001", stored.HardwareAddress.ToString());
         var status = Assert.Single(bed.Service.GetStatus());
-        Assert.Equal(("dnet1", bridge, 1), (status.Name, status.Bridge, status.Statistics.ActiveLeases));
+        Assert.Equal(("dnet1", bridge, 1), (status.Name, status.Bridge, status.Statistics!.ActiveLeases));
     }
 
     [SkippableFact]
@@ -74,7 +74,7 @@ public sealed class DaemonDhcpServiceTests : NetworkTest
         bed.Service.Serve(network); // a new daemon, restoring from the lease file
 
         Assert.NotEqual(killed, bed.Service.Ping()!.ProcessId);
-        Assert.Equal(1, Assert.Single(bed.Service.GetStatus()).Statistics.ActiveLeases);
+        Assert.Equal(1, Assert.Single(bed.Service.GetStatus()).Statistics!.ActiveLeases);
         // Another client asking for the address is refused it: the restored lease still holds it.
         var other = DhcpClientRun.Udhcpc(second, bed.Root, requestIp: before)?["ip"];
         Assert.NotNull(other);
