@@ -5,11 +5,14 @@ namespace VirtualNetworking.Daemon;
 
 /// <summary>One network's lease file, where its committed replies go, and how to read its live leases (for compaction).</summary>
 /// <param name="liveLeases">The server's bound and declined leases, taken under its lock.</param>
-internal sealed class LeaseSink(string name, LeaseJournal journal, Action<DhcpReply> send, Func<IReadOnlyCollection<DhcpLease>> liveLeases)
+/// <param name="flush">Sends what <paramref name="send"/> queued on this thread (none: it sends at once).</param>
+internal sealed class LeaseSink(string name, LeaseJournal journal, Action<DhcpReply> send, Func<IReadOnlyCollection<DhcpLease>> liveLeases,
+                                Action? flush = null)
 {
     public string Name => name;
     public LeaseJournal Journal => journal;
     public void Send(DhcpReply reply) => send(reply);
+    public void Flush() => flush?.Invoke();
     public IReadOnlyCollection<DhcpLease> LiveLeases() => liveLeases();
 }
 
@@ -150,13 +153,18 @@ internal sealed class LeaseCommitter : IDisposable
         foreach (var entry in batch)
         {
             if (entry is not { Sink: { } sink, Reply: { } reply } || _failed.Contains(sink)) continue;
-            if (_pacer.BeforeSend(Stopwatch.GetElapsedTime(_clockOrigin)) is { Ticks: > 0 } wait) Native.Sleep(wait);
+            if (_pacer.BeforeSend(Stopwatch.GetElapsedTime(_clockOrigin)) is { Ticks: > 0 } wait)
+            {
+                Flush(sinks); // the run before the pause leaves now
+                Native.Sleep(wait);
+            }
             try { sink.Send(reply); }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
             {
                 _log.Write($"{sink.Name}: reply not sent: {e.Message}");
             }
         }
+        Flush(sinks);
         foreach (var sink in sinks)
         {
             if (_failed.Contains(sink) || !sink.Journal.NeedsCompaction) continue;
@@ -169,6 +177,18 @@ internal sealed class LeaseCommitter : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 _log.Write($"{sink.Name}: lease file compaction failed: {e.Message}");
+            }
+        }
+    }
+
+    private void Flush(List<LeaseSink> sinks)
+    {
+        foreach (var sink in sinks)
+        {
+            try { sink.Flush(); }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                _log.Write($"{sink.Name}: replies not sent: {e.Message}");
             }
         }
     }
