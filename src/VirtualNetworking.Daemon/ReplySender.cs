@@ -10,14 +10,15 @@ namespace VirtualNetworking.Daemon;
 /// the packet socket straight to its MAC, as ISC dhcpd does: no neighbour entry is left behind, there is no race
 /// between adding one and sending, and nothing depends on the client answering ARP. A broadcast reply goes
 /// there too, to ff:ff:ff:ff:ff:ff: the host's IP stack would only route it, loop a copy back to itself and
-/// flood the same frame. Both are queued (<see cref="LinkLayerSender"/>) until <see cref="Flush"/>. Relay and
-/// ciaddr replies, which need routing and ARP, go through the scope's UDP socket (bound to the bridge) at once.
-/// The serving thread and the lease committer both send; each flushes what it queued.
+/// flood the same frame. Relay and ciaddr replies, which need routing and ARP, go through the scope's UDP
+/// socket (bound to the bridge). Replies are queued in the calling thread's <see cref="DatagramQueue"/> until
+/// <see cref="Flush"/>; the serving thread and the lease committer both send, each flushing what it queued.
 /// </summary>
 internal sealed unsafe class ReplySender(Socket udp, LinkLayerSender linkLayer, int interfaceIndex, IPAddress source)
 {
     private const int ServerPort = 67;
     private static readonly byte[] BroadcastMac = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+    private static readonly ThreadLocal<DatagramQueue> Queues = new(() => new DatagramQueue());
 
     public void Send(DhcpReply reply)
     {
@@ -27,8 +28,8 @@ internal sealed unsafe class ReplySender(Socket udp, LinkLayerSender linkLayer, 
         ReadOnlySpan<byte> mac = destination switch
         {
             { Route: DhcpReplyRoute.ClientHardware, HardwareAddress: { } hardware } => hardware.GetAddressBytes(),
-            // Too big for one Ethernet frame: the UDP socket lets the kernel fragment it, as before.
-            { Route: DhcpReplyRoute.Broadcast } when length <= LinkLayerSender.SlotBytes => BroadcastMac,
+            // Too big for one Ethernet frame: the UDP socket lets the kernel fragment it.
+            { Route: DhcpReplyRoute.Broadcast } when length <= DatagramQueue.SlotBytes => BroadcastMac,
             _ => default,
         };
         if (mac.IsEmpty)
@@ -36,19 +37,20 @@ internal sealed unsafe class ReplySender(Socket udp, LinkLayerSender linkLayer, 
             SendUdp(packet, destination);
             return;
         }
-        if (length > LinkLayerSender.SlotBytes)
+        if (length > DatagramQueue.SlotBytes)
         {
             var datagram = new byte[length];
             Frame(datagram, packet, destination);
             linkLayer.Send(interfaceIndex, mac, datagram);
             return;
         }
-        Frame(linkLayer.Reserve(length), packet, destination);
-        linkLayer.Queue(interfaceIndex, mac, length);
+        var queue = Queues.Value!;
+        Frame(queue.Reserve(length), packet, destination);
+        queue.Add(linkLayer.Fd, LinkLayerSender.Address(interfaceIndex, mac), length);
     }
 
     /// <summary>Sends the replies the calling thread queued (for every network: the queue is the thread's).</summary>
-    public void Flush() => linkLayer.Flush();
+    public static void Flush() => Queues.Value!.Flush();
 
     private void Frame(Span<byte> datagram, DhcpPacket packet, DhcpReplyDestination destination)
     {
@@ -59,10 +61,17 @@ internal sealed unsafe class ReplySender(Socket udp, LinkLayerSender linkLayer, 
     private void SendUdp(DhcpPacket packet, DhcpReplyDestination destination)
     {
         var length = packet.SerializedLength;
-        var payload = length <= LinkLayerSender.SlotBytes ? stackalloc byte[length] : new byte[length];
-        packet.WriteTo(payload);
         var address = new Native.SockAddrIn { Family = Native.AF_INET, Port = Native.HostToNetwork((ushort)destination.Port) };
         destination.Address.TryWriteBytes(new Span<byte>(&address.Address, sizeof(uint)), out _);
+        if (length <= DatagramQueue.SlotBytes)
+        {
+            var queue = Queues.Value!;
+            packet.WriteTo(queue.Reserve(length));
+            queue.Add((int)udp.Handle, address, length);
+            return;
+        }
+        var payload = new byte[length];
+        packet.WriteTo(payload);
         fixed (byte* data = payload)
         {
             if (Native.SendTo((int)udp.Handle, data, (nuint)length, 0, address, sizeof(Native.SockAddrIn)) < 0)

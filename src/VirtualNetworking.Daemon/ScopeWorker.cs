@@ -231,7 +231,7 @@ internal sealed class ScopeWorker : IDisposable
     {
         try
         {
-            _sender.Flush();
+            ReplySender.Flush();
         }
         catch (SocketException e)
         {
