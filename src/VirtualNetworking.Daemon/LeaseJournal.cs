@@ -6,8 +6,10 @@ namespace VirtualNetworking.Daemon;
 
 /// <summary>
 /// One network's lease file (docs/dhcp-lease-file.md): records are appended, and one <see cref="Sync"/>
-/// makes a whole batch durable (group commit). Compaction rewrites the live set atomically. Used by one
-/// thread at a time (the network's <see cref="LeaseCommitter"/>, after the worker's start-up).
+/// makes a whole batch durable (group commit). Compaction rewrites the live set atomically, either at once
+/// (<see cref="Compact"/>) or in the background (<see cref="BeginCompaction"/>). Used by one thread at a time
+/// (the <see cref="LeaseCommitter"/>, after the worker's start-up), but for the snapshot a background
+/// compaction writes on another.
 /// </summary>
 internal sealed class LeaseJournal : IDisposable
 {
@@ -21,6 +23,7 @@ internal sealed class LeaseJournal : IDisposable
     private byte[] _record = new byte[256];
     private int _appended;
     private int _liveAtCompaction;
+    private PendingCompaction? _pending;
 
     private LeaseJournal(string path, Func<string, FileStream> openForAppend, int live)
     {
@@ -64,13 +67,9 @@ internal sealed class LeaseJournal : IDisposable
     {
         try
         {
-            foreach (var change in changes)
-            {
-                var text = LeaseFileFormat.FormatRecord(change);
-                if (Encoding.UTF8.GetMaxByteCount(text.Length) > _record.Length) _record = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
-                _stream.Write(_record, 0, Encoding.UTF8.GetBytes(text, _record));
-            }
+            foreach (var change in changes) Write(_stream, change);
             _appended += changes.Count;
+            _pending?.Since.Add(changes);
         }
         catch (IOException)
         {
@@ -92,6 +91,7 @@ internal sealed class LeaseJournal : IDisposable
 
     public void Compact(IReadOnlyCollection<DhcpLease> live)
     {
+        AbandonPending();
         Damaged = true; // until the new file is in place and open
         _stream.Dispose();
         AtomicFile.WriteAllText(_path, LeaseFileFormat.Serialize(live));
@@ -101,8 +101,129 @@ internal sealed class LeaseJournal : IDisposable
         Damaged = false;
     }
 
-    public void Dispose() => _stream.Dispose();
+    /// <summary>A background compaction was begun and not yet finished or abandoned.</summary>
+    public bool CompactionPending => _pending is not null;
+
+    /// <summary>
+    /// Begins a compaction whose slow part — formatting the live set and writing and fsyncing it to a temporary
+    /// file — is the returned work, to run on another thread, so that replies waiting for appends are not held up
+    /// by it. Appends go on to the current file meanwhile and are remembered; <see cref="TryFinishCompaction"/>
+    /// adds them to the new file and puts it in place.
+    /// </summary>
+    public Action BeginCompaction(IReadOnlyCollection<DhcpLease> live)
+    {
+        var pending = new PendingCompaction(TempPath(), live.Count);
+        _pending = pending;
+        return () => pending.Write(live);
+    }
+
+    /// <summary>
+    /// Finishes a background compaction once its snapshot is written: appends the changes made since, fsyncs,
+    /// renames the new file over the old one and appends to it from then on. False while there is none or it is
+    /// still writing. A failure before the rename leaves the current file in use, unharmed; one after it leaves
+    /// the journal <see cref="Damaged"/> (the directory entry may not be durable), so the next batch compacts at once.
+    /// </summary>
+    public bool TryFinishCompaction()
+    {
+        if (_pending is not { } pending || !pending.Written.IsSet) return false;
+        _pending = null;
+        if (pending.Failure is { } failure)
+        {
+            pending.Delete();
+            throw failure;
+        }
+        FileStream? stream = null;
+        var moved = false;
+        try
+        {
+            stream = _openForAppend(pending.Temp);
+            var records = 0;
+            foreach (var changes in pending.Since)
+            {
+                foreach (var change in changes) Write(stream, change);
+                records += changes.Count;
+            }
+            stream.Flush(flushToDisk: true);
+            File.Move(pending.Temp, _path, overwrite: true);
+            moved = true;
+            _stream.Dispose();
+            _stream = stream;
+            stream = null;
+            _appended = records;
+            _liveAtCompaction = pending.Live;
+            AtomicFile.SyncDirectory(Path.GetDirectoryName(_path)!);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stream?.Dispose();
+            if (moved) Damaged = true;
+            else pending.Delete();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        AbandonPending();
+        _stream.Dispose();
+    }
+
+    /// <summary>Waits for a background snapshot still being written and deletes it.</summary>
+    private void AbandonPending()
+    {
+        if (_pending is not { } pending) return;
+        _pending = null;
+        pending.Written.Wait();
+        pending.Delete();
+    }
+
+    private void Write(FileStream stream, DhcpLeaseChange change)
+    {
+        var text = LeaseFileFormat.FormatRecord(change);
+        if (Encoding.UTF8.GetMaxByteCount(text.Length) > _record.Length) _record = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
+        stream.Write(_record, 0, Encoding.UTF8.GetBytes(text, _record));
+    }
+
+    /// <summary>Unique and hidden, as <see cref="AtomicFile"/>'s temporary files.</summary>
+    private string TempPath() =>
+        Path.Combine(Path.GetDirectoryName(_path)!, $".{Path.GetFileName(_path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.compact");
 
     private static FileStream OpenForAppend(string path) =>
         new(path, FileMode.Append, FileAccess.Write, FileShare.Read, StreamBufferBytes);
+
+    /// <summary>A background compaction: the snapshot's file, and the changes appended to the current file since the snapshot.</summary>
+    private sealed class PendingCompaction(string temp, int live)
+    {
+        public string Temp => temp;
+        public int Live => live;
+        public List<IReadOnlyList<DhcpLeaseChange>> Since { get; } = [];
+        public ManualResetEventSlim Written { get; } = new();
+        public Exception? Failure { get; private set; }
+
+        /// <summary>On the compaction thread.</summary>
+        public void Write(IReadOnlyCollection<DhcpLease> live)
+        {
+            try
+            {
+                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, StreamBufferBytes);
+                stream.Write(Encoding.UTF8.GetBytes(LeaseFileFormat.Serialize(live)));
+                stream.Flush(flushToDisk: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Failure = e;
+            }
+            finally
+            {
+                Written.Set();
+            }
+        }
+
+        public void Delete()
+        {
+            try { File.Delete(temp); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a stray hidden file, harmless
+        }
+    }
 }

@@ -6,21 +6,21 @@ namespace VirtualNetworking.Daemon;
 
 /// <summary>
 /// One AF_PACKET/SOCK_DGRAM socket for the whole daemon, sending IPv4 datagrams to a MAC on any bridge (the
-/// interface is named per send). Shared rather than one per network because closing a packet socket waits
+/// interface is named per datagram). Shared rather than one per network because closing a packet socket waits
 /// for an RCU grace period (10–20 ms), which would make every network's release that slow.
 /// Protocol 0: it only sends; it never receives a frame.
 /// </summary>
 internal sealed unsafe class LinkLayerSender : IDisposable
 {
-    private readonly int _fd;
-
     public LinkLayerSender()
     {
-        _fd = LibC.Socket(Native.AF_PACKET, Native.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
-        if (_fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
+        Fd = LibC.Socket(Native.AF_PACKET, Native.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        if (Fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
     }
 
-    public void Send(int interfaceIndex, ReadOnlySpan<byte> mac, ReadOnlySpan<byte> datagram)
+    public int Fd { get; }
+
+    public static Native.SockAddrLinkLayer Address(int interfaceIndex, ReadOnlySpan<byte> mac)
     {
         var address = new Native.SockAddrLinkLayer
         {
@@ -30,12 +30,19 @@ internal sealed unsafe class LinkLayerSender : IDisposable
             AddressLength = (byte)Math.Min(mac.Length, 8),
         };
         for (var i = 0; i < address.AddressLength; i++) address.Address[i] = mac[i];
+        return address;
+    }
+
+    /// <summary>Sends one datagram at once: for one larger than a <see cref="DatagramQueue"/> slot.</summary>
+    public void Send(int interfaceIndex, ReadOnlySpan<byte> mac, ReadOnlySpan<byte> datagram)
+    {
+        var address = Address(interfaceIndex, mac);
         fixed (byte* data = datagram)
         {
-            if (Native.SendTo(_fd, data, (nuint)datagram.Length, 0, address, sizeof(Native.SockAddrLinkLayer)) < 0)
+            if (Native.SendTo(Fd, data, (nuint)datagram.Length, 0, address, sizeof(Native.SockAddrLinkLayer)) < 0)
                 throw new SocketException(Marshal.GetLastPInvokeError());
         }
     }
 
-    public void Dispose() => LibC.Close(_fd);
+    public void Dispose() => LibC.Close(Fd);
 }

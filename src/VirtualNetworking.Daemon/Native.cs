@@ -27,6 +27,7 @@ internal static partial class Native
     public const int EFD_NONBLOCK = 0x800;
     public const int EAGAIN = 11;
     public const int MSG_DONTWAIT = 0x40;
+    public const ushort AF_INET = 2;
     public const int CLOCK_MONOTONIC = 1;
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;
@@ -47,6 +48,38 @@ internal static partial class Native
         public byte PacketType;
         public byte AddressLength;
         public fixed byte Address[8];
+    }
+
+    /// <summary>struct sockaddr_in.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct SockAddrIn
+    {
+        public ushort Family;
+        public ushort Port; // network byte order
+        public uint Address; // network byte order
+        public fixed byte Zero[8];
+    }
+
+    /// <summary>struct iovec.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct IoVector
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    /// <summary>struct mmsghdr: a struct msghdr (56 bytes on x86-64), then the byte count the call sets.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 64)]
+    public unsafe struct MultiMessageHeader
+    {
+        [FieldOffset(0)] public void* Name;
+        [FieldOffset(8)] public int NameLength;
+        [FieldOffset(16)] public IoVector* Vectors;
+        [FieldOffset(24)] public nuint VectorCount;
+        [FieldOffset(32)] public void* Control;
+        [FieldOffset(40)] public nuint ControlLength;
+        [FieldOffset(48)] public int Flags;
+        [FieldOffset(56)] public uint Length;
     }
 
     /// <summary>struct sock_filter: one classic BPF instruction.</summary>
@@ -89,8 +122,14 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
     public static unsafe partial nint SendTo(int fd, byte* buffer, nuint length, int flags, in SockAddrLinkLayer address, int addressLength);
 
-    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
-    public static unsafe partial nint ReceiveFrom(int fd, byte* buffer, nuint length, int flags, SockAddrLinkLayer* address, int* addressLength);
+    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    public static unsafe partial nint SendTo(int fd, byte* buffer, nuint length, int flags, in SockAddrIn address, int addressLength);
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static unsafe partial int SendMultiple(int fd, MultiMessageHeader* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static unsafe partial int ReceiveMultiple(int fd, MultiMessageHeader* messages, uint count, int flags, TimeSpec* timeout);
 
     [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate(int flags);

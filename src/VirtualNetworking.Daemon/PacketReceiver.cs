@@ -58,24 +58,17 @@ internal sealed unsafe class PacketReceiver : IDisposable
     public int Fd { get; }
 
     /// <summary>
-    /// Takes one waiting packet (never blocks): false when none is waiting; <paramref name="length"/> 0 for a
-    /// frame not addressed to this host (seen only because the bridge is promiscuous).
+    /// Takes the packets waiting, up to the batch's capacity, in one recvmmsg (never blocks): the count taken,
+    /// 0 when none is waiting. A frame not addressed to this host (seen only because the bridge is promiscuous)
+    /// is taken with length 0.
     /// </summary>
-    public bool TryReceive(Span<byte> buffer, out int length)
+    public int Receive(PacketBatch batch)
     {
-        Native.SockAddrLinkLayer from;
-        var fromLength = sizeof(Native.SockAddrLinkLayer);
-        nint received;
-        fixed (byte* data = buffer) received = Native.ReceiveFrom(Fd, data, (nuint)buffer.Length, Native.MSG_DONTWAIT, &from, &fromLength);
-        if (received < 0)
-        {
-            var error = Marshal.GetLastPInvokeError();
-            length = 0;
-            if (error is Native.EAGAIN or LibC.EINTR) return false;
-            throw new SocketException(error);
-        }
-        length = from.PacketType is Native.PACKET_HOST or Native.PACKET_BROADCAST ? (int)received : 0;
-        return true;
+        var count = batch.ReceiveFrom(Fd);
+        if (count >= 0) return count;
+        var error = Marshal.GetLastPInvokeError();
+        if (error is Native.EAGAIN or LibC.EINTR) return 0;
+        throw new SocketException(error);
     }
 
     /// <summary>
@@ -87,5 +80,52 @@ internal sealed unsafe class PacketReceiver : IDisposable
     private static void Check(int result)
     {
         if (result < 0) throw new SocketException(Marshal.GetLastPInvokeError());
+    }
+}
+
+/// <summary>
+/// Buffers for <see cref="PacketReceiver.Receive"/>: one set for the serving thread, shared by every network it
+/// serves (they are read one at a time), so the memory does not grow with the networks.
+/// </summary>
+internal sealed unsafe class PacketBatch
+{
+    public const int Capacity = 32;
+    /// <summary>A standard Ethernet MTU: a longer request is cut short and then fails to parse, as before.</summary>
+    private const int SlotBytes = 1500;
+
+    private readonly byte[] _data = GC.AllocateUninitializedArray<byte>(Capacity * SlotBytes, pinned: true);
+    private readonly Native.SockAddrLinkLayer[] _from = GC.AllocateArray<Native.SockAddrLinkLayer>(Capacity, pinned: true);
+    private readonly Native.IoVector[] _vectors = GC.AllocateArray<Native.IoVector>(Capacity, pinned: true);
+    private readonly Native.MultiMessageHeader[] _headers = GC.AllocateArray<Native.MultiMessageHeader>(Capacity, pinned: true);
+    private readonly int[] _lengths = new int[Capacity];
+
+    public PacketBatch()
+    {
+        fixed (byte* data = _data)
+        fixed (Native.SockAddrLinkLayer* from = _from)
+        fixed (Native.IoVector* vectors = _vectors)
+        {
+            for (var i = 0; i < Capacity; i++)
+            {
+                vectors[i] = new Native.IoVector { Base = data + i * SlotBytes, Length = SlotBytes };
+                _headers[i] = new Native.MultiMessageHeader { Name = from + i, Vectors = vectors + i, VectorCount = 1 };
+            }
+        }
+    }
+
+    /// <summary>Packet <paramref name="index"/> of the last receive; empty for a frame not addressed to this host.</summary>
+    public ReadOnlySpan<byte> this[int index] => _data.AsSpan(index * SlotBytes, _lengths[index]);
+
+    /// <summary>recvmmsg: the count received, or -1 with errno set.</summary>
+    internal int ReceiveFrom(int fd)
+    {
+        fixed (Native.MultiMessageHeader* headers = _headers)
+        {
+            for (var i = 0; i < Capacity; i++) headers[i].NameLength = sizeof(Native.SockAddrLinkLayer); // in and out
+            var count = Native.ReceiveMultiple(fd, headers, Capacity, Native.MSG_DONTWAIT, null);
+            for (var i = 0; i < count; i++)
+                _lengths[i] = _from[i].PacketType is Native.PACKET_HOST or Native.PACKET_BROADCAST ? (int)Math.Min(headers[i].Length, SlotBytes) : 0;
+            return count;
+        }
     }
 }

@@ -18,6 +18,8 @@ internal sealed class ScopeWorker : IDisposable
 {
     /// <summary>Datagrams handled back to back before the loop serves its other sockets (level-triggered: the rest wait their turn).</summary>
     private const int MaxBurst = 64;
+    /// <summary>The serving thread's receive buffers, shared by every network it serves.</summary>
+    [ThreadStatic] private static PacketBatch? t_batch;
     /// <summary>How often expired leases are removed and, when anything happened, the counters logged.</summary>
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
     /// <summary>
@@ -35,7 +37,6 @@ internal sealed class ScopeWorker : IDisposable
     private readonly ReplySender _sender;
     private readonly LeaseJournal _journal;
     private readonly LeaseSink _sink;
-    private readonly byte[] _buffer = new byte[1500];
     /// <summary>Between the loop (which handles packets) and the committer (which reads the live leases to compact).</summary>
     private readonly Lock _serverLock = new();
     private DhcpServer _server;
@@ -70,7 +71,7 @@ internal sealed class ScopeWorker : IDisposable
             _journal.Dispose();
             throw;
         }
-        _sink = new LeaseSink(name, _journal, Send, LiveLeases);
+        _sink = new LeaseSink(name, _journal, Send, LiveLeases, Flush);
         _housekeeping = loop.Schedule(HousekeepingInterval, Housekeep);
         log.Write($"{name}: serving {scope.Subnet} on {bridge} (ifindex {interfaceIndex}), {restored} lease(s) restored");
     }
@@ -140,16 +141,28 @@ internal sealed class ScopeWorker : IDisposable
 
     private void OnReadable(uint events)
     {
+        var batch = t_batch ??= new PacketBatch();
         var changed = false;
         try
         {
-            for (var handled = 0; handled < MaxBurst && _receiver.TryReceive(_buffer, out var length); handled++)
-                if (length > 0) changed |= HandleOne(_buffer.AsSpan(0, length));
+            for (var handled = 0; handled < MaxBurst;)
+            {
+                var count = _receiver.Receive(batch);
+                for (var i = 0; i < count; i++)
+                    if (batch[i] is { IsEmpty: false } packet) changed |= HandleOne(packet);
+                handled += count;
+                if (count < PacketBatch.Capacity) break;
+            }
         }
         catch (SocketException e)
         {
             // Seen once when the bridge goes down (ENETDOWN): the error is reported once, then the socket reads on.
             _log.Write($"{Name}: {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            // The burst's replies that promise nothing (OFFERs, NAKs) leave together.
+            Flush();
         }
         if (changed) LeasesChanged?.Invoke();
     }
@@ -211,6 +224,18 @@ internal sealed class ScopeWorker : IDisposable
         catch (SocketException e)
         {
             _log.Write($"{Name}: sending to {reply.Destination.EndPoint} failed: {e.Message}");
+        }
+    }
+
+    private void Flush()
+    {
+        try
+        {
+            ReplySender.Flush();
+        }
+        catch (SocketException e)
+        {
+            _log.Write($"{Name}: replies not sent: {e.Message}");
         }
     }
 }

@@ -74,6 +74,49 @@ public sealed class LeaseJournalReplayTests : IDisposable
         Assert.Equal(ByAddress(_server.Leases), Replay(_leaseFile, T0.AddMinutes(5)));
     }
 
+    /// <summary>The committer's way: the snapshot is written on another thread while appends go on to the current file.</summary>
+    [Fact]
+    public void A_background_compaction_keeps_the_changes_appended_while_its_snapshot_was_written()
+    {
+        using var journal = LeaseJournal.Create(_leaseFile, []);
+        var addresses = Enumerable.Range(1, 50).ToDictionary(c => c, c => Append(journal, Bind(_server, c, T0)).Reply!.Packet.YourAddress);
+        journal.Sync();
+
+        var writeSnapshot = journal.BeginCompaction(_server.Leases);
+        foreach (var client in addresses.Keys.Where(c => c % 2 == 0)) Append(journal, Release(_server, client, addresses[client], T0));
+        for (var client = 51; client <= 60; client++) Append(journal, Bind(_server, client, T0));
+        journal.Sync();
+        Assert.False(journal.TryFinishCompaction(), "Finished before its snapshot was written.");
+        Assert.Equal(ByAddress(_server.Leases), Replay(_leaseFile, T0)); // the current file serves meanwhile
+
+        writeSnapshot();
+        Assert.True(journal.TryFinishCompaction());
+        Assert.False(journal.CompactionPending);
+        Assert.Equal(1 + 50 + 25 + 10, LineCount()); // header, snapshot, then the 35 changes made since
+        for (var client = 61; client <= 65; client++) Append(journal, Bind(_server, client, T0));
+        journal.Sync();
+
+        Assert.Empty(LeaseJournal.Read(_leaseFile).SkippedLines);
+        Assert.Equal(ByAddress(_server.Leases), Replay(_leaseFile, T0));
+        Assert.Equal([_leaseFile], Directory.GetFiles(Path.GetDirectoryName(_leaseFile)!, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_journal_disposed_during_a_background_compaction_leaves_the_current_file_and_no_temporary_one()
+    {
+        var journal = LeaseJournal.Create(_leaseFile, []);
+        for (var client = 1; client <= 20; client++) Append(journal, Bind(_server, client, T0));
+        journal.Sync();
+        var writeSnapshot = journal.BeginCompaction(_server.Leases);
+        var writer = Task.Run(writeSnapshot);
+
+        journal.Dispose();
+        await writer;
+
+        Assert.Equal(ByAddress(_server.Leases), Replay(_leaseFile, T0));
+        Assert.Equal([_leaseFile], Directory.GetFiles(Path.GetDirectoryName(_leaseFile)!, "*", SearchOption.AllDirectories));
+    }
+
     [Fact]
     public void A_record_appended_twice_replays_to_the_same_set()
     {

@@ -9,7 +9,7 @@ namespace VirtualNetworking.Core.Dhcp;
 internal sealed class DhcpLeaseTable
 {
     private readonly Dictionary<uint, DhcpLease> _byAddress = [];
-    private readonly Dictionary<string, uint> _byClient = [];
+    private readonly Dictionary<ClientKey, uint> _byClient = [];
 
     public IEnumerable<DhcpLease> All => _byAddress.Values;
 
@@ -43,8 +43,29 @@ internal sealed class DhcpLeaseTable
         return old;
     }
 
-    private static string KeyOf(DhcpLease lease) => KeyOf(lease.ClientId, lease.HardwareAddress);
+    private static ClientKey KeyOf(DhcpLease lease) => KeyOf(lease.ClientId, lease.HardwareAddress);
 
-    private static string KeyOf(byte[]? clientId, PhysicalAddress mac) =>
-        clientId is not null ? "id:" + Convert.ToHexString(clientId) : "hw:" + mac;
+    private static ClientKey KeyOf(byte[]? clientId, PhysicalAddress mac) => clientId is not null ? new(clientId, null) : new(null, mac);
+
+    /// <summary>A client's identity as a key: its client id by content, else its MAC. Made per lookup without allocating.</summary>
+    private readonly struct ClientKey(byte[]? clientId, PhysicalAddress? mac) : IEquatable<ClientKey>
+    {
+        public bool Equals(ClientKey other) =>
+            clientId is not null
+                ? other.ClientId is not null && clientId.AsSpan().SequenceEqual(other.ClientId)
+                : other.ClientId is null && Equals(mac, other.Mac);
+
+        public override bool Equals(object? obj) => obj is ClientKey other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            if (clientId is null) return mac?.GetHashCode() ?? 0;
+            var hash = new HashCode();
+            hash.AddBytes(clientId);
+            return hash.ToHashCode();
+        }
+
+        private byte[]? ClientId => clientId;
+        private PhysicalAddress? Mac => mac;
+    }
 }

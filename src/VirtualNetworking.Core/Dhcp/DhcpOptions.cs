@@ -32,9 +32,13 @@ public sealed class DhcpOptions
     {
         if (code is DhcpOptionCode.Pad or DhcpOptionCode.End)
             throw new ArgumentException($"Option {code} carries no value.", nameof(code));
-        var index = _entries.FindIndex(e => e.Key == code);
-        if (index >= 0) _entries[index] = new(code, value);
-        else _entries.Add(new(code, value));
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            if (_entries[i].Key != code) continue;
+            _entries[i] = new(code, value);
+            return;
+        }
+        _entries.Add(new(code, value));
     }
 
     public void Remove(byte code) => _entries.RemoveAll(e => e.Key == code);

@@ -42,6 +42,14 @@ public sealed partial class DhcpPacket
         var serverName = data.Slice(44, ServerNameLength);
         var file = data.Slice(44 + ServerNameLength, FileLength);
 
+        if (TryReadDistinctOptions(data[(HeaderLength + 4)..], p.Options))
+        {
+            p.ServerName = FieldText(serverName);
+            p.BootFileName = FieldText(file);
+            packet = p;
+            problem = null;
+            return true;
+        }
         var collected = new OptionCollector();
         if (!ReadOptions(data[(HeaderLength + 4)..], collected, allowOverload: true, out problem)) return false;
         var overload = collected.Get(DhcpOptionCode.OptionOverload);
@@ -58,6 +66,37 @@ public sealed partial class DhcpPacket
 
         packet = p;
         problem = null;
+        return true;
+    }
+
+    /// <summary>
+    /// The common case read without collecting: every option once and no overload (52). False, with nothing
+    /// read, for anything else, which the general path reads (or explains).
+    /// </summary>
+    private static bool TryReadDistinctOptions(ReadOnlySpan<byte> field, DhcpOptions options)
+    {
+        Span<bool> seen = stackalloc bool[256];
+        var end = 0;
+        while (end < field.Length)
+        {
+            var code = field[end++];
+            if (code == DhcpOptionCode.Pad) continue;
+            if (code == DhcpOptionCode.End) break;
+            if (end >= field.Length) return false;
+            var length = field[end++];
+            if (end + length > field.Length || code == DhcpOptionCode.OptionOverload || seen[code]) return false;
+            seen[code] = true;
+            end += length;
+        }
+        for (var i = 0; i < end;)
+        {
+            var code = field[i++];
+            if (code == DhcpOptionCode.Pad) continue;
+            if (code == DhcpOptionCode.End) break;
+            var length = field[i++];
+            options.Set(code, field.Slice(i, length).ToArray());
+            i += length;
+        }
         return true;
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace VirtualNetworking.Core.Dhcp;
 
@@ -67,24 +69,55 @@ internal static class DhcpReplyBuilder
         if (withLease) AddLeaseTimes(scope.LeaseTime, reply.Options);
 
         // Wire order: what the client listed in option 55 first, in its order, then the rest by code.
-        var available = AvailableOptions(scope, reservedName);
+        var available = ScopeOptions.GetValue(scope, BuildScopeOptions);
+        var hostName = string.IsNullOrEmpty(reservedName) ? null : Encoding.Latin1.GetBytes(reservedName);
         var requested = request.ParameterRequestList;
-        var ordered = requested.Where(available.ContainsKey).Distinct()
-            .Concat(available.Keys.Where(c => !requested.Contains(c) && (requested.Length == 0 || !OnRequestOnly.Contains(c))).Order());
 
         // Option 57 may allow more than 576 bytes, never less; what does not fit is left out, never truncated.
         var budget = Math.Max(MinimumMessageSize, (int)(request.MaximumMessageSize ?? 0)) - IpUdpHeaders
                      - reply.UnpaddedLength - ClientIdLength(request);
         var used = 0;
-        foreach (var code in ordered)
+        Span<bool> listed = stackalloc bool[256];
+        foreach (var code in requested)
         {
-            var length = DhcpOptions.WireLength(available[code]);
-            if (used + length > budget) continue;
-            reply.Options.Set(code, available[code]);
-            used += length;
+            if (listed[code]) continue;
+            listed[code] = true;
+            var value = code == DhcpOptionCode.HostName ? hostName : Find(available, code);
+            if (value is not null) Add(code, value);
         }
+        var hostNamePending = hostName is not null;
+        foreach (var (code, value) in available)
+        {
+            if (hostNamePending && DhcpOptionCode.HostName < code)
+            {
+                Unlisted(DhcpOptionCode.HostName, hostName!, listed);
+                hostNamePending = false;
+            }
+            Unlisted(code, value, listed);
+        }
+        if (hostNamePending) Unlisted(DhcpOptionCode.HostName, hostName!, listed);
         EchoClientId(request, reply);
         return reply;
+
+        void Add(byte code, byte[] value)
+        {
+            var length = DhcpOptions.WireLength(value);
+            if (used + length > budget) return;
+            reply.Options.Set(code, value);
+            used += length;
+        }
+
+        void Unlisted(byte code, byte[] value, ReadOnlySpan<bool> listed)
+        {
+            if (!listed[code] && (requested.Length == 0 || !OnRequestOnly.Contains(code))) Add(code, value);
+        }
+    }
+
+    private static byte[]? Find(KeyValuePair<byte, byte[]>[] options, byte code)
+    {
+        foreach (var (c, value) in options)
+            if (c == code) return value;
+        return null;
     }
 
     private static void AddLeaseTimes(TimeSpan? leaseTime, DhcpOptions options)
@@ -96,13 +129,18 @@ internal static class DhcpReplyBuilder
         options.SetUInt32(DhcpOptionCode.RebindingTime, (uint)(seconds * 7UL / 8));
     }
 
-    private static Dictionary<byte, byte[]> AvailableOptions(DhcpScope scope, string? reservedName)
+    /// <summary>
+    /// A scope's options other than a reservation's host name, by code, built once per scope: every reply of
+    /// the scope shares the value arrays (replies are written, never changed in place).
+    /// </summary>
+    private static readonly ConditionalWeakTable<DhcpScope, KeyValuePair<byte, byte[]>[]> ScopeOptions = new();
+
+    private static KeyValuePair<byte, byte[]>[] BuildScopeOptions(DhcpScope scope)
     {
         var o = new DhcpOptions();
         o.SetAddress(DhcpOptionCode.SubnetMask, scope.Subnet.SubnetMask);
         if (scope.Router is { } router) o.SetAddress(DhcpOptionCode.Router, router);
         if (scope.DnsServers.Count > 0) o.SetAddresses(DhcpOptionCode.DomainNameServer, scope.DnsServers);
-        if (!string.IsNullOrEmpty(reservedName)) o.SetString(DhcpOptionCode.HostName, reservedName);
         if (!string.IsNullOrEmpty(scope.DomainName)) o.SetString(DhcpOptionCode.DomainName, scope.DomainName);
         if (scope.DomainSearch.Count > 0) o.SetDomainNames(DhcpOptionCode.DomainSearch, scope.DomainSearch);
         if (scope.Mtu is { } mtu) o.SetUInt16(DhcpOptionCode.InterfaceMtu, (ushort)mtu);
@@ -112,7 +150,7 @@ internal static class DhcpReplyBuilder
             o.SetString(DhcpOptionCode.TftpServerName, (scope.NextServer ?? scope.ServerAddress).ToString());
             o.SetString(DhcpOptionCode.BootFileName, file);
         }
-        return o.Entries.ToDictionary(e => e.Key, e => e.Value);
+        return [.. o.Entries.OrderBy(e => e.Key)];
     }
 
     /// <summary>RFC 6842: the client identifier is echoed in every reply.</summary>

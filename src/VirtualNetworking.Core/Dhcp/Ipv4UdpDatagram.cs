@@ -17,7 +17,20 @@ public static class Ipv4UdpDatagram
     public static byte[] Build(IPAddress source, int sourcePort, IPAddress destination, int destinationPort, ReadOnlySpan<byte> payload)
     {
         var packet = new byte[HeaderLength + payload.Length];
-        var ip = packet.AsSpan(0, 20);
+        payload.CopyTo(packet.AsSpan(HeaderLength));
+        WriteHeaders(packet, source, sourcePort, destination, destinationPort);
+        return packet;
+    }
+
+    /// <summary>
+    /// Writes the IPv4 and UDP headers in front of the payload already in <paramref name="packet"/> from
+    /// <see cref="HeaderLength"/> on (the whole span is the datagram), so a host can write its reply straight
+    /// into the frame it sends.
+    /// </summary>
+    public static void WriteHeaders(Span<byte> packet, IPAddress source, int sourcePort, IPAddress destination, int destinationPort)
+    {
+        var ip = packet[..20];
+        ip.Clear();
         ip[0] = 0x45; // version 4, 5 words of header
         BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)packet.Length);
         ip[8] = DefaultTtl;
@@ -26,16 +39,15 @@ public static class Ipv4UdpDatagram
         destination.TryWriteBytes(ip[16..20], out _);
         BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip, 0));
 
-        var udp = packet.AsSpan(20);
+        var udp = packet[20..];
         BinaryPrimitives.WriteUInt16BigEndian(udp, (ushort)sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(udp[2..], (ushort)destinationPort);
         BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udp.Length);
-        payload.CopyTo(udp[8..]);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], 0);
         // The UDP checksum covers a pseudo-header of addresses, protocol and length; 0 would mean "none" (RFC 768).
         var pseudo = Sum(ip[12..20], 0) + UdpProtocol + (uint)udp.Length;
         var sum = Checksum(udp, pseudo);
         BinaryPrimitives.WriteUInt16BigEndian(udp[6..], sum == 0 ? (ushort)0xffff : sum);
-        return packet;
     }
 
     /// <summary>
