@@ -26,7 +26,7 @@ internal sealed class DnsWorker : IDisposable
     /// <summary>Answers queued for a TCP client that does not read; beyond this it is closed rather than buffered.</summary>
     private const int MaxPendingOutput = 256 * 1024;
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
-    private static readonly DnsServerOptions Options = new();
+    private readonly DnsServerOptions _options;
 
     private readonly EventLoop _loop;
     private readonly DaemonLog _log;
@@ -52,9 +52,10 @@ internal sealed class DnsWorker : IDisposable
 
     /// <summary>Binds every address's port 53 or nothing: a <see cref="DnsPortInUseException"/> when another process holds one.</summary>
     public DnsWorker(string name, string bridge, int interfaceIndex, NetworkDefinition definition, DnsPolicy policy,
-                     IReadOnlyList<IPEndPoint> hostResolvers, EventLoop loop, DaemonLog log)
+                     IReadOnlyList<IPEndPoint> hostResolvers, DnsServerOptions options, EventLoop loop, DaemonLog log)
     {
         Name = name;
+        _options = options;
         Bridge = bridge;
         InterfaceIndex = interfaceIndex;
         Addresses = AddressesOf(definition);
@@ -126,7 +127,7 @@ internal sealed class DnsWorker : IDisposable
 
     private DnsServer NewServer(NetworkDefinition definition, DnsPolicy policy, IReadOnlyCollection<DhcpLease> leases, IReadOnlyList<IPEndPoint> resolvers)
     {
-        var server = new DnsServer(policy, DnsZone.Build(definition, leases, [], DateTimeOffset.UtcNow), SystemRandomSource.Instance, Options);
+        var server = new DnsServer(policy, DnsZone.Build(definition, leases, [], DateTimeOffset.UtcNow), SystemRandomSource.Instance, _options);
         server.UseHostResolvers(resolvers);
         return server;
     }
@@ -442,7 +443,7 @@ internal sealed class DnsWorker : IDisposable
             _sweep = null;
             var now = _loop.Now;
             foreach (var client in _clients.Values.Where(c => now - c.LastActive >= TcpIdleTimeout).ToList()) Close(client);
-            foreach (var upstream in _upstreamTcp.Values.Where(u => now - u.Started >= Options.UpstreamTimeout).ToList()) Close(upstream);
+            foreach (var upstream in _upstreamTcp.Values.Where(u => now - u.Started >= _options.UpstreamTimeout).ToList()) Close(upstream);
             if (_clients.Count > 0 || _upstreamTcp.Count > 0) ArmSweep();
         });
     }

@@ -22,11 +22,14 @@ internal sealed class NetworkHost : IDisposable
     private readonly EventLoop _loop;
     private readonly LeaseCommitter _committer;
     private readonly HostResolvers _resolvers;
+    private readonly DnsServerOptions _dnsOptions;
     private DateTimeOffset? _idleSince = DateTimeOffset.UtcNow;
 
     /// <param name="resolvConf">The resolv.conf whose nameservers are the networks' default upstreams; null: /etc/resolv.conf.</param>
-    public NetworkHost(StatePaths paths, DaemonLog log, string? resolvConf)
+    /// <param name="dnsOptions">Every network's DNS server tunables (the local TTL from --dns-local-ttl).</param>
+    public NetworkHost(StatePaths paths, DaemonLog log, string? resolvConf, DnsServerOptions dnsOptions)
     {
+        _dnsOptions = dnsOptions;
         _paths = paths;
         _log = log;
         _loop = new EventLoop(log);
@@ -83,7 +86,7 @@ internal sealed class NetworkHost : IDisposable
                 if (network.Dns is { } served) served.Update(definition, policy, network.Dhcp?.Leases ?? []);
                 else
                 {
-                    network.Dns = new DnsWorker(name, bridge, index, definition, policy, _resolvers.Current, _loop, _log);
+                    network.Dns = new DnsWorker(name, bridge, index, definition, policy, _resolvers.Current, _dnsOptions, _loop, _log);
                     dnsCreated = true;
                 }
             }

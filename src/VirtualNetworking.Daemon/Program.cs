@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Platform;
 
@@ -36,7 +37,8 @@ internal static class Program
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
 
-        using var host = new NetworkHost(paths, log, Environment.GetEnvironmentVariable(HostResolvers.PathVariable));
+        using var host = new NetworkHost(paths, log, Environment.GetEnvironmentVariable(HostResolvers.PathVariable),
+            new DnsServerOptions { LocalTtl = options.DnsLocalTtl });
         using (new ControlServer(Path.Combine(paths.RunDirectory, "vnetd.sock"), host, log))
         {
             log.Write(string.Create(CultureInfo.InvariantCulture,

@@ -445,3 +445,32 @@ Describe 'port 53 already taken on a bridge address' -Tag Namespace {
         finally { Stop-VNetwork -Name vdn-busy -ErrorAction Ignore; Remove-VNetwork -Name vdn-busy -ErrorAction Ignore }
     }
 }
+
+Describe 'the TTL of local answers' -Tag Namespace {
+    It 'is what VNET_DNS_LOCAL_TTL says for the daemon a session starts, and Get-VNetworkDnsRecord shows it' {
+        # A root of its own: the file's shared daemon was started without the variable, with TTL 0 (tested above).
+        $savedRoot = $env:VNET_ROOT
+        $env:VNET_ROOT = Join-Path $Work 'ttl-root'
+        $env:VNET_DNS_LOCAL_TTL = '60'
+        try {
+            New-VNetwork -Name vdn-ttl -Mode Isolated -Subnet 172.30.50.0/24 -BridgeName vdnbr5 | Out-Null
+            Start-VNetwork -Name vdn-ttl -WarningAction SilentlyContinue
+            (dig +time=2 +tries=1 +noall +answer '@172.30.50.1' _gateway) | Should -Match '^_gateway\.\s+60\s+IN\s+A\s+172\.30\.50\.1$'
+            $records = @(Get-VNetworkDnsRecord -Network vdn-ttl | Where-Object Type -eq 'A')
+            $records.Count | Should -BeGreaterThan 0
+            $records.Ttl | Sort-Object -Unique | Should -Be 60
+        }
+        finally {
+            Stop-VNetwork -Name vdn-ttl -ErrorAction Ignore
+            Remove-VNetwork -Name vdn-ttl -ErrorAction Ignore
+            $pidFile = Join-Path $env:VNET_ROOT 'run/virtualnetworking/vnetd.pid'
+            if (Test-Path $pidFile) {
+                $daemon = [int](Get-Content -Raw $pidFile)
+                kill -TERM $daemon 2>$null
+                Wait-Until -What 'the daemon of the TTL root to exit' { -not (Test-Path "/proc/$daemon") }
+            }
+            Remove-Item Env:VNET_DNS_LOCAL_TTL
+            $env:VNET_ROOT = $savedRoot
+        }
+    }
+}

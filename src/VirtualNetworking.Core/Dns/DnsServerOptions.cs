@@ -3,8 +3,20 @@ namespace VirtualNetworking.Core.Dns;
 /// <summary>Tunables of a <see cref="DnsServer"/>; the defaults are dnsmasq's as libvirt runs it.</summary>
 public sealed record DnsServerOptions
 {
+    /// <summary>The environment variable (read by vnetd and the module) that sets <see cref="LocalTtl"/>.</summary>
+    public const string LocalTtlVariable = "VNET_DNS_LOCAL_TTL";
+
     /// <summary>TTL of local answers (dnsmasq's local-ttl, 0 by default: names follow leases, so nobody should keep them).</summary>
     public uint LocalTtl { get; init; }
+
+    /// <summary>Reads a local TTL in seconds (0 to 2^31-1, RFC 2181 §8); empty or null is the default, 0.</summary>
+    public static bool TryParseLocalTtl(string? text, out uint seconds)
+    {
+        seconds = 0;
+        if (string.IsNullOrEmpty(text)) return true;
+        return uint.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seconds)
+               && seconds <= int.MaxValue;
+    }
     /// <summary>How long one upstream has to answer before the next is tried.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Forwarded queries waiting for an answer at once (dnsmasq's dns-forward-max); more are refused.</summary>

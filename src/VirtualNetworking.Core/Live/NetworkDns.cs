@@ -19,7 +19,8 @@ public sealed record NetworkNameLookup(
 /// A network's DNS as its guests see it: the records it answers from its definition and leases, and a question put to
 /// its server on the bridge address, port 53, as a guest's resolver puts it.
 /// </summary>
-public sealed class NetworkDns(EnginePorts ports, NetworkCatalog catalog, IDnsQueryClient client)
+/// <param name="localTtl">The TTL the daemon gives local answers (<see cref="DnsServerOptions.LocalTtlVariable"/>), shown with each record.</param>
+public sealed class NetworkDns(EnginePorts ports, NetworkCatalog catalog, IDnsQueryClient client, uint localTtl = 0)
 {
     /// <summary>The networks a listing without -Network covers: the active ones.</summary>
     public IReadOnlyList<string> ActiveNetworks() => catalog.ActiveNames();
@@ -33,9 +34,8 @@ public sealed class NetworkDns(EnginePorts ports, NetworkCatalog catalog, IDnsQu
     {
         var definition = ActiveDefinition(network);
         if (DnsPolicy.FromNetwork(definition) is null) return null;
-        var ttl = new DnsServerOptions().LocalTtl;
         return DnsZone.Build(definition, ports.Dhcp.ReadLeases(network), [], now).Records
-            .Select(r => new NetworkDnsRecord(network, r, ttl)).ToList();
+            .Select(r => new NetworkDnsRecord(network, r, localTtl)).ToList();
     }
 
     /// <summary>

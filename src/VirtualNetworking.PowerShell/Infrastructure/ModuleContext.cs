@@ -1,5 +1,6 @@
 using VirtualNetworking.Platform;
 using VirtualNetworking.Core.Desired;
+using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.Core.Host;
@@ -76,7 +77,10 @@ internal static class ModuleContext
     public static NetworkDns Dns()
     {
         var ports = Ports();
-        return new NetworkDns(ports, new NetworkCatalog(ports), new SocketDnsQueryClient());
+        // The daemon this session starts reads the same variable; a value it refuses keeps it from starting, which
+        // Start-VNetwork reports, so the listing only needs a value it can show.
+        var ttl = DnsServerOptions.TryParseLocalTtl(Environment.GetEnvironmentVariable(DnsServerOptions.LocalTtlVariable), out var seconds) ? seconds : 0;
+        return new NetworkDns(ports, new NetworkCatalog(ports), new SocketDnsQueryClient(), ttl);
     }
 
     public static BridgeQuery Bridges()
