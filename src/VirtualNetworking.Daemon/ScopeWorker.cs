@@ -20,8 +20,13 @@ internal sealed class ScopeWorker : IDisposable
     private const int MaxBurst = 64;
     /// <summary>The serving thread's receive buffers, shared by every network it serves.</summary>
     [ThreadStatic] private static PacketBatch? t_batch;
-    /// <summary>How often expired leases are removed and, when anything happened, the counters logged.</summary>
+    /// <summary>How often, at most, expired leases are removed and, when anything happened, the counters logged.</summary>
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The soonest housekeeping runs again after a run: an ending lease is removed (and its DNS name with it) within
+    /// this of its end, yet thousands of leases ending one after another cost one pass a second, not one each.
+    /// </summary>
+    private static readonly TimeSpan MinHousekeepingInterval = TimeSpan.FromSeconds(1);
     /// <summary>
     /// Room for ~100 ms of datagrams at 8,000/s, so a loop that the scheduler holds off for a while
     /// (a busy host) loses nothing; the default (rmem_default, 208 KiB) overflows within ~25 ms. Memory is only
@@ -170,14 +175,21 @@ internal sealed class ScopeWorker : IDisposable
     private void Housekeep()
     {
         IReadOnlyList<DhcpLeaseChange> expired;
-        lock (_serverLock) expired = _server.RemoveExpired(DateTimeOffset.UtcNow);
+        DateTimeOffset? next;
+        var now = DateTimeOffset.UtcNow;
+        lock (_serverLock)
+        {
+            expired = _server.RemoveExpired(now);
+            next = _server.NextExpiry;
+        }
         if (expired.Count > 0)
         {
             _committer.Enqueue(_sink, expired, null);
             LeasesChanged?.Invoke();
         }
         LogCounters();
-        _housekeeping = _loop.Schedule(HousekeepingInterval, Housekeep);
+        var wait = next is { } end ? end - now : HousekeepingInterval;
+        _housekeeping = _loop.Schedule(wait < MinHousekeepingInterval ? MinHousekeepingInterval : wait > HousekeepingInterval ? HousekeepingInterval : wait, Housekeep);
     }
 
     /// <summary>Answers one datagram; true when it changed the leases.</summary>

@@ -61,6 +61,9 @@ public sealed partial class DhcpServer
         };
     }
 
+    /// <summary>When the first lease, offer or quarantine ends (null: none ends): the next <see cref="RemoveExpired"/> worth making.</summary>
+    public DateTimeOffset? NextExpiry => _table.All.Min(l => l.Expires);
+
     /// <summary>Forgets expired leases, offers and quarantines; returns the removals to persist.</summary>
     public IReadOnlyList<DhcpLeaseChange> RemoveExpired(DateTimeOffset now)
     {

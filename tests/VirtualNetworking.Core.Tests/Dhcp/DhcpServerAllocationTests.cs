@@ -92,10 +92,15 @@ public class DhcpServerAllocationTests
         Assert.Equal(DhcpMessageType.Nak, server.Handle(Renew(Mac(1), address), Unicast, T0.AddHours(1)).Reply!.Packet.MessageType);
 
         var server2 = new DhcpServer(Scope());
+        Assert.Null(server2.NextExpiry);
         var lease = Dora(server2, Mac(1), T0);
+        Dora(server2, Mac(2), T0.AddMinutes(10));
+        Assert.Equal(T0.AddHours(1), server2.NextExpiry);
         Assert.Empty(server2.RemoveExpired(T0.AddMinutes(59)));
         var removed = Assert.Single(server2.RemoveExpired(T0.AddHours(1)));
         Assert.Equal((DhcpLeaseChangeKind.Remove, lease), (removed.Kind, removed.Lease.Address));
+        Assert.Equal(T0.AddMinutes(70), server2.NextExpiry);
+        Assert.Single(server2.RemoveExpired(T0.AddMinutes(70)));
         Assert.Empty(server2.Leases);
     }
 
