@@ -22,15 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-kib() { awk -v k="$1" '$1==k":" {print $2}' "$2" 2>/dev/null; }
-urlencode() {
-  local s=$1 out="" c i
-  for ((i = 0; i < ${#s}; i++)); do
-    c=${s:i:1}
-    case "$c" in [A-Za-z0-9._~-]) out+=$c ;; *) printf -v c '%%%02X' "'$c"; out+=$c ;; esac
-  done
-  printf '%s' "$out"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/vnetd-lib.sh"
 ctl() { printf '%s\n' "$1" | socat -t 10 - "UNIX-CONNECT:$work/root/run/virtualnetworking/vnetd.sock"; }
 
 for ((i = 0; i < n; i++)); do

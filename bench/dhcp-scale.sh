@@ -34,15 +34,7 @@ stop_vnetd() {
 cleanup() { stop_vnetd; bridges del "$made"; rm -rf "$work"; }
 trap cleanup EXIT
 
-kib() { awk -v k="$1" '$1==k":" {print $2}' "$2" 2>/dev/null; }
-urlencode() {
-  local s=$1 out="" c i
-  for ((i = 0; i < ${#s}; i++)); do
-    c=${s:i:1}
-    case "$c" in [A-Za-z0-9._~-]) out+=$c ;; *) printf -v c '%%%02X' "'$c"; out+=$c ;; esac
-  done
-  printf '%s' "$out"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/vnetd-lib.sh"
 
 rows=()
 for n in "${counts[@]}"; do

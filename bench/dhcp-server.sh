@@ -27,18 +27,7 @@ xml="<network>
   </ip>
 </network>"
 
-# percent-encoding as Uri.EscapeDataString (unreserved characters kept)
-urlencode() {
-  local s=$1 out="" c i
-  for ((i = 0; i < ${#s}; i++)); do
-    c=${s:i:1}
-    case "$c" in
-      [A-Za-z0-9._~-]) out+=$c ;;
-      *) printf -v c '%%%02X' "'$c"; out+=$c ;;
-    esac
-  done
-  printf '%s' "$out"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/vnetd-lib.sh"
 
 (
   for ((i = 0; i < 200; i++)); do [ -S "$sock" ] && break; sleep 0.025; done

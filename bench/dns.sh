@@ -10,6 +10,7 @@
 # Throughput: dnsperf with 100 queries outstanding for SECONDS; latency: a second run at a fixed 2,000 qps
 # (well below either server's limit) with every answer's latency printed (-v), whose p50/p99 we take.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/vnetd-lib.sh"
 vnetd=${1:?usage: dns.sh PATH-TO-VNETD SECONDS}
 seconds=${2:-10}
 servers=${3:-vnetd,dnsmasq}
@@ -95,7 +96,7 @@ for _ in $(seq 1 200); do [ -S "$sock" ] && break; sleep 0.025; done
 xml="<network><name>bench</name><domain name='bench.test'/><forward mode='nat'/><bridge name='vbr-dns'/>
 <dns><forwarder addr='10.54.0.2'/><host ip='10.53.0.10'><hostname>web1</hostname></host></dns>
 <ip address='10.53.0.1' netmask='255.255.255.0'><dhcp><range start='10.53.0.100' end='10.53.0.200'/></dhcp></ip></network>"
-encoded=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="-._~"))' "$xml")
+encoded=$(urlencode "$xml")
 answer=$(printf 'add name=bench bridge=vbr-dns xml=%s\n' "$encoded" | socat -t 10 - "UNIX-CONNECT:$sock")
 case "$answer" in ok*) ;; *) echo "dns.sh: vnetd refused the network: $answer" >&2; exit 1 ;; esac
 wait_ready vnetd
