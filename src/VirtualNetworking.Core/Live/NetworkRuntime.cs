@@ -126,7 +126,13 @@ public sealed class NetworkRuntime
         users.EnsureCanChange();
         var next = current.Definition.Clone();
         change(next);
-        if (ServedByDaemon(next)) dhcp.Update(next);
+        if (ServedByDaemon(next))
+        {
+            // A network the start left unserved (no DHCP, <dns enable='no'/>) that gets its first reservation is served
+            // from now on: its stop must release it too.
+            if (!Journal(name).OfType<UndoStep.ReleaseDhcp>().Any()) Record(name, new UndoStep.ReleaseDhcp());
+            dhcp.Update(next);
+        }
         live.SaveLiveDefinition(next);
         return true;
     }

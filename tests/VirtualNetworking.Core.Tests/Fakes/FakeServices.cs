@@ -28,7 +28,11 @@ internal sealed class FakeDhcp : IDhcpService
         Served.Add(liveDefinition.Name);
     }
 
-    public void Update(NetworkDefinition liveDefinition) { }
+    /// <summary>As the daemon: an update of a network it does not serve yet serves it.</summary>
+    public void Update(NetworkDefinition liveDefinition)
+    {
+        if (!Served.Contains(liveDefinition.Name)) Serve(liveDefinition);
+    }
     public void Release(string networkName) => Served.Remove(networkName);
     public readonly List<DhcpLease> Leases = new();
     public IReadOnlyList<DhcpLease> ReadLeases(string networkName) => Leases;

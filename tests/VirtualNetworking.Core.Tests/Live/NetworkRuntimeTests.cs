@@ -84,6 +84,23 @@ public sealed class NetworkRuntimeTests
         Assert.Equal(elements.Contains("ipv6") ? 1 : 0, warnings.Count(w => w.ErrorId == ErrorIds.FeatureNotEnforced && w.Message.Contains("DNS")));
     }
 
+    [Fact]
+    public void A_network_first_served_by_a_live_reservation_is_released_at_its_stop()
+    {
+        Define("<network><name>dns</name><forward mode='nat'/><bridge name='vdns0'/><dns enable='no'/><ip address='10.7.0.1' prefix='24'/></network>");
+        Runtime().Start("dns");
+        Assert.Empty(dhcp.Served);
+
+        Runtime().ApplyLive("dns", d => d.Ips[0].Dhcp = new Model.DhcpDefinition
+        {
+            Hosts = { new Model.DhcpHostDefinition { Mac = "52:54:00:00:00:07", Ip = System.Net.IPAddress.Parse("10.7.0.7") } },
+        });
+        Assert.Equal(["dns"], dhcp.Served);
+
+        Runtime().Stop("dns");
+        Assert.Empty(dhcp.Served);
+    }
+
     [Theory]
     [InlineData("bridge")]
     [InlineData("sysctl-bridge")]
