@@ -3,6 +3,7 @@ namespace VirtualNetworking.Core.Health;
 /// <summary>The stable ids of Test-VNetworkHealth's checks (scripts and Pester tests match on them; never rename one).</summary>
 public static class HealthCheckIds
 {
+    public const string NetworkActive = "NetworkActive";
     public const string BridgePresent = "BridgePresent";
     public const string BridgeUp = "BridgeUp";
     public const string BridgeAddresses = "BridgeAddresses";

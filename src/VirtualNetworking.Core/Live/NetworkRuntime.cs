@@ -184,12 +184,7 @@ public sealed class NetworkRuntime
 
         faults.At("sysctl-bridge");
         // Bridge sysctls go with the bridge, so they need no undo of their own.
-        if (sysctl.Read($"net/ipv6/conf/{bridge}/disable_ipv6") is not null)
-        {
-            sysctl.Write($"net/ipv6/conf/{bridge}/disable_ipv6", subnets.Any(s => s.IsIPv6) ? "0" : "1");
-            sysctl.Write($"net/ipv6/conf/{bridge}/accept_ra", "0");
-            sysctl.Write($"net/ipv6/conf/{bridge}/autoconf", "0");
-        }
+        SetBridgeSysctls(sysctl, bridge, subnets.Any(s => s.IsIPv6));
 
         faults.At("firewall");
         var rules = FirewallNetworkMapper.FromDefinition(d);
@@ -296,6 +291,15 @@ public sealed class NetworkRuntime
         return [];
     }
 
+    /// <summary>IPv6 on the bridge only when the network has IPv6; never autoconfigured from RAs (libvirt's settings).</summary>
+    internal static void SetBridgeSysctls(ISysctl sysctl, string bridge, bool ipv6)
+    {
+        if (sysctl.Read($"net/ipv6/conf/{bridge}/disable_ipv6") is null) return;
+        sysctl.Write($"net/ipv6/conf/{bridge}/disable_ipv6", ipv6 ? "0" : "1");
+        sysctl.Write($"net/ipv6/conf/{bridge}/accept_ra", "0");
+        sysctl.Write($"net/ipv6/conf/{bridge}/autoconf", "0");
+    }
+
     private void EnableForwarding(string name, string key)
     {
         var old = sysctl.Read(key);
@@ -396,9 +400,13 @@ public sealed class NetworkRuntime
     /// Whether the daemon serves the network: a managed bridge with an IPv4 address, and an IPv4 DHCP block or DNS
     /// (on unless &lt;dns enable='no'/&gt;).
     /// </summary>
-    private static bool ServedByDaemon(NetworkDefinition d) =>
+    internal static bool ServedByDaemon(NetworkDefinition d) =>
         NetworkModeNames.IsManagedBridge(d.Mode) && d.Ips.Any(ip => !ip.IsIPv6) &&
-        (d.Ips.Any(ip => !ip.IsIPv6 && ip.Dhcp is { } b && (b.Ranges.Count > 0 || b.Hosts.Count > 0)) || DnsPolicy.FromNetwork(d) is not null);
+        (ServesDhcp(d) || DnsPolicy.FromNetwork(d) is not null);
+
+    /// <summary>Whether the network has an IPv4 DHCP block (ranges or hosts) for the daemon to serve.</summary>
+    internal static bool ServesDhcp(NetworkDefinition d) =>
+        d.Ips.Any(ip => !ip.IsIPv6 && ip.Dhcp is { } b && (b.Ranges.Count > 0 || b.Hosts.Count > 0));
 
     /// <summary>One warning per element that a started network does not act on yet, never silence.</summary>
     private static List<NetworkProblem> NotEnforced(NetworkDefinition d)
@@ -422,7 +430,7 @@ public sealed class NetworkRuntime
     private static bool IsLinkLocal(IpNetwork a) =>
         a.IsIPv6 ? a.Address.IsIPv6LinkLocal : a.Address.GetAddressBytes() is [169, 254, ..];
 
-    private static int RoutePrefix(RouteDefinition route) =>
+    internal static int RoutePrefix(RouteDefinition route) =>
         route.Prefix ?? (route.Netmask is { } m ? IpNetwork.PrefixFromNetmask(m) ?? 32 : IpNetwork.ClassfulPrefix(route.Address));
 
     public static NetworkProblemException NotActive(string name) =>

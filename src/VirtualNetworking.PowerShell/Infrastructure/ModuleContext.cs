@@ -2,6 +2,7 @@ using VirtualNetworking.Platform;
 using VirtualNetworking.Core.Desired;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Health;
 using VirtualNetworking.Core.GuestPorts;
 using VirtualNetworking.Core.Host;
 using VirtualNetworking.Core.Live;
@@ -81,6 +82,12 @@ internal static class ModuleContext
         // Start-VNetwork reports, so the listing only needs a value it can show.
         var ttl = DnsServerOptions.TryParseLocalTtl(Environment.GetEnvironmentVariable(DnsServerOptions.LocalTtlVariable), out var seconds) ? seconds : 0;
         return new NetworkDns(ports, new NetworkCatalog(ports), new SocketDnsQueryClient(), ttl);
+    }
+
+    public static NetworkHealth Health()
+    {
+        var ports = Ports();
+        return new NetworkHealth(ports, new NetworkCatalog(ports), new LinuxHealthProbe(new DaemonDhcpService(Paths)));
     }
 
     public static BridgeQuery Bridges()

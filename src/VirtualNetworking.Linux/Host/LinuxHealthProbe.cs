@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Linux.Dhcp;
+using VirtualNetworking.Linux.Netlink;
+using VirtualNetworking.Linux.Nftables;
+
+namespace VirtualNetworking.Linux.Host;
+
+/// <summary>Test-VNetworkHealth's facts on this host: the daemon's status, libnftables' ruleset, legacy iptables, RA routes.</summary>
+public sealed class LinuxHealthProbe(DaemonDhcpService daemon) : NetlinkAdapter, IHealthProbe
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
+    private static readonly string[] LegacySaves = ["iptables-legacy-save", "ip6tables-legacy-save"];
+
+    public IReadOnlyList<ServedNetwork>? DaemonNetworks()
+    {
+        try
+        {
+            if (daemon.Ping() is null) return null;
+            return [.. daemon.GetStatus().Select(s => new ServedNetwork(s.Name, s.Bridge, s.InterfaceIndex, s.Statistics is not null, s.Dns is not null))];
+        }
+        catch (DhcpDaemonException) { return null; } // another namespace's daemon, or one that stopped answering: none serves here
+    }
+
+    public string? Ruleset()
+    {
+        try
+        {
+            var result = Libnftables.Instance.Run("list ruleset");
+            return result.ExitCode == 0 ? result.StandardOutput : null;
+        }
+        catch (NftablesException) { return null; }
+    }
+
+    /// <summary>Only when the kernel holds legacy (x_tables) tables: iptables-nft's tables are in the nftables ruleset.</summary>
+    public string? LegacyIptables()
+    {
+        if (!HasTables("/proc/net/ip_tables_names") && !HasTables("/proc/net/ip6_tables_names")) return null;
+        var output = LegacySaves.Select(Save).OfType<string>().ToList();
+        return output.Count == 0 ? null : string.Concat(output);
+    }
+
+    public IReadOnlyList<string> LinksWithRaRoutes()
+    {
+        try
+        {
+            return [.. Client.GetRoutes(includeLocalTable: false)
+                .Where(r => r.Protocol == RouteProtocol.RouterAdvertisement && r.OutputLinkIndex is not null)
+                .Select(r => r.OutputLinkIndex!.Value).Distinct()
+                .Select(i => Client.GetLink(i)?.Name).OfType<string>()];
+        }
+        catch (NetlinkException) { return []; }
+    }
+
+    private static bool HasTables(string path)
+    {
+        try { return File.Exists(path) && File.ReadAllText(path).Trim().Length > 0; }
+        catch (IOException) { return false; }
+    }
+
+    private static string? Save(string command)
+    {
+        var path = new[] { "/usr/sbin", "/sbin", "/usr/bin" }.Select(d => Path.Combine(d, command)).FirstOrDefault(File.Exists);
+        if (path is null) return null;
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            if (process is null) return null;
+            var output = process.StandardOutput.ReadToEndAsync();
+            process.StandardError.ReadToEnd();
+            if (!process.WaitForExit(CommandTimeout)) { process.Kill(); return null; }
+            return process.ExitCode == 0 ? output.Result : null;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException) { return null; }
+    }
+}
