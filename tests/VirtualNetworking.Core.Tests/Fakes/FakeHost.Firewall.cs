@@ -1,24 +1,45 @@
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Ports;
+using static VirtualNetworking.Core.Firewall.FirewallLayout;
 
 namespace VirtualNetworking.Core.Tests.Fakes;
 
+/// <remarks>
+/// Our tables as nftables keeps them: each table numbers its chains and rules from one counter, which starts again
+/// when the table is recreated, and a delete by handle deletes whatever rule has that handle now (or fails the whole
+/// transaction when none has). That is what makes stale handles dangerous, so the fake models it.
+/// </remarks>
 internal sealed partial class FakeHost : INetworkFirewall
 {
     /// <summary>Every Remove call: (tag, handles, othersHaveRules).</summary>
     public readonly List<(string Tag, IReadOnlyList<RuleHandle>? Handles, bool OthersHaveRules)> Removals = new();
-    public bool TablesExist;
-    private long nextHandle = 100;
+    /// <summary>Our tables present: the last handle each allocated.</summary>
+    private readonly Dictionary<NftFamily, long> tables = new();
+    /// <summary>The rules of our tables; the forward jumps have no tag.</summary>
+    private readonly List<(RuleHandle Handle, string? Tag, string Text)> ruleset = new();
+
+    public bool TablesExist => tables.Count > 0;
+
+    /// <summary>The networks' rules as "TAG RULE" (the shared jumps left out).</summary>
+    public SortedSet<string> Rules => new(ruleset.Where(r => r.Tag is not null).Select(r => $"{r.Tag} {r.Text}"), StringComparer.Ordinal);
 
     public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network)
     {
         Check("firewall");
-        TablesExist = true;
         var handles = new List<RuleHandle>();
-        foreach (var rule in FirewallPlanner.Plan(network).Rules)
+        var plan = FirewallPlanner.Plan(network).Rules;
+        if (plan.Count == 0) return handles;
+        foreach (var family in Families) tables.TryAdd(family, Chains.Count);
+        foreach (var rule in plan)
         {
-            Rules.Add($"{network.Tag} {rule}");
-            handles.Add(new RuleHandle(rule.Family, rule.Chain, nextHandle++));
+            var handle = new RuleHandle(rule.Family, rule.Chain, ++tables[rule.Family]);
+            ruleset.Add((handle, network.Tag, rule.ToString()));
+            handles.Add(handle);
+        }
+        foreach (var family in Families)
+        {
+            ruleset.RemoveAll(r => r.Handle.Family == family && r.Handle.Chain == Forward);
+            foreach (var target in ForwardJumps) ruleset.Add((new RuleHandle(family, Forward, ++tables[family]), null, $"jump {target}"));
         }
         return handles;
     }
@@ -26,7 +47,26 @@ internal sealed partial class FakeHost : INetworkFirewall
     public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules)
     {
         Removals.Add((network.Tag, handles, othersHaveRules));
-        Rules.RemoveWhere(r => r.StartsWith(network.Tag + " ", StringComparison.Ordinal));
-        if (!othersHaveRules) { Rules.Clear(); TablesExist = false; }
+        if (handles is null) RemoveByListing(network.Tag);
+        else if (!othersHaveRules) DeleteTables();
+        // One transaction: a handle that is gone fails it all (ENOENT), and the adapter falls back to the listing.
+        else if (handles.Any(h => !ruleset.Any(r => r.Handle == h))) RemoveByListing(network.Tag);
+        else ruleset.RemoveAll(r => handles.Contains(r.Handle));
+    }
+
+    /// <summary>`nft flush ruleset`, or a firewall service's reload: our tables are gone.</summary>
+    public void DeleteTables(params NftFamily[] families)
+    {
+        foreach (var family in families.Length == 0 ? Families : families)
+        {
+            tables.Remove(family);
+            ruleset.RemoveAll(r => r.Handle.Family == family);
+        }
+    }
+
+    private void RemoveByListing(string tag)
+    {
+        if (ruleset.Any(r => r.Tag is not null && r.Tag != tag)) ruleset.RemoveAll(r => r.Tag == tag);
+        else DeleteTables();
     }
 }

@@ -21,7 +21,6 @@ internal sealed partial class FakeHost : IHostLinks
         ["net/ipv4/ip_forward"] = "0",
         ["net/ipv6/conf/all/forwarding"] = "0",
     };
-    public readonly SortedSet<string> Rules = new(StringComparer.Ordinal);
     /// <summary>Throws when an operation's name starts with this text (a kernel refusing).</summary>
     public string? FailOn;
 
