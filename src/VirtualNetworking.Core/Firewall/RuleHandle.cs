@@ -43,6 +43,22 @@ public sealed record RuleHandle(NftFamily Family, string Chain, long Handle)
     }
 
     /// <summary>
+    /// Our tables an echoed apply created: nft echoes a table's handle only when the transaction created it (adding a
+    /// table that exists is a no-op and echoes none).
+    /// </summary>
+    public static IReadOnlyList<NftFamily> CreatedTablesFromEcho(string echoJson)
+    {
+        var created = new List<NftFamily>();
+        if (string.IsNullOrWhiteSpace(echoJson) || JsonNode.Parse(echoJson)?["nftables"] is not JsonArray items) return created;
+        foreach (var command in items.OfType<JsonObject>())
+            foreach (var (_, body) in command)
+                if (body?["table"] is JsonObject table && (string?)table["name"] == FirewallLayout.TableName && table["handle"] is not null
+                    && NftFamilyNames.TryParse((string?)table["family"], out var family) && !created.Contains(family))
+                    created.Add(family);
+        return created;
+    }
+
+    /// <summary>
     /// The counters after an echoed apply: per family the highest chain or rule handle echoed (the apply always
     /// adds rules to both tables, so both appear).
     /// </summary>

@@ -191,9 +191,11 @@ public sealed class NetworkRuntime
         if (rules.HasRules)
         {
             Record(name, new UndoStep.RemoveFirewall());
-            var handles = firewall.Apply(rules);
+            var applied = firewall.Apply(rules);
             // Lets the stop delete by handle in one nft call instead of listing the whole ruleset.
-            Record(name, new UndoStep.RemoveFirewall(handles));
+            Record(name, new UndoStep.RemoveFirewall(applied.Handles));
+            // Our tables were gone (nft flush ruleset) while other networks ran: their handles are stale now.
+            live.ForgetHandlesIn(applied.CreatedTables, except: name);
         }
 
         faults.At("addresses");
@@ -355,10 +357,9 @@ public sealed class NetworkRuntime
         }
     }
 
-    private void Record(string name, UndoStep step) => live.AppendUndo(name, step.Encode());
+    private void Record(string name, UndoStep step) => live.Append(name, step);
 
-    /// <summary>The network's journal; a torn or unknown line (a crash mid-write) is skipped.</summary>
-    private IReadOnlyList<UndoStep> Journal(string name) => live.ReadUndo(name).Select(UndoStep.Decode).OfType<UndoStep>().ToList();
+    private IReadOnlyList<UndoStep> Journal(string name) => live.Steps(name);
 
     /// <summary>Deletes the ports' links (a veth's peer in its container goes too) and their records.</summary>
     private void RemovePorts(string name)

@@ -15,10 +15,12 @@ public sealed class NftablesNetworkFirewall : INetworkFirewall
     public NftablesNetworkFirewall(StatePaths paths) =>
         nft = new(() => new NftablesFirewall(countersFile: Path.Combine(paths.RunDirectory, "nft-handle-counters")));
 
-    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network) => Do(() => nft.Value.Apply(network));
+    public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null) => Do(() => nft.Value.Apply(network, replacing));
 
     public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules) =>
         Do(() => { nft.Value.Remove(network, handles, othersHaveRules); return 0; });
+
+    public NftListing List() => Do(nft.Value.List);
 
     private static T Do<T>(Func<T> action)
     {

@@ -28,17 +28,17 @@ public sealed class NftablesFirewall
 
     /// <summary>
     /// Adds the network's rules in one transaction and one libnftables call (no listing) and returns their handles,
-    /// which <see cref="Remove(FirewallNetwork, IReadOnlyList{RuleHandle}?, bool)"/> needs.
-    /// <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the same
+    /// which <see cref="Remove(FirewallNetwork, IReadOnlyList{RuleHandle}?, bool)"/> needs, and which of our tables it
+    /// created. <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the same
     /// transaction. The bridge is matched by name, so it need not exist yet.
     /// </summary>
-    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null)
+    public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null)
     {
         var plan = FirewallPlanner.Plan(network);
         if (plan.Rules.Count == 0)
         {
             Run(FirewallPlanner.BuildApplyTransaction(plan, replacing), $"apply the rules of network '{network.Name}'");
-            return [];
+            return new AppliedRules([], []);
         }
         if (ReadCounters() is { } counters)
         {
@@ -47,24 +47,26 @@ public sealed class NftablesFirewall
             if (result.ExitCode == 0)
             {
                 WriteCounters(predicted.After);
-                return predicted.Handles;
+                // The probe confirmed the prediction, so a table predicted absent (counter 0) was created.
+                return new AppliedRules(predicted.Handles, [.. FirewallLayout.Families.Where(f => counters.For(f) == 0)]);
             }
             // ENOENT: the probe was not where predicted (our tables changed behind our back); nothing was applied.
             if (!IsNoSuchTable(result)) result.ThrowIfFailed($"apply the rules of network '{network.Name}'");
         }
         var echoed = nft.Run(FirewallPlanner.BuildApplyTransaction(plan, replacing).ToJsonString(), echo: true)
             .ThrowIfFailed($"apply the rules of network '{network.Name}'");
+        var created = RuleHandle.CreatedTablesFromEcho(echoed.StandardOutput);
         try
         {
             WriteCounters(RuleHandle.CountersFromEcho(echoed.StandardOutput));
-            return RuleHandle.ParseEcho(echoed.StandardOutput, network.Tag);
+            return new AppliedRules(RuleHandle.ParseEcho(echoed.StandardOutput, network.Tag), created);
         }
         catch (FormatException)
         {
             // Seen once in a full test run under load: libnftables' echo left a rule without its handle. The rules are
             // in place (the transaction succeeded), so their handles come from a listing instead; counters are re-learnt.
             WriteCounters(null);
-            return [.. List().Rules.Where(r => r.Comment == network.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle))];
+            return new AppliedRules([.. List().Rules.Where(r => r.Comment == network.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle))], created);
         }
     }
 

@@ -1,5 +1,6 @@
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using static VirtualNetworking.Core.Firewall.FirewallLayout;
 
 namespace VirtualNetworking.Core.Tests.Fakes;
@@ -19,17 +20,23 @@ internal sealed partial class FakeHost : INetworkFirewall
     private readonly List<(RuleHandle Handle, string? Tag, string Text)> ruleset = new();
 
     public bool TablesExist => tables.Count > 0;
+    /// <summary>How many listings were asked for (they cost in proportion to the ruleset).</summary>
+    public int Lists;
 
     /// <summary>The networks' rules as "TAG RULE" (the shared jumps left out).</summary>
     public SortedSet<string> Rules => new(ruleset.Where(r => r.Tag is not null).Select(r => $"{r.Tag} {r.Text}"), StringComparer.Ordinal);
 
-    public IReadOnlyList<RuleHandle> Apply(FirewallNetwork network)
+    public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null)
     {
         Check("firewall");
+        // One transaction: a handle to replace that is gone fails it all (ENOENT) before anything changes.
+        if (replacing?.FirstOrDefault(h => !ruleset.Any(r => r.Handle == h)) is { } missing)
+            throw new NetworkProblemException(ErrorIds.FirewallFailed, ProblemCategory.InvalidOperation, $"fake ENOENT: {missing}");
+        ruleset.RemoveAll(r => replacing?.Contains(r.Handle) == true);
         var handles = new List<RuleHandle>();
         var plan = FirewallPlanner.Plan(network).Rules;
-        if (plan.Count == 0) return handles;
-        foreach (var family in Families) tables.TryAdd(family, Chains.Count);
+        if (plan.Count == 0) return new AppliedRules(handles, []);
+        var created = Families.Where(f => tables.TryAdd(f, Chains.Count)).ToList();
         foreach (var rule in plan)
         {
             var handle = new RuleHandle(rule.Family, rule.Chain, ++tables[rule.Family]);
@@ -41,7 +48,7 @@ internal sealed partial class FakeHost : INetworkFirewall
             ruleset.RemoveAll(r => r.Handle.Family == family && r.Handle.Chain == Forward);
             foreach (var target in ForwardJumps) ruleset.Add((new RuleHandle(family, Forward, ++tables[family]), null, $"jump {target}"));
         }
-        return handles;
+        return new AppliedRules(handles, created);
     }
 
     public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules)
@@ -52,6 +59,12 @@ internal sealed partial class FakeHost : INetworkFirewall
         // One transaction: a handle that is gone fails it all (ENOENT), and the adapter falls back to the listing.
         else if (handles.Any(h => !ruleset.Any(r => r.Handle == h))) RemoveByListing(network.Tag);
         else ruleset.RemoveAll(r => handles.Contains(r.Handle));
+    }
+
+    public NftListing List()
+    {
+        Lists++;
+        return new NftListing([.. tables.Keys], [.. ruleset.Select(r => new ListedRule(r.Handle.Family, r.Handle.Chain, r.Handle.Handle, r.Tag))]);
     }
 
     /// <summary>`nft flush ruleset`, or a firewall service's reload: our tables are gone.</summary>

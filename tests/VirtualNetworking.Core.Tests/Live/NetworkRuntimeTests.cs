@@ -269,6 +269,24 @@ public sealed class NetworkRuntimeTests
     }
 
     [Fact]
+    public void A_start_that_recreates_our_tables_leaves_no_other_network_holding_handles_of_its_rules()
+    {
+        Define(Nat);
+        Define(Nat2);
+        Runtime().Start("default");
+        host.DeleteTables(); // nft flush ruleset: handles count from the start again in the tables the next start creates
+        Runtime().Start("second");
+        var secondRules = host.Rules;
+        Assert.NotEmpty(secondRules);
+
+        Runtime().Stop("default"); // its journaled handles are those of second's rules now
+
+        Assert.Equal(secondRules, host.Rules);
+        Runtime().Stop("second");
+        Assert.False(host.TablesExist);
+    }
+
+    [Fact]
     public void A_start_killed_before_its_handles_were_journaled_is_undone_by_listing()
     {
         Define(Nat);

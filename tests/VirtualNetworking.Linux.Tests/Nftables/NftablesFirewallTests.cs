@@ -71,7 +71,7 @@ public sealed class NftablesFirewallTests : IDisposable
     public void Applying_again_with_the_earlier_handles_replaces_instead_of_duplicating()
     {
         var network = Network("again", NetworkMode.Isolated, null, "10.77.4.1/24");
-        var earlier = firewall.Apply(network);
+        var earlier = firewall.Apply(network).Handles;
         firewall.Apply(network, earlier);
 
         var ruleset = Ruleset();
@@ -86,7 +86,7 @@ public sealed class NftablesFirewallTests : IDisposable
         var network = Network("echo", NetworkMode.Nat, "eth9", "10.77.8.1/24", "fd79::1/64");
         firewall.Apply(other);
 
-        var handles = firewall.Apply(network);
+        var handles = firewall.Apply(network).Handles;
 
         var listed = RulesOf(Ruleset(), network.Tag)
             .Select(r => new RuleHandle(NftFamilyNames.TryParse((string?)r["family"], out var f) ? f : throw new FormatException(), (string)r["chain"]!, (long)r["handle"]!))
@@ -103,8 +103,8 @@ public sealed class NftablesFirewallTests : IDisposable
         var first = Network("one", NetworkMode.Nat, null, "10.77.9.1/24");
         var second = Network("two", NetworkMode.Routed, null, "10.77.10.1/24");
 
-        var firstHandles = counted.Apply(first);
-        var secondHandles = counted.Apply(second);
+        var firstHandles = counted.Apply(first).Handles;
+        var secondHandles = counted.Apply(second).Handles;
         counted.Remove(first, firstHandles, othersHaveRules: true);
         Assert.Empty(RulesOf(Ruleset(), first.Tag));
         Assert.Equal(FirewallPlanner.Plan(second).Rules.Count, RulesOf(Ruleset(), second.Tag).Count);
@@ -119,7 +119,7 @@ public sealed class NftablesFirewallTests : IDisposable
     {
         var firewall = new NftablesFirewall(new EchoWithoutHandles(), countersFile: null);
         var network = Network("nohandle", NetworkMode.Nat, null, "10.77.11.1/24");
-        var handles = firewall.Apply(network);
+        var handles = firewall.Apply(network).Handles;
         Assert.True(Listed(Ruleset(), network.Tag).SetEquals(handles));
         firewall.Remove(network, handles, othersHaveRules: true);
         Assert.Empty(RulesOf(Ruleset(), network.Tag));
@@ -136,11 +136,15 @@ public sealed class NftablesFirewallTests : IDisposable
             var networks = Enumerable.Range(0, 4).Select(i => Network($"p{i}", i % 2 == 0 ? NetworkMode.Nat : NetworkMode.Routed, null, $"10.77.{20 + i}.1/24", $"fd7{i}::1/64")).ToList();
             var handles = new List<IReadOnlyList<RuleHandle>>();
 
-            handles.Add(predicting.Apply(networks[0])); // no file, no tables: predicted fresh
-            handles.Add(predicting.Apply(networks[1])); // predicted
+            var created = predicting.Apply(networks[0]); // no file, no tables: predicted fresh
+            Assert.Equal(FirewallLayout.Families, created.CreatedTables);
+            handles.Add(created.Handles);
+            var predicted = predicting.Apply(networks[1]);
+            Assert.Empty(predicted.CreatedTables);
+            handles.Add(predicted.Handles);
             TestNamespace.Run("nft", "add", "rule", "ip", FirewallLayout.TableName, FirewallLayout.GuestNat, "counter"); // behind our back
-            handles.Add(predicting.Apply(networks[2])); // probe refused → echo
-            handles.Add(predicting.Apply(networks[3])); // predicted again
+            handles.Add(predicting.Apply(networks[2]).Handles); // probe refused → echo
+            handles.Add(predicting.Apply(networks[3]).Handles); // predicted again
 
             var ruleset = Ruleset();
             for (var i = 0; i < networks.Count; i++)
@@ -155,8 +159,38 @@ public sealed class NftablesFirewallTests : IDisposable
             Assert.False(firewall.TablesExist());
             Assert.False(File.Exists(counters)); // nothing of ours is left behind
             var fresh = predicting.Apply(networks[1]); // predicted on new tables
-            Assert.True(Listed(Ruleset(), networks[1].Tag).SetEquals(fresh));
+            Assert.True(Listed(Ruleset(), networks[1].Tag).SetEquals(fresh.Handles));
+            Assert.Equal(FirewallLayout.Families, fresh.CreatedTables);
             Assert.Equal("nft -j -f -", calls.CommandLines[^1]);
+        }
+        finally
+        {
+            File.Delete(counters);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_apply_after_our_tables_were_deleted_says_it_created_them_and_its_handles_are_those_the_old_tables_had(bool withCounters)
+    {
+        var counters = Path.Combine(Path.GetTempPath(), TestNamespace.UniqueName("nftcounters"));
+        try
+        {
+            var nft = new NftablesFirewall(withCounters ? counters : null);
+            var first = Network("before", NetworkMode.Nat, null, "10.77.30.1/24");
+            var second = Network("after", NetworkMode.Nat, null, "10.77.31.1/24");
+            var old = nft.Apply(first);
+            Assert.Equal(FirewallLayout.Families, old.CreatedTables); // the first network's apply makes our tables
+            Assert.Empty(nft.Apply(first, old.Handles).CreatedTables);
+            TestNamespace.Run("nft", "flush", "ruleset");
+
+            var applied = nft.Apply(second);
+
+            Assert.Equal(FirewallLayout.Families, applied.CreatedTables);
+            Assert.True(Listed(Ruleset(), second.Tag).SetEquals(applied.Handles));
+            // Why a recreated table matters: the first network's handles from the old tables now name the second's rules.
+            Assert.Equal(old.Handles, applied.Handles);
         }
         finally
         {
@@ -175,7 +209,7 @@ public sealed class NftablesFirewallTests : IDisposable
             TestNamespace.Run("nft", "add", "rule", "ip", FirewallLayout.TableName, "spare", "counter"); // the counter moves on
             var calls = new RecordingNft();
             var network = Network("leftover", NetworkMode.Nat, null, "10.77.13.1/24");
-            var handles = new NftablesFirewall(calls, counters).Apply(network);
+            var handles = new NftablesFirewall(calls, counters).Apply(network).Handles;
             Assert.True(Listed(Ruleset(), network.Tag).SetEquals(handles));
             Assert.Equal(["nft -j -f -", "nft -e -j -f -"], calls.CommandLines);
             Assert.True(File.Exists(counters));
@@ -191,7 +225,7 @@ public sealed class NftablesFirewallTests : IDisposable
     {
         var network = Network("stale", NetworkMode.Nat, null, "10.77.11.1/24");
         var keep = Network("keep", NetworkMode.Nat, null, "10.77.12.1/24");
-        var handles = firewall.Apply(network);
+        var handles = firewall.Apply(network).Handles;
         firewall.Apply(keep);
         var first = handles[0];
         TestNamespace.Run("nft", "delete", "rule", first.Family.ToNft(), FirewallLayout.TableName, first.Chain, "handle", first.Handle.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -207,7 +241,7 @@ public sealed class NftablesFirewallTests : IDisposable
     public void Remove_of_the_last_network_without_our_tables_is_not_an_error()
     {
         var network = Network("gone", NetworkMode.Nat, null, "10.77.13.1/24");
-        var handles = firewall.Apply(network);
+        var handles = firewall.Apply(network).Handles;
         TestNamespace.Run("nft", "delete", "table", "ip6", FirewallLayout.TableName);
 
         firewall.Remove(network, handles, othersHaveRules: false);
