@@ -13,7 +13,7 @@ internal static class UndoJournal
         live.ReadUndo(name).Select(UndoStep.Decode).OfType<UndoStep>().ToList();
 
     /// <summary>The firewall line an undo acts on (the last one); null when the network journaled no rules.</summary>
-    public static UndoStep.RemoveFirewall? Firewall(this ILiveNetworkStore live, string name) =>
+    public static UndoStep.RemoveFirewall? FirewallLine(this ILiveNetworkStore live, string name) =>
         live.Steps(name).OfType<UndoStep.RemoveFirewall>().LastOrDefault();
 
     /// <summary>
@@ -25,7 +25,7 @@ internal static class UndoJournal
     {
         if (families.Count == 0) return;
         foreach (var name in live.Names().Where(n => n != except))
-            if (live.Firewall(name)?.Handles is { } handles && handles.Any(h => families.Contains(h.Family)))
+            if (live.FirewallLine(name)?.Handles is { } handles && handles.Any(h => families.Contains(h.Family)))
                 live.Append(name, new UndoStep.RemoveFirewall());
     }
 }

@@ -13,6 +13,8 @@ public interface ILiveNetworkStore
 {
     /// <summary>Serializes every start and stop on the host (and so every firewall change).</summary>
     IDisposable Lock();
+    /// <summary>The same lock, or null when another session held it for all of <paramref name="wait"/>.</summary>
+    IDisposable? TryLock(TimeSpan wait);
     /// <summary>Definitions with live state: active ones and interrupted starts.</summary>
     IReadOnlyList<LiveNetwork> LoadAll();
     /// <summary>The names of <see cref="LoadAll"/> without reading anything (cheap).</summary>

@@ -2,6 +2,7 @@ using VirtualNetworking.Platform;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Xml;
 using VirtualNetworking.Linux.Store;
 
@@ -23,8 +24,16 @@ public sealed class FileLiveNetworkStore(StatePaths paths) : ILiveNetworkStore
     private string Journal(string name) => Path.Combine(Directory, name + ".journal");
     private string Marker(string name) => Path.Combine(Directory, name + ".active");
 
-    public IDisposable Lock() =>
-        FileLock.AcquireOrExplain(Path.Combine(paths.RunDirectory, "networks.lock"), LockTimeout, "the live network state",
+    public IDisposable Lock() => Lock(LockTimeout);
+
+    public IDisposable? TryLock(TimeSpan wait)
+    {
+        try { return Lock(wait); }
+        catch (NetworkProblemException e) when (e.First.ErrorId == ErrorIds.StoreBusy) { return null; }
+    }
+
+    private FileLock Lock(TimeSpan timeout) =>
+        FileLock.AcquireOrExplain(Path.Combine(paths.RunDirectory, "networks.lock"), timeout, "the live network state",
             "Starting and stopping networks needs root: run pwsh as root.");
 
     public IReadOnlyList<LiveNetwork> LoadAll()

@@ -28,7 +28,7 @@ internal sealed partial class FakeHost : INetworkFirewall
 
     public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null)
     {
-        Check("firewall");
+        Check($"firewall {network.Name}");
         // One transaction: a handle to replace that is gone fails it all (ENOENT) before anything changes.
         if (replacing?.FirstOrDefault(h => !ruleset.Any(r => r.Handle == h)) is { } missing)
             throw new NetworkProblemException(ErrorIds.FirewallFailed, ProblemCategory.InvalidOperation, $"fake ENOENT: {missing}");
@@ -66,6 +66,9 @@ internal sealed partial class FakeHost : INetworkFirewall
         Lists++;
         return new NftListing([.. tables.Keys], [.. ruleset.Select(r => new ListedRule(r.Handle.Family, r.Handle.Chain, r.Handle.Handle, r.Tag))]);
     }
+
+    /// <summary>`nft delete rule`: one rule gone behind our back.</summary>
+    public void DeleteRule(RuleHandle handle) => ruleset.RemoveAll(r => r.Handle == handle);
 
     /// <summary>`nft flush ruleset`, or a firewall service's reload: our tables are gone.</summary>
     public void DeleteTables(params NftFamily[] families)

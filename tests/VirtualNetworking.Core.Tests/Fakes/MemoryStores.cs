@@ -30,7 +30,10 @@ internal sealed class MemoryDefinitionStore : IDefinitionStore
 internal sealed class MemoryLiveNetworkStore : ILiveNetworkStore
 {
     public readonly Dictionary<string, (string Xml, List<string> Journal, string? Marker)> State = new();
+    /// <summary>Another session holds the lock: TryLock gives up.</summary>
+    public bool Busy;
     public IDisposable Lock() => new NoLock();
+    public IDisposable? TryLock(TimeSpan wait) => Busy ? null : new NoLock();
     public IReadOnlyList<LiveNetwork> LoadAll() => State.Keys.Select(Load).OfType<LiveNetwork>().ToList();
     public IReadOnlyList<string> Names() => State.Keys.ToList();
     public LiveNetwork? Load(string name) => State.TryGetValue(name, out var s)

@@ -1,0 +1,91 @@
+using VirtualNetworking.Core.Firewall;
+using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Core.Problems;
+
+namespace VirtualNetworking.Core.Live;
+
+/// <summary>What a restore did.</summary>
+/// <param name="Restored">The active networks whose rules were missing or incomplete and were applied again.</param>
+/// <param name="RecreatedTables">Our tables that were gone and were created again.</param>
+/// <param name="Problems">The networks whose rules could not be applied again (the others were).</param>
+public sealed record FirewallRestoreResult(IReadOnlyList<string> Restored, IReadOnlyList<NftFamily> RecreatedTables, IReadOnlyList<NetworkProblem> Problems)
+{
+    public static FirewallRestoreResult Nothing { get; } = new([], [], []);
+}
+
+/// <summary>
+/// Puts back the nftables rules that active networks lost behind our back (nft flush ruleset, a firewall service's
+/// reload, a deleted table, chain or rule), and keeps every journal's handles true to the tables as they are now, so
+/// that no stop deletes by a stale handle. Repair-VNetwork runs it, and vnetd when nftables reports a deletion in
+/// our tables.
+/// </summary>
+public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall firewall)
+{
+    /// <summary>Waits for the live store's lock as a start does.</summary>
+    /// <param name="names">Only these networks' rules are applied again; null: every active network's.</param>
+    public FirewallRestoreResult Restore(IReadOnlyCollection<string>? names = null)
+    {
+        using var _ = live.Lock();
+        return RestoreLocked(names);
+    }
+
+    /// <summary>
+    /// Null when another session holds the lock for longer than <paramref name="wait"/>: vnetd must not wait long,
+    /// since a start holding the lock may be waiting for vnetd's answer.
+    /// </summary>
+    public FirewallRestoreResult? TryRestore(TimeSpan wait)
+    {
+        using var held = live.TryLock(wait);
+        return held is null ? null : RestoreLocked(names: null);
+    }
+
+    private FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names)
+    {
+        // The networks that journaled rules. None (the last network's stop deleted our tables): done without a listing.
+        var lines = live.Names().Select(n => (Name: n, Line: live.FirewallLine(n))).Where(j => j.Line is not null).ToList();
+        if (lines.Count == 0) return FirewallRestoreResult.Nothing;
+
+        var listing = firewall.List();
+        var networks = new List<Journaled>();
+        foreach (var (name, line) in lines)
+        {
+            if (live.Load(name) is not { } network) continue;
+            var rules = FirewallNetworkMapper.FromDefinition(network.Definition);
+            var listed = listing.Rules.Where(r => r.Comment == rules.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle)).ToList();
+            networks.Add(new Journaled(rules, line!, network.Active && (names is null || names.Contains(name)), listed));
+        }
+        var missing = networks.Where(n => n.Restorable && n.Listed.Count != FirewallPlanner.Plan(n.Rules).Rules.Count).ToList();
+        // The forward chains' jumps are shared: any network's apply puts them back.
+        if (missing.Count == 0 && !JumpsComplete(listing) && networks.FirstOrDefault(n => n.Restorable) is { } any) missing.Add(any);
+
+        // Rules left in place, but the journal names others (our tables were recreated since): it names them now.
+        foreach (var n in networks.Where(n => !missing.Contains(n)))
+            if (n.Line.Handles is { } handles && !handles.ToHashSet().SetEquals(n.Listed))
+                live.Append(n.Rules.Name, new UndoStep.RemoveFirewall(n.Listed));
+
+        var restored = new List<string>();
+        var recreated = new List<NftFamily>();
+        var problems = new List<NetworkProblem>();
+        foreach (var n in missing)
+        {
+            try
+            {
+                // As a start: a kill between the apply and its handles' line leaves a stop that lists.
+                live.Append(n.Rules.Name, new UndoStep.RemoveFirewall());
+                var applied = firewall.Apply(n.Rules, replacing: n.Listed);
+                live.Append(n.Rules.Name, new UndoStep.RemoveFirewall(applied.Handles));
+                restored.Add(n.Rules.Name);
+                recreated.AddRange(applied.CreatedTables.Except(recreated));
+            }
+            catch (NetworkProblemException e) { problems.AddRange(e.Problems); }
+        }
+        return new FirewallRestoreResult(restored, recreated, problems);
+    }
+
+    private static bool JumpsComplete(NftListing listing) => FirewallLayout.Families.All(f =>
+        listing.Rules.Count(r => r.Family == f && r.Chain == FirewallLayout.Forward && r.Comment is null) == FirewallLayout.ForwardJumps.Count);
+
+    /// <param name="Restorable">Active (an interrupted start is only undone), and among the networks asked for.</param>
+    /// <param name="Listed">Its rules in our tables now.</param>
+    private sealed record Journaled(FirewallNetwork Rules, UndoStep.RemoveFirewall Line, bool Restorable, IReadOnlyList<RuleHandle> Listed);
+}
