@@ -39,7 +39,8 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
         return held is null ? null : RestoreLocked(names: null);
     }
 
-    private FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names)
+    /// <summary>For a caller that holds the live store's lock already (Repair-VNetwork).</summary>
+    internal FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names)
     {
         // The networks that journaled rules. None (the last network's stop deleted our tables): done without a listing.
         var lines = live.Names().Select(n => (Name: n, Line: live.FirewallLine(n))).Where(j => j.Line is not null).ToList();

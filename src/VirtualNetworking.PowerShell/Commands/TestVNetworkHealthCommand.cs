@@ -21,14 +21,7 @@ public sealed class TestVNetworkHealthCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        var names = Name is null ? ForAll(health!.ActiveNetworks) : Name.SelectMany(Expand).ToList();
-        foreach (var name in names)
+        foreach (var name in NetworkNames(Name, health!))
             ForTarget(name, () => WriteObject(health!.Check(name).Select(r => new VNetworkHealthResult(r)), enumerateCollection: true));
     }
-
-    /// <summary>A pattern expands to the defined networks it matches (none is no error); a plain name stays, so an unknown one is reported.</summary>
-    private IEnumerable<string> Expand(string name) =>
-        WildcardPattern.ContainsWildcardCharacters(name)
-            ? ForAll(health!.KnownNetworks).Where(WildcardPattern.Get(name, WildcardOptions.None).IsMatch)
-            : [name];
 }

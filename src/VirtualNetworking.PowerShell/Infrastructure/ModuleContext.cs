@@ -90,6 +90,16 @@ internal static class ModuleContext
         return new NetworkHealth(ports, new NetworkCatalog(ports), new LinuxHealthProbe(new DaemonDhcpService(Paths)));
     }
 
+    /// <summary>Repair-VNetwork's service, and the health it asks (a fresh look for each question).</summary>
+    public static (NetworkHealth Health, NetworkRepair Repair) Repair()
+    {
+        var ports = Ports();
+        var catalog = new NetworkCatalog(ports);
+        var probe = new LinuxHealthProbe(new DaemonDhcpService(Paths));
+        return (new NetworkHealth(ports, catalog, probe),
+            new NetworkRepair(ports, () => new NetworkHealth(ports, catalog, probe), new FirewallRestore(ports.LiveNetworks, ports.Firewall)));
+    }
+
     public static BridgeQuery Bridges()
     {
         var ports = Ports();

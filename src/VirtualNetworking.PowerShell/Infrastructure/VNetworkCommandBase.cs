@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtualNetworking.Core.Health;
 using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
 
@@ -61,6 +62,16 @@ public abstract class VNetworkCommandBase : PSCmdlet
     }
 
     /// <summary>Whether the parameter was given (to tell "not given" from a default value).</summary>
+    /// <summary>
+    /// -Name of the health cmdlets: none = every active network; a pattern = the defined networks it matches (none is
+    /// no error); a plain name stays as it is, so an unknown one is reported by the work on it.
+    /// </summary>
+    protected IReadOnlyList<string> NetworkNames(string[]? names, NetworkHealth health) =>
+        names is null ? ForAll(health.ActiveNetworks)
+            : [.. names.SelectMany(n => WildcardPattern.ContainsWildcardCharacters(n)
+                ? ForAll(health.KnownNetworks).Where(WildcardPattern.Get(n, WildcardOptions.None).IsMatch)
+                : [n])];
+
     protected bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
     /// <summary>PowerShell's own flow control (a stopped pipeline, -ErrorAction Stop) passes through untouched.</summary>
