@@ -6,7 +6,7 @@ namespace VirtualNetworking.Core.Health;
 
 /// <summary>
 /// The foreign firewalls that drop a network's traffic without a trace (Docker's FORWARD policy drop, br_netfilter,
-/// ufw's and firewalld's input rejects): a few synthetic packets are evaluated through every base chain not ours,
+/// ufw's and firewalld's input rejects of DNS): a few synthetic packets are evaluated through every base chain not ours,
 /// with nftables' semantics — every base chain on a hook sees the packet, and an accept in one (ours included)
 /// does not save it from a drop in another. A drop that depends on a match the analysis cannot evaluate is a
 /// Warning ("could not tell"), never a Fail.
@@ -109,18 +109,13 @@ public static class ForeignFirewall
     {
         const string check = HealthCheckIds.ForeignInputDrop;
         var b = input.Bridge;
-        var packets = new List<FirewallPacket>();
-        if (input.DhcpServed && input.BridgeAddresses.Any(a => !a.IsIPv6))
-            packets.Add(new($"guests on {b} get no DHCP lease", FirewallHook.Input, b, "", IPAddress.Any, IPAddress.Broadcast,
-                "udp", 68, 67, "new", "broadcast"));
-        if (input.DnsServed)
-            foreach (var address in input.BridgeAddresses)
-                foreach (var protocol in new[] { "udp", "tcp" })
-                    packets.Add(new($"guests on {b} cannot resolve names through {address.Address} ({protocol})", FirewallHook.Input, b, "",
-                        Guest(address), address.Address, protocol, GuestPort, 53, "new", "local"));
-        if (packets.Count == 0)
-            return new(check, HealthStatus.Pass, $"{b} serves neither DHCP nor DNS: no input chain is on its guests' path.");
-        return Judge(check, input, tables, packets, unreadable, $"no input chain but ours drops DHCP or DNS to {b}");
+        // DHCP is not at stake: vnetd receives it on a packet socket ahead of netfilter (ufw's drop of port 67 included).
+        if (!input.DnsServed)
+            return new(check, HealthStatus.Pass, $"{b} serves no DNS, and its DHCP is received ahead of the input chains.");
+        var packets = input.BridgeAddresses.SelectMany(address => new[] { "udp", "tcp" }.Select(protocol =>
+            new FirewallPacket($"guests on {b} cannot resolve names through {address.Address} ({protocol})", FirewallHook.Input, b, "",
+                Guest(address), address.Address, protocol, GuestPort, 53, "new", "local")));
+        return Judge(check, input, tables, packets, unreadable, $"no input chain but ours drops DNS to {b}");
     }
 
     /// <summary>Sends the packets through every foreign base chain of their hook; the worst fate decides the finding.</summary>
@@ -174,8 +169,6 @@ public static class ForeignFirewall
         var cmd = (ip6 ? "ip6tables" : "iptables") + (table.Source == FirewallSources.IptablesLegacy ? "-legacy" : "");
         var nft = $"nft insert rule {table.Family} {table.Name} {site.BaseChain}";
         var crossOnly = packets.All(p => p.InInterface == b && p.OutInterface == b);
-        var dhcp = packets.Any(p => p.DestinationPort == 67);
-        var dns = packets.Any(p => p.DestinationPort == 53);
         return (table.Owner, hook) switch
         {
             (FirewallOwner.Firewalld, _) =>
@@ -185,26 +178,16 @@ public static class ForeignFirewall
                 $"{cmd} -I DOCKER-USER -i {b} -j ACCEPT && {cmd} -I DOCKER-USER -o {b} -j ACCEPT (Docker keeps DOCKER-USER's rules; add them at boot after Docker starts)",
             (FirewallOwner.Ufw, FirewallHook.Forward) when crossOnly => $"ufw route allow in on {b} out on {b}",
             (FirewallOwner.Ufw, FirewallHook.Forward) => $"ufw route allow in on {b} && ufw route allow out on {b}",
-            (FirewallOwner.Ufw, FirewallHook.Input) => string.Join(" && ", Services(dhcp, dns, port => $"ufw allow in on {b} to any port {port}",
-                "67 proto udp", "53")),
+            (FirewallOwner.Ufw, FirewallHook.Input) => $"ufw allow in on {b} to any port 53",
             (FirewallOwner.Nft, FirewallHook.Forward) when crossOnly => $"{nft} iifname \"{b}\" oifname \"{b}\" accept",
             (FirewallOwner.Nft, FirewallHook.Forward) =>
                 $"{nft} iifname \"{b}\" accept && {nft} oifname \"{b}\" ct state established,related accept",
-            (FirewallOwner.Nft, FirewallHook.Input) => string.Join(" && ", Services(dhcp, dns, match => $"{nft} iifname \"{b}\" {match} accept",
-                "udp dport 67", "udp dport 53", "tcp dport 53")),
+            (FirewallOwner.Nft, FirewallHook.Input) => $"{nft} iifname \"{b}\" meta l4proto {{ udp, tcp }} th dport 53 accept",
             (_, FirewallHook.Forward) when crossOnly => $"{cmd} -I {site.BaseChain} -i {b} -o {b} -j ACCEPT",
             (_, FirewallHook.Forward) =>
                 $"{cmd} -I {site.BaseChain} -i {b} -j ACCEPT && {cmd} -I {site.BaseChain} -o {b} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-            _ => string.Join(" && ", Services(dhcp, dns, match => $"{cmd} -I {site.BaseChain} -i {b} {match} -j ACCEPT",
-                "-p udp --dport 67", "-p udp --dport 53", "-p tcp --dport 53")),
+            _ => $"{cmd} -I {site.BaseChain} -i {b} -p udp --dport 53 -j ACCEPT && {cmd} -I {site.BaseChain} -i {b} -p tcp --dport 53 -j ACCEPT",
         };
-    }
-
-    /// <summary>The commands for DHCP's port and DNS's (one or two forms) that were dropped.</summary>
-    private static IEnumerable<string> Services(bool dhcp, bool dns, Func<string, string> command, string dhcpPort, params string[] dnsPorts)
-    {
-        if (dhcp) yield return command(dhcpPort);
-        if (dns) foreach (var port in dnsPorts) yield return command(port);
     }
 
     /// <summary>A guest's address in the bridge address's subnet (not the bridge's own).</summary>

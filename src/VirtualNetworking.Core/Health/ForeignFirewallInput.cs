@@ -10,14 +10,13 @@ namespace VirtualNetworking.Core.Health;
 /// <param name="BridgeAddresses">The bridge's addresses with their prefixes (192.168.122.1/24): the address is where guests
 /// ask DNS, the prefix their subnet.</param>
 /// <param name="Forwards">The mode forwards guests' traffic (Nat, Routed, Open; not Isolated).</param>
-/// <param name="DhcpServed">DHCPv4 is served on the bridge.</param>
-/// <param name="DnsServed">DNS is served on the bridge's addresses.</param>
+/// <param name="DnsServed">DNS is served on the bridge's addresses. (DHCP needs no flag: vnetd receives it on a packet
+/// socket, ahead of netfilter, so no input chain can starve it.)</param>
 /// <param name="NftRuleset">`nft -j list ruleset`; null when nft is unavailable.</param>
 public sealed record ForeignFirewallInput(
     string Bridge,
     IReadOnlyList<IpNetwork> BridgeAddresses,
     bool Forwards,
-    bool DhcpServed,
     bool DnsServed,
     string? NftRuleset)
 {

@@ -14,7 +14,7 @@ public sealed class ForeignFirewallTests
     private static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Health", "Fixtures", name));
 
     private static ForeignFirewallInput Network(string? nft, string? save = null) =>
-        new("virbr0", [IpNetwork.Parse("192.168.122.1/24")], Forwards: true, DhcpServed: true, DnsServed: true, nft)
+        new("virbr0", [IpNetwork.Parse("192.168.122.1/24")], Forwards: true, DnsServed: true, nft)
         {
             IptablesNftSave = save,
             OutsideInterface = "eth0",
@@ -137,31 +137,28 @@ public sealed class ForeignFirewallTests
     }
 
     [Fact]
-    public void Ufws_defaults_drop_dhcp_and_dns_and_forwarding()
+    public void Ufws_defaults_drop_dns_and_forwarding()
     {
         var findings = ForeignFirewall.Analyze(Layout("ufw"));
 
         var input = Find(findings, HealthCheckIds.ForeignInputDrop);
         Assert.Equal(HealthStatus.Fail, input.Status);
-        // DHCP's broadcast is dropped on purpose in ufw-after-input; DNS falls through to INPUT's policy.
-        Assert.Equal("table ip filter, chain INPUT (ufw) drops virbr0's traffic in chain ufw-skip-to-policy-input " +
-            "(rule 1: -A ufw-skip-to-policy-input -j DROP): guests on virbr0 get no DHCP lease; " +
-            "table ip filter, chain INPUT (ufw) has policy drop and no rule accepting virbr0's traffic: " +
+        Assert.Equal("table ip filter, chain INPUT (ufw) has policy drop and no rule accepting virbr0's traffic: " +
             "guests on virbr0 cannot resolve names through 192.168.122.1 (udp), guests on virbr0 cannot resolve names through 192.168.122.1 (tcp).",
             input.Detail);
-        Assert.Equal("ufw allow in on virbr0 to any port 67 proto udp && ufw allow in on virbr0 to any port 53", input.Remedy);
+        Assert.Equal("ufw allow in on virbr0 to any port 53", input.Remedy);
         var forward = Find(findings, HealthCheckIds.ForeignForwardDrop);
         Assert.Equal(HealthStatus.Fail, forward.Status);
         Assert.Equal("ufw route allow in on virbr0 && ufw route allow out on virbr0", forward.Remedy);
     }
 
     [Fact]
-    public void Ufw_names_only_what_the_network_serves()
+    public void Without_dns_no_input_chain_is_on_the_guests_path()
     {
+        // ufw drops DHCP (port 67) on purpose, but vnetd receives it on a packet socket ahead of netfilter.
         var input = Find(ForeignFirewall.Analyze(Layout("ufw") with { DnsServed = false }), HealthCheckIds.ForeignInputDrop);
 
-        Assert.EndsWith(": guests on virbr0 get no DHCP lease.", input.Detail);
-        Assert.Equal("ufw allow in on virbr0 to any port 67 proto udp", input.Remedy);
+        Assert.Equal(HealthStatus.Pass, input.Status);
     }
 
     [Fact]
@@ -177,14 +174,14 @@ public sealed class ForeignFirewallTests
     public void Ufw_with_the_remedy_applied_passes() => AllPass(ForeignFirewall.Analyze(Layout("ufw-allow")));
 
     [Fact]
-    public void Firewalld_rejects_dhcp_dns_and_forwarding_from_the_public_zone()
+    public void Firewalld_rejects_dns_and_forwarding_from_the_public_zone()
     {
         var findings = ForeignFirewall.Analyze(Layout("firewalld"));
 
         var input = Find(findings, HealthCheckIds.ForeignInputDrop);
         Assert.Equal(HealthStatus.Fail, input.Status);
         Assert.StartsWith("table inet firewalld, chain filter_INPUT (firewalld) drops virbr0's traffic in chain filter_IN_public (rule handle ", input.Detail);
-        Assert.Contains("guests on virbr0 get no DHCP lease", input.Detail);
+        Assert.EndsWith(": guests on virbr0 cannot resolve names through 192.168.122.1 (udp), guests on virbr0 cannot resolve names through 192.168.122.1 (tcp).", input.Detail);
         Assert.Equal("firewall-cmd --permanent --zone=trusted --add-interface=virbr0 && firewall-cmd --reload " +
             "(or --zone=libvirt where libvirt's zone is installed)", input.Remedy);
         var forward = Find(findings, HealthCheckIds.ForeignForwardDrop);
@@ -243,7 +240,7 @@ public sealed class ForeignFirewallTests
             :INPUT DROP [0:0]
             :FORWARD DROP [0:0]
             :OUTPUT ACCEPT [0:0]
-            [12:720] -A INPUT -i virbr+ -p udp -m multiport --dports 53,60:70 -m comment --comment "guests \"dhcp\" and dns" -j ACCEPT
+            [12:720] -A INPUT -i virbr+ -p udp -m multiport --dports 20:30,53 -m comment --comment "guests \"dns\" here" -j ACCEPT
             -A INPUT -i virbr+ -p tcp -m tcp --dport 53 -j ACCEPT
             -A FORWARD ! -i eth0 -s 192.168.122.0/24 -j ACCEPT
             -A FORWARD -o virbr0 -m state --state RELATED,ESTABLISHED -j ACCEPT
@@ -267,15 +264,15 @@ public sealed class ForeignFirewallTests
                 {"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "virbr*"}},
                 {"counter": {"packets": 0, "bytes": 0}}, {"goto": {"target": "guests"}}]}},
               {"rule": {"family": "inet", "table": "host", "chain": "guests", "handle": 4, "expr": [
-                {"match": {"op": "==", "left": {"payload": {"protocol": "th", "field": "dport"}}, "right": {"set": [{"range": [60, 70]}, 53]}}},
-                {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": {"set": ["255.255.255.255", {"prefix": {"addr": "192.168.122.0", "len": 24}}]}}},
+                {"match": {"op": "==", "left": {"payload": {"protocol": "th", "field": "dport"}}, "right": {"set": [{"range": [50, 60]}, 67]}}},
+                {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": {"set": ["10.0.0.1", {"prefix": {"addr": "192.168.122.0", "len": 24}}]}}},
                 {"accept": null}]}}
             ]}
             """;
         AllPass(ForeignFirewall.Analyze(Network(nft)));
         var other = Find(ForeignFirewall.Analyze(Network(nft) with { Bridge = "br-lab" }), HealthCheckIds.ForeignInputDrop);
         Assert.Equal(HealthStatus.Fail, other.Status);
-        Assert.Contains("nft insert rule inet host in iifname \"br-lab\" udp dport 67 accept", other.Remedy);
+        Assert.Equal("nft insert rule inet host in iifname \"br-lab\" meta l4proto { udp, tcp } th dport 53 accept", other.Remedy);
     }
 
     [Fact]
