@@ -124,12 +124,12 @@ public static class ForeignFirewall
     {
         var dropped = new List<(FirewallPacket Packet, DropSite Site)>();
         var unsure = new List<(FirewallPacket Packet, DropSite Site, string? Why)>();
-        var chains = 0;
+        var chains = new HashSet<(FirewallTable, string)>();
         foreach (var packet in packets)
             foreach (var table in tables.Where(t => t.Family == "inet" || t.Family == packet.Family))
                 foreach (var chain in table.Chains.Values.Where(c => c.Hook == packet.Hook))
                 {
-                    chains++;
+                    chains.Add((table, chain.Name));
                     var fate = new ChainEvaluator(table, chain.Name, packet).Run();
                     if (fate.Drop is null) continue;
                     if (fate.Certain) dropped.Add((packet, fate.Drop));
@@ -154,7 +154,7 @@ public static class ForeignFirewall
         }
         if (unreadable is not null)
             return new(check, HealthStatus.Warning, $"could not check the foreign firewalls: {unreadable}.", "Install nftables (nft).");
-        return new(check, HealthStatus.Pass, $"{passDetail} ({chains} foreign base chains checked).");
+        return new(check, HealthStatus.Pass, $"{passDetail} ({chains.Count} foreign base chains checked).");
     }
 
     private static string Remedies(IEnumerable<(FirewallPacket Packet, DropSite Site)> drops, string bridge) =>
