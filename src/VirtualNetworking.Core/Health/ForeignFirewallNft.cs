@@ -130,7 +130,8 @@ internal static class ForeignFirewallNft
                 "l4proto" => p => p.Protocol,
                 "nfproto" => p => p.IsIPv6 ? "ipv6" : "ipv4",
                 "protocol" => p => p.IsIPv6 ? "ip6" : "ip",
-                "pkttype" => p => p.PacketType,
+                // Every packet here is addressed to the host's or a router's MAC.
+                "pkttype" => _ => "host",
                 _ => null,
             };
         if (o["payload"] is JsonObject payload)

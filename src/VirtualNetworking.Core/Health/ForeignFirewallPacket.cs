@@ -37,5 +37,4 @@ internal sealed record FirewallPacket(
 {
     public bool IsIPv6 => Source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
     public string Family => IsIPv6 ? "ip6" : "ip";
-    public string PacketType => DaddrType == "broadcast" ? "broadcast" : "host";
 }

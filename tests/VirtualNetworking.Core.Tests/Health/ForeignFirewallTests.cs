@@ -275,6 +275,43 @@ public sealed class ForeignFirewallTests
         Assert.Equal("nft insert rule inet host in iifname \"br-lab\" meta l4proto { udp, tcp } th dport 53 accept", other.Remedy);
     }
 
+    /// <summary>An inet table whose forward base chain (policy drop) sends the bridge's traffic into a regular chain.</summary>
+    private static string ForwardVia(params string[] regularRules) => $$$"""
+        {"nftables": [
+          {"table": {"family": "inet", "name": "host", "handle": 1}},
+          {"chain": {"family": "inet", "table": "host", "name": "fwd", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}},
+          {"chain": {"family": "inet", "table": "host", "name": "sub", "handle": 2}},
+          {"chain": {"family": "inet", "table": "host", "name": "sub2", "handle": 3}},
+          {{{string.Join(",\n", regularRules)}}}
+        ]}
+        """;
+
+    private static string Rule(string chain, string expr) =>
+        $$$"""{"rule": {"family": "inet", "table": "host", "chain": "{{{chain}}}", "handle": 9, "expr": [{{{expr}}}]}}""";
+
+    [Theory]
+    // jump: sub's return comes back to fwd, whose next rule accepts.
+    [InlineData(HealthStatus.Pass, """{"jump": {"target": "sub"}}""", """{"return": null}""")]
+    // goto: sub's return goes back past fwd, to its policy drop.
+    [InlineData(HealthStatus.Fail, """{"goto": {"target": "sub"}}""", """{"return": null}""")]
+    // a nested jump whose chain drops.
+    [InlineData(HealthStatus.Fail, """{"jump": {"target": "sub"}}""", """{"jump": {"target": "sub2"}}""")]
+    // queue hands the packet to a program: could be either.
+    [InlineData(HealthStatus.Warning, """{"jump": {"target": "sub"}}""", """{"queue": {"num": 1}}""")]
+    // a named set the JSON does not resolve.
+    [InlineData(HealthStatus.Warning, """{"jump": {"target": "sub"}}""", """{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "@trusted"}}, {"drop": null}""")]
+    public void Jump_goto_return_and_unknown_verdicts_follow_nftables(HealthStatus expected, string fromBase, string inSub)
+    {
+        var nft = ForwardVia(
+            Rule("fwd", fromBase),
+            Rule("fwd", """{"accept": null}"""),
+            Rule("sub", inSub),
+            Rule("sub2", """{"drop": null}"""));
+        var v6 = Network(nft) with { BridgeAddresses = [IpNetwork.Parse("fd00:5::1/64")] };
+
+        Assert.Equal(expected, Find(ForeignFirewall.Analyze(v6), HealthCheckIds.ForeignForwardDrop).Status);
+    }
+
     [Fact]
     public void A_ruleset_that_cannot_be_read_is_a_warning_not_a_pass()
     {
