@@ -9,7 +9,8 @@ namespace VirtualNetworking.Core.Health;
 /// ufw's and firewalld's input rejects of DNS): a few synthetic packets are evaluated through every base chain not ours,
 /// with nftables' semantics — every base chain on a hook sees the packet, and an accept in one (ours included)
 /// does not save it from a drop in another. A drop that depends on a match the analysis cannot evaluate is a
-/// Warning ("could not tell"), never a Fail.
+/// Warning ("could not tell"), never a Fail. Not followed: bridge, netdev and arp tables (they see frames, not these
+/// hooks), and DHCP (vnetd receives it on a packet socket ahead of netfilter, so no input chain can starve it).
 /// </summary>
 public static class ForeignFirewall
 {
