@@ -32,16 +32,16 @@ $ResultsDir = Join-Path $Out 'test-results'
 $PesterVersion = '5.9.1'
 # Debian packages per task, so each installs only what it needs. Build: clang + zlib for the daemon's NativeAOT
 # build. Demo: ip/bridge, nft, a DHCP client and ping. Test: those, plus dhclient, tcpdump, socat and capsh for the
-# namespace tier, and QEMU, kmod and cpio to build and boot its guest VM.
+# namespace tier, QEMU, kmod and cpio to build and boot its guest VM, and iptables to lay out foreign firewalls.
 $BuildPackages = @('clang', 'zlib1g-dev')
 $DemoPackages = $BuildPackages + @('iproute2', 'nftables', 'udhcpc', 'iputils-ping')
-$TestPackages = $DemoPackages + @('isc-dhcp-client', 'tcpdump', 'socat', 'libcap2-bin', 'qemu-system-x86', 'kmod', 'cpio', 'dnsutils', 'dnsmasq-base')
+$TestPackages = $DemoPackages + @('isc-dhcp-client', 'tcpdump', 'socat', 'libcap2-bin', 'qemu-system-x86', 'kmod', 'cpio', 'dnsutils', 'dnsmasq-base', 'iptables')
 # The guest VM's kernel and static busybox are unpacked here, never installed: installing the kernel pulls udev
 # and a systemd upgrade, and busybox-static removes busybox.
 $GuestVmCache = Join-Path $Out 'cache/guest-vm'
 # The peers the benchmarks compare with, in the same run (libvirt's daemon, dnsmasq, Kea and perfdhcp).
 $BenchPackages = $TestPackages + @('libvirt-daemon', 'libvirt-clients', 'kea-dhcp4-server', 'kea-admin', 'kea-common',
-    'busybox', 'tini', 'iptables', 'procps', 'strace', 'dnsperf')
+    'busybox', 'tini', 'procps', 'strace', 'dnsperf')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 # No build server may outlive the run and hold CI's output open.
