@@ -72,7 +72,7 @@ function Invoke-Method([scriptblock] $Call) {
 }
 
 $text = [Console]::In.ReadToEnd()
-try { $desired = $text | ConvertFrom-Json -AsHashtable }
+try { $desired = ConvertFrom-Json -InputObject $text -AsHashtable -NoEnumerate }
 catch { Exit-WithError 2 "The input is not JSON: $($_.Exception.Message)" }
 if ($desired -isnot [System.Collections.IDictionary]) { Exit-WithError 2 "The input must be one JSON object (an instance of VirtualNetworking/$Resource)." }
 
