@@ -1,5 +1,8 @@
 @{
-    RootModule           = 'VirtualNetworking.PowerShell.dll'
+    # The root is the DSC resources' script module (DSC finds class resources only in a root .psm1); the cmdlets come
+    # from the nested assembly and are exported through it.
+    RootModule           = 'VirtualNetworking.psm1'
+    NestedModules        = @('VirtualNetworking.PowerShell.dll')
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Core')
     GUID                 = '5d0f4a5e-2a8c-4f61-9d55-0c7d3b9a6e21'
@@ -18,6 +21,7 @@
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
+    DscResourcesToExport = @('VNetwork', 'VNetworkDhcpReservation')
     PrivateData          = @{
         PSData = @{
             Tags       = @('Linux', 'Networking', 'libvirt', 'Bridge', 'NAT', 'DHCP', 'nftables')

@@ -142,6 +142,8 @@ function Invoke-Build {
     $bin = Join-Path $Root "src/VirtualNetworking.PowerShell/bin/$Configuration/net10.0"
     Copy-Item (Join-Path $bin 'VirtualNetworking.*.dll') $ModuleOut
     Copy-Item (Join-Path $Root 'VirtualNetworking.psd1'), (Join-Path $Root 'src/VirtualNetworking.PowerShell/VirtualNetworking.Format.ps1xml') $ModuleOut
+    # The root script module (the DSC resources' classes), and DSC v3's command resource manifests with their entry point.
+    Copy-Item (Join-Path $Root 'src/VirtualNetworking.Dsc/*') $ModuleOut
     Copy-Item (Join-Path $Root 'en-US/*') (Join-Path $ModuleOut 'en-US')
     # The DHCP host daemon, NativeAOT: one self-contained binary beside the module's assemblies.
     $daemonOut = Join-Path $Out 'obj/vnetd'
