@@ -12,7 +12,8 @@
         Invoke-Pester -Container $container -Output Detailed
 
     Each network gets one test per check of Test-VNetworkHealth (its Check id in the test's name); a failing one prints
-    what breaks for guests and the remedy. Repair-VNetwork mends what is the network's own.
+    what breaks for guests and the remedy, a Warning is reported inconclusive with the same. Repair-VNetwork mends what
+    is the network's own.
 #>
 param(
     # The networks this host must have running. Default: those that start at boot (Autostart).
@@ -47,6 +48,8 @@ Describe 'Network <Network>' -ForEach $cases {
     }
 
     It 'health check <Check> passes' -ForEach $Checks {
+        # A Warning works today with a risk (br_netfilter on, a rule the check could not read): shown, not failed.
+        if ($Result.Status -eq 'Warning') { Set-ItResult -Inconclusive -Because "$($Result.Detail) Remedy: $($Result.Remedy)" }
         $Result.Status | Should -Be 'Pass' -Because "$($Result.Detail) Remedy: $($Result.Remedy)"
     }
 

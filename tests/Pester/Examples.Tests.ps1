@@ -30,6 +30,9 @@ Import-Module '$Pester'
         Get-Content -Raw $resultFile | ConvertFrom-Json
     }
 
+    # br_netfilter is per namespace and on in a new one when the module is loaded: off here, as on a host without Docker.
+    foreach ($key in 'net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables') { sysctl -qw "$key=0" 2>$null }
+
     $script:Root = New-TestRoot
     New-VNetwork -Name exa -Subnet 10.232.0.0/24 -BridgeName vexbr0 -Autostart -Start | Out-Null
     Add-VNetworkDhcpReservation -Network exa -MacAddress 52:54:00:23:20:10 -IPAddress 10.232.0.10 -HostName web1 | Out-Null

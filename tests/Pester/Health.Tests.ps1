@@ -57,6 +57,9 @@ exit 0
         Wait-Until -What 'the daemon to die' { -not (Get-Process -Id $daemon -ErrorAction Ignore) }
     }
 
+    # br_netfilter is per namespace and on in a new one when the module is loaded: off here, as on a host without Docker.
+    foreach ($key in 'net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables') { sysctl -qw "$key=0" 2>$null }
+
     $script:Root = New-TestRoot
     New-VNetwork -Name hlth -Subnet 10.231.0.0/24 -BridgeName vhlbr0 -Start | Out-Null
     ip netns add $Guest

@@ -26,7 +26,7 @@ public sealed class NetworkHealth
     private readonly Lazy<IReadOnlyList<ServedNetwork>?> daemon;
     private readonly Lazy<string?> rulesetText;
     private readonly Lazy<JsonNode?> ruleset;
-    private readonly Lazy<string?> legacy;
+    private readonly Lazy<IptablesSaves> iptables;
     private readonly Lazy<IReadOnlyList<string>> raLinks;
     private readonly Lazy<List<HostPrefix>> prefixes;
 
@@ -39,7 +39,7 @@ public sealed class NetworkHealth
         daemon = new(probe.DaemonNetworks);
         rulesetText = new(probe.Ruleset);
         ruleset = new(() => Parse(rulesetText.Value));
-        legacy = new(probe.LegacyIptables);
+        iptables = new(probe.Iptables);
         raLinks = new(probe.LinksWithRaRoutes);
         prefixes = new(() => NetworkCatalog.HostPrefixes(host).ToList());
     }
@@ -71,10 +71,31 @@ public sealed class NetworkHealth
             if (Forwards(d)) results.Add(ForwardingCheck(d));
             if (NetworkRuntime.ServedByDaemon(d)) results.AddRange(DaemonChecks(d, bridge));
             results.Add(CollisionCheck(d, bridge));
+            results.AddRange(ForeignFirewall.Analyze(ForeignInput(d)));
             if (Forwards(d) && d.Ips.Any(ip => ip.IsIPv6)) results.Add(AcceptRaCheck(d));
         }
         return [.. results.Select(r => r.For(name))];
     }
+
+    private ForeignFirewallInput ForeignInput(NetworkDefinition d)
+    {
+        var saves = iptables.Value;
+        // Guests leave by the forward device, else by the default route's link.
+        var outside = (string.IsNullOrEmpty(d.Forward?.Dev) ? null : d.Forward.Dev) ?? host.Routes().Where(r => r.Destination.PrefixLength == 0 && r.LinkIndex is not null)
+            .Select(r => host.LinkName(r.LinkIndex!.Value)).FirstOrDefault(n => n is not null);
+        return new ForeignFirewallInput(d.Bridge!.Name!, DefinedAddresses(d), Forwards(d), DnsPolicy.FromNetwork(d) is not null, rulesetText.Value)
+        {
+            IptablesNftSave = saves.NftV4,
+            Ip6tablesNftSave = saves.NftV6,
+            IptablesLegacySave = saves.LegacyV4,
+            Ip6tablesLegacySave = saves.LegacyV6,
+            BridgeNfCallIptables = Flag("net/bridge/bridge-nf-call-iptables"),
+            BridgeNfCallIp6tables = Flag("net/bridge/bridge-nf-call-ip6tables"),
+            OutsideInterface = outside,
+        };
+    }
+
+    private bool? Flag(string key) => sysctl.Read(key)?.Trim() is { } value ? value == "1" : null;
 
     private static bool Forwards(NetworkDefinition d) => d.Mode is NetworkMode.Nat or NetworkMode.Routed or NetworkMode.Open;
 

@@ -4,6 +4,12 @@ namespace VirtualNetworking.Core.Ports;
 /// <param name="InterfaceIndex">The bridge's ifindex the daemon's sockets are bound to (a recreated bridge has a new one).</param>
 public sealed record ServedNetwork(string Name, string Bridge, int InterfaceIndex, bool Dhcp, bool Dns);
 
+/// <summary>The output of iptables-nft-save, ip6tables-nft-save, iptables-legacy-save and ip6tables-legacy-save.</summary>
+public sealed record IptablesSaves(string? NftV4, string? NftV6, string? LegacyV4, string? LegacyV6)
+{
+    public static IptablesSaves None { get; } = new(null, null, null, null);
+}
+
 /// <summary>
 /// What health checks read that no other port gives. Read only; every call looks again (nothing cached), and a fact
 /// that cannot be read is null rather than an error, so one unreadable source does not hide the other checks.
@@ -14,8 +20,11 @@ public interface IHealthProbe
     IReadOnlyList<ServedNetwork>? DaemonNetworks();
     /// <summary>The whole ruleset, as `nft -j list ruleset` prints it; null when nftables cannot be read.</summary>
     string? Ruleset();
-    /// <summary>iptables-legacy-save and ip6tables-legacy-save's output; null when the host has no legacy tables.</summary>
-    string? LegacyIptables();
+    /// <summary>
+    /// The iptables tools' own view (iptables-nft-save keeps the arguments of matches nft's JSON shows only by name;
+    /// legacy tables are not in the nftables ruleset at all); a part is null when its tool is missing or has no table.
+    /// </summary>
+    IptablesSaves Iptables();
     /// <summary>The links that have IPv6 routes learnt from router advertisements.</summary>
     IReadOnlyList<string> LinksWithRaRoutes();
 }

@@ -7,11 +7,11 @@ internal sealed class FakeHealthProbe : IHealthProbe
 {
     public List<ServedNetwork>? Served = [];
     public string? RulesetJson { get; set; }
-    public string? Legacy { get; set; }
+    public IptablesSaves Saves { get; set; } = IptablesSaves.None;
     public List<string> RaLinks = [];
 
     public IReadOnlyList<ServedNetwork>? DaemonNetworks() => Served;
     public string? Ruleset() => RulesetJson;
-    public string? LegacyIptables() => Legacy;
+    public IptablesSaves Iptables() => Saves;
     public IReadOnlyList<string> LinksWithRaRoutes() => RaLinks;
 }

@@ -173,4 +173,25 @@ public sealed class NetworkHealthTests
         test.Host.Sysctls["net/ipv6/conf/eth0/accept_ra"] = "2";
         Assert.Equal(HealthStatus.Pass, Check()[AcceptRa].Status);
     }
+
+    [Fact]
+    public void The_foreign_firewall_checks_read_the_ruleset_iptables_saves_and_br_netfilter_of_the_host()
+    {
+        Start(Nat);
+        var fixtures = Path.Combine(AppContext.BaseDirectory, "Health", "Fixtures");
+        var ports = test.Ports();
+        HealthResult[] Foreign() => [.. new NetworkHealth(ports, new NetworkCatalog(ports), probe).Check("lab")
+            .Where(r => r.Check is ForeignForwardDrop or BridgeNetfilter or ForeignInputDrop)];
+
+        probe.RulesetJson = """{"nftables":[]}""";
+        Assert.Equal([ForeignForwardDrop, BridgeNetfilter, ForeignInputDrop], Foreign().Select(r => r.Check));
+        Assert.All(Foreign(), r => Assert.Equal(HealthStatus.Pass, r.Status));
+
+        probe.RulesetJson = File.ReadAllText(Path.Combine(fixtures, "docker.json"));
+        probe.Saves = IptablesSaves.None with { NftV4 = File.ReadAllText(Path.Combine(fixtures, "docker.txt")) };
+        Assert.Equal(HealthStatus.Fail, Foreign().Single(r => r.Check == ForeignForwardDrop).Status);
+
+        test.Host.Sysctls["net/bridge/bridge-nf-call-iptables"] = "1";
+        Assert.Equal(HealthStatus.Fail, Foreign().Single(r => r.Check == BridgeNetfilter).Status);
+    }
 }
