@@ -5,7 +5,7 @@ using VirtualNetworking.Core.Problems;
 namespace VirtualNetworking.Core.Live;
 
 /// <summary>What a restore did.</summary>
-/// <param name="Restored">The active networks whose rules were missing or incomplete and were applied again.</param>
+/// <param name="Restored">The active networks whose rules were missing or incomplete and were applied again, by name.</param>
 /// <param name="RecreatedTables">Our tables that were gone and were created again.</param>
 /// <param name="Problems">The networks whose rules could not be applied again (the others were).</param>
 public sealed record FirewallRestoreResult(IReadOnlyList<string> Restored, IReadOnlyList<NftFamily> RecreatedTables, IReadOnlyList<NetworkProblem> Problems)
@@ -47,7 +47,7 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
     {
         // The networks that journaled rules. None (the last network's stop deleted our tables): done without a listing.
         var journaled = new List<Journaled>();
-        foreach (var name in live.Names())
+        foreach (var name in live.Names().Order(StringComparer.Ordinal))
             if (live.FirewallLine(name) is { } line && live.Load(name) is { } network)
                 journaled.Add(new Journaled(FirewallNetworkMapper.FromDefinition(network.Definition), line,
                     network.Active && (names is null || names.Contains(name)), Listed: []));
