@@ -26,7 +26,7 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
     public FirewallRestoreResult Restore(IReadOnlyCollection<string>? names = null)
     {
         using var _ = live.Lock();
-        return RestoreLocked(names, lostTags: null);
+        return RestoreLocked(names);
     }
 
     /// <summary>
@@ -43,7 +43,8 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
         return held is null ? null : RestoreLocked(names: null, lostTags);
     }
 
-    private FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names, IReadOnlySet<string>? lostTags)
+    /// <summary>For a caller that holds the live store's lock already (Repair-VNetwork).</summary>
+    internal FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names, IReadOnlySet<string>? lostTags = null)
     {
         // The networks that journaled rules. None (the last network's stop deleted our tables): done without a listing.
         var journaled = new List<Journaled>();
