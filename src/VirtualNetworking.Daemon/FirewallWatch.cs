@@ -157,9 +157,10 @@ internal sealed unsafe class FirewallWatch : IDisposable
                     if (_stopping) return;
                 Report(result, Stopwatch.GetElapsedTime(since));
             }
-            catch (Exception e) when (e is NetworkProblemException or IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
-                _log.Write($"firewall: restoring our rules failed: {e.Message}");
+                // nft refusing, or a defect: either must not end the daemon that serves every network's DHCP and DNS.
+                _log.Write($"firewall: restoring our rules failed: {(e is NetworkProblemException ? "" : e.GetType().Name + ": ")}{e.Message}");
             }
         }
     }
