@@ -93,7 +93,7 @@ internal sealed class ControlServer : IDisposable
             case DhcpControlMessage.Remove:
                 return [Ok(("removed", _host.Remove(request.Required("name")) ? "yes" : "no"))];
             case DhcpControlMessage.Status:
-                return [.. _host.Status(), Ok()];
+                return [.. _host.Status(), Ok(("firewallRestores", _host.FirewallRestores.ToString(CultureInfo.InvariantCulture)))];
             default:
                 throw new FormatException($"Unknown control request '{request.Verb}'.");
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Xml;
 
@@ -23,11 +24,13 @@ internal sealed class NetworkHost : IDisposable
     private readonly LeaseCommitter _committer;
     private readonly HostResolvers _resolvers;
     private readonly DnsServerOptions _dnsOptions;
+    private readonly FirewallWatch _firewall;
     private DateTimeOffset? _idleSince = DateTimeOffset.UtcNow;
 
     /// <param name="resolvConf">The resolv.conf whose nameservers are the networks' default upstreams; null: /etc/resolv.conf.</param>
     /// <param name="dnsOptions">Every network's DNS server tunables (the local TTL from --dns-local-ttl).</param>
-    public NetworkHost(StatePaths paths, DaemonLog log, string? resolvConf, DnsServerOptions dnsOptions)
+    /// <param name="firewallRestore">Puts the active networks' nftables rules back when nftables reports them deleted.</param>
+    public NetworkHost(StatePaths paths, DaemonLog log, string? resolvConf, DnsServerOptions dnsOptions, FirewallRestore firewallRestore)
     {
         _dnsOptions = dnsOptions;
         _paths = paths;
@@ -39,10 +42,12 @@ internal sealed class NetworkHost : IDisposable
         {
             foreach (var network in _networks.Values) network.Dns?.UseHostResolvers(_resolvers.Current);
         };
+        _firewall = new FirewallWatch(_loop, log, firewallRestore);
         _loop.Start();
         _loop.Invoke(() =>
         {
             _resolvers.Start();
+            _firewall.Start();
             return true;
         });
     }
@@ -130,6 +135,9 @@ internal sealed class NetworkHost : IDisposable
     public IReadOnlyList<DhcpControlMessage> Status() => _loop.Invoke(() =>
         (IReadOnlyList<DhcpControlMessage>)[.. _networks.Values.OrderBy(n => n.Name, StringComparer.Ordinal).Select(StatusLine)]);
 
+    /// <summary>How many times the firewall watch put rules back.</summary>
+    public long FirewallRestores => _firewall.Restores;
+
     /// <summary>How long no network has been served; null while some network is.</summary>
     public TimeSpan? IdleFor() => _loop.Invoke(() => DateTimeOffset.UtcNow - _idleSince);
 
@@ -138,11 +146,13 @@ internal sealed class NetworkHost : IDisposable
         _loop.Invoke(() =>
         {
             _resolvers.Stop();
+            _firewall.Stop();
             foreach (var network in _networks.Values) network.Dispose();
             _networks.Clear();
             return true;
         });
         _loop.Dispose();
+        _firewall.Dispose();
         _committer.Dispose();
         _linkLayer.Dispose();
     }

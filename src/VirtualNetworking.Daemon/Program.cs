@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Live;
+using VirtualNetworking.Linux.Live;
 using VirtualNetworking.Platform;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -38,7 +40,8 @@ internal static class Program
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
 
         using var host = new NetworkHost(paths, log, Environment.GetEnvironmentVariable(HostResolvers.PathVariable),
-            new DnsServerOptions { LocalTtl = options.DnsLocalTtl });
+            new DnsServerOptions { LocalTtl = options.DnsLocalTtl },
+            new FirewallRestore(new FileLiveNetworkStore(paths), new NftablesNetworkFirewall(paths)));
         using (new ControlServer(Path.Combine(paths.RunDirectory, "vnetd.sock"), host, log))
         {
             log.Write(string.Create(CultureInfo.InvariantCulture,

@@ -4,11 +4,15 @@ namespace VirtualNetworking.Platform;
 
 /// <summary>
 /// The libc calls both vnetd and the module make, declared once. Calls only one of them makes stay with it
-/// (netlink, ioctl, setns and posix_spawn in VirtualNetworking.Linux; packet sockets, eventfd and sleeps in vnetd).
+/// (rtnetlink, ioctl, setns and posix_spawn in VirtualNetworking.Linux; packet sockets, eventfd, sleeps and the
+/// nftables monitor in vnetd).
 /// </summary>
 internal static unsafe partial class LibC
 {
+    public const int AF_NETLINK = 16;
+    public const int SOCK_RAW = 3;
     public const int SOCK_CLOEXEC = 0x80000;
+    public const int SOL_NETLINK = 270;
     public const int O_RDONLY = 0;
     public const int O_DIRECTORY = 0x10000;
     public const int O_CLOEXEC = 0x80000;
@@ -22,6 +26,16 @@ internal static unsafe partial class LibC
         public int Fd;
         public short Events;
         public short ReturnedEvents;
+    }
+
+    /// <summary>struct sockaddr_nl.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockAddrNetlink
+    {
+        public ushort Family;
+        public ushort Pad;
+        public uint PortId;
+        public uint Groups;
     }
 
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]

@@ -36,10 +36,11 @@ internal static class NftJsonRenderer
     /// <param name="verb">"insert" (head of chain, libvirt's order) or "add" (tail).</param>
     public static void Rule(NftTransaction transaction, string verb, FirewallRule rule, string bridge, string? comment)
     {
+        // Added as JsonNode: JsonArray.Add<T> may serialise by reflection, which vnetd (NativeAOT) cannot.
         var expressions = new JsonArray();
-        foreach (var match in rule.Matches) expressions.Add(Match(match, bridge));
-        expressions.Add(new JsonObject { ["counter"] = null });
-        expressions.Add(Action(rule.Action));
+        foreach (var match in rule.Matches) expressions.Add((JsonNode)Match(match, bridge));
+        expressions.Add((JsonNode)new JsonObject { ["counter"] = null });
+        expressions.Add((JsonNode)Action(rule.Action));
 
         var body = new JsonObject { ["family"] = rule.Family.ToNft(), ["table"] = TableName, ["chain"] = rule.Chain };
         if (comment is not null) body["comment"] = comment;

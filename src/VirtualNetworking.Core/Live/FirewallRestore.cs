@@ -5,7 +5,7 @@ using VirtualNetworking.Core.Problems;
 namespace VirtualNetworking.Core.Live;
 
 /// <summary>What a restore did.</summary>
-/// <param name="Restored">The active networks whose rules were missing or incomplete and were applied again.</param>
+/// <param name="Restored">The active networks whose rules were missing or incomplete and were applied again, by name.</param>
 /// <param name="RecreatedTables">Our tables that were gone and were created again.</param>
 /// <param name="Problems">The networks whose rules could not be applied again (the others were).</param>
 public sealed record FirewallRestoreResult(IReadOnlyList<string> Restored, IReadOnlyList<NftFamily> RecreatedTables, IReadOnlyList<NetworkProblem> Problems)
@@ -33,28 +33,33 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
     /// Null when another session holds the lock for longer than <paramref name="wait"/>: vnetd must not wait long,
     /// since a start holding the lock may be waiting for vnetd's answer.
     /// </summary>
-    public FirewallRestoreResult? TryRestore(TimeSpan wait)
+    /// <param name="lostTags">
+    /// The tags of the rules nftables reported deleted, when no table, chain or shared rule went: unless one of them is
+    /// an active network's, there is nothing to do and nothing is listed (a stop's deletions). Null: check everything.
+    /// </param>
+    public FirewallRestoreResult? TryRestore(TimeSpan wait, IReadOnlySet<string>? lostTags = null)
     {
         using var held = live.TryLock(wait);
-        return held is null ? null : RestoreLocked(names: null);
+        return held is null ? null : RestoreLocked(names: null, lostTags);
     }
 
     /// <summary>For a caller that holds the live store's lock already (Repair-VNetwork).</summary>
-    internal FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names)
+    internal FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names, IReadOnlySet<string>? lostTags = null)
     {
         // The networks that journaled rules. None (the last network's stop deleted our tables): done without a listing.
-        var lines = live.Names().Select(n => (Name: n, Line: live.FirewallLine(n))).Where(j => j.Line is not null).ToList();
-        if (lines.Count == 0) return FirewallRestoreResult.Nothing;
+        var journaled = new List<Journaled>();
+        foreach (var name in live.Names().Order(StringComparer.Ordinal))
+            if (live.FirewallLine(name) is { } line && live.Load(name) is { } network)
+                journaled.Add(new Journaled(FirewallNetworkMapper.FromDefinition(network.Definition), line,
+                    network.Active && (names is null || names.Contains(name)), Listed: []));
+        if (journaled.Count == 0 || (lostTags is not null && !journaled.Any(j => j.Restorable && lostTags.Contains(j.Rules.Tag))))
+            return FirewallRestoreResult.Nothing;
 
         var listing = firewall.List();
-        var networks = new List<Journaled>();
-        foreach (var (name, line) in lines)
+        var networks = journaled.Select(j => j with
         {
-            if (live.Load(name) is not { } network) continue;
-            var rules = FirewallNetworkMapper.FromDefinition(network.Definition);
-            var listed = listing.Rules.Where(r => r.Comment == rules.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle)).ToList();
-            networks.Add(new Journaled(rules, line!, network.Active && (names is null || names.Contains(name)), listed));
-        }
+            Listed = [.. listing.Rules.Where(r => r.Comment == j.Rules.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle))],
+        }).ToList();
         var missing = networks.Where(n => n.Restorable && n.Listed.Count != FirewallPlanner.Plan(n.Rules).Rules.Count).ToList();
         // The forward chains' jumps are shared: any network's apply puts them back.
         if (missing.Count == 0 && !JumpsComplete(listing) && networks.FirstOrDefault(n => n.Restorable) is { } any) missing.Add(any);

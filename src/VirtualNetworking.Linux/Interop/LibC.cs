@@ -8,25 +8,13 @@ namespace VirtualNetworking.Linux.Interop;
 /// </summary>
 internal static partial class LibC
 {
-    public const int AF_NETLINK = 16;
-    public const int SOCK_RAW = 3;
     public const int NETLINK_ROUTE = 0;
 
-    public const int SOL_NETLINK = 270;
     public const int NETLINK_CAP_ACK = 10;
     public const int NETLINK_EXT_ACK = 11;
 
     public const int MSG_PEEK = 0x2;
     public const int MSG_TRUNC = 0x20;
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct SockAddrNetlink
-    {
-        public ushort Family;
-        public ushort Pad;
-        public uint PortId;
-        public uint Groups;
-    }
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static unsafe partial nint Send(int fd, byte* buffer, nuint length, int flags);

@@ -20,15 +20,15 @@ internal sealed class NetlinkSocket : IDisposable
     /// <param name="groups">Multicast groups to receive notifications from (RTMGRP_* bits); 0 = requests only.</param>
     public unsafe NetlinkSocket(uint groups = 0)
     {
-        var fd = Platform.LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | Platform.LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+        var fd = Platform.LibC.Socket(Platform.LibC.AF_NETLINK, Platform.LibC.SOCK_RAW | Platform.LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
         if (fd < 0)
         {
             throw NetlinkException.FromLastError("open netlink socket");
         }
         _handle = new SafeNetlinkHandle(fd);
         // Port id 0 lets the kernel pick a unique one, so several clients in one process do not collide.
-        var address = new LibC.SockAddrNetlink { Family = LibC.AF_NETLINK, Groups = groups };
-        if (Platform.LibC.Bind(fd, &address, sizeof(LibC.SockAddrNetlink)) != 0)
+        var address = new Platform.LibC.SockAddrNetlink { Family = Platform.LibC.AF_NETLINK, Groups = groups };
+        if (Platform.LibC.Bind(fd, &address, sizeof(Platform.LibC.SockAddrNetlink)) != 0)
         {
             var error = NetlinkException.FromLastError("bind netlink socket");
             _handle.Dispose();
@@ -189,7 +189,7 @@ internal sealed class NetlinkSocket : IDisposable
     private unsafe void EnableOption(int option)
     {
         var enabled = 1;
-        Platform.LibC.SetSockOpt(Descriptor, LibC.SOL_NETLINK, option, &enabled, sizeof(int));
+        Platform.LibC.SetSockOpt(Descriptor, Platform.LibC.SOL_NETLINK, option, &enabled, sizeof(int));
     }
 
     private sealed class SafeNetlinkHandle : SafeHandle

@@ -215,6 +215,32 @@ public sealed class FirewallRestoreTests
     }
 
     [Fact]
+    public void A_stops_deletions_reported_by_tag_need_nothing_and_no_listing()
+    {
+        Runtime().Start("a");
+        Runtime().Start("b");
+        Runtime().Stop("b");
+
+        Assert.Same(FirewallRestoreResult.Nothing, Restore().TryRestore(TimeSpan.FromSeconds(1), new HashSet<string> { Tag(B) }));
+        Assert.Equal(0, host.Lists);
+    }
+
+    [Fact]
+    public void A_rule_of_an_active_network_reported_deleted_by_tag_is_put_back()
+    {
+        Runtime().Start("a");
+        Runtime().Start("b");
+        var before = host.Rules;
+        var gone = host.List().Rules.First(r => r.Comment == Tag(A));
+        host.DeleteRule(new RuleHandle(gone.Family, gone.Chain, gone.Handle));
+
+        var result = Restore().TryRestore(TimeSpan.FromSeconds(1), new HashSet<string> { Tag(A) });
+
+        Assert.Equal(["a"], result!.Restored);
+        Assert.Equal(before, host.Rules);
+    }
+
+    [Fact]
     public void While_another_session_holds_the_lock_TryRestore_gives_up_and_changes_nothing()
     {
         Runtime().Start("b");
