@@ -16,17 +16,18 @@ BeforeAll {
     # and the names of the failed tests.
     function script:Invoke-ExampleSuite([hashtable] $Data) {
         $resultFile = Join-Path $Work 'result.json'
-        $data = $Data | ConvertTo-Json -Depth 5 -Compress
+        $json = $Data | ConvertTo-Json -Depth 5 -Compress
         $script = @"
 Import-Module '$Pester'
 `$env:PSModulePath = '$(Split-Path -Parent $env:VNET_MODULE_PATH)' + [IO.Path]::PathSeparator + `$env:PSModulePath
-`$data = '$($data -replace "'", "''")' | ConvertFrom-Json -AsHashtable
+`$data = '$($json -replace "'", "''")' | ConvertFrom-Json -AsHashtable
 `$container = New-PesterContainer -Path '$Suite' -Data `$data
 `$result = Invoke-Pester -Container `$container -PassThru -Output None
 @{ Passed = `$result.PassedCount; Failed = `$result.FailedCount; Containers = `$result.FailedContainersCount
    FailedNames = @(`$result.Failed | ForEach-Object ExpandedName) } | ConvertTo-Json | Set-Content '$resultFile'
 "@
-        & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script | Out-Null
+        $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $script 2>&1
+        if (-not (Test-Path $resultFile)) { throw "The example suite did not run: $($output | Out-String)" }
         Get-Content -Raw $resultFile | ConvertFrom-Json
     }
 
