@@ -54,14 +54,6 @@ exit 0
 '@
     chmod 755 $UdhcpcScript $DhclientScript
 
-    function script:Wait-Until([scriptblock] $Condition, [double] $Seconds = 15, [string] $What = 'the condition') {
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            if (& $Condition) { return }
-            Start-Sleep -Milliseconds 100
-        }
-        throw "Timed out after $Seconds s waiting for $What."
-    }
 
     # Guests: a namespace each, eth0 (with a MAC of the test's) on a veth whose other end is a bridge port.
     function script:New-Guest([string] $Bridge, [int] $Count = 1) {

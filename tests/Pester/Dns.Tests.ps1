@@ -40,14 +40,6 @@ exit 0
 '@
     chmod 755 $UdhcpcScript
 
-    function script:Wait-Until([scriptblock] $Condition, [double] $Seconds = 15, [string] $What = 'the condition') {
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            if (& $Condition) { return }
-            Start-Sleep -Milliseconds 100
-        }
-        throw "Timed out after $Seconds s waiting for $What."
-    }
 
     # A guest: a namespace with eth0 on a veth port of the bridge, and a resolv.conf of its own naming the bridge.
     function script:New-Guest([string] $Bridge, [string] $Name, [string] $Server, [string] $Search = '') {

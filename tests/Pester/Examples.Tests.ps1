@@ -35,9 +35,9 @@ Import-Module '$Pester'
     foreach ($key in 'net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables') { sysctl -qw "$key=0" 2>$null }
 
     $script:Root = New-TestRoot
-    New-VNetwork -Name exa -Subnet 10.232.0.0/24 -BridgeName vexbr0 -Autostart -Start | Out-Null
-    Add-VNetworkDhcpReservation -Network exa -MacAddress 52:54:00:23:20:10 -IPAddress 10.232.0.10 -HostName web1 | Out-Null
-    New-VNetwork -Name exb -Subnet 10.232.1.0/24 -BridgeName vexbr1 -Mode Isolated -Start | Out-Null
+    New-VNetwork -Name exa -Subnet 10.234.0.0/24 -BridgeName vexbr0 -Autostart -Start | Out-Null
+    Add-VNetworkDhcpReservation -Network exa -MacAddress 52:54:00:23:20:10 -IPAddress 10.234.0.10 -HostName web1 | Out-Null
+    New-VNetwork -Name exb -Subnet 10.234.1.0/24 -BridgeName vexbr1 -Mode Isolated -Start | Out-Null
     $script:Checks = @{ exa = @(Test-VNetworkHealth -Name exa).Count; exb = @(Test-VNetworkHealth -Name exb).Count }
 }
 

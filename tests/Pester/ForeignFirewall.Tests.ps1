@@ -114,6 +114,8 @@ exit 0
 }
 
 AfterAll {
+    # The namespace tier's files share one namespace: no foreign table may outlive this file.
+    Clear-Foreign
     if ($script:Root) {
         Stop-VNetwork ff -ErrorAction Ignore -WarningAction Ignore
         Remove-TestRoot $script:Root

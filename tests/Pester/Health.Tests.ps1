@@ -30,14 +30,6 @@ exit 0
 '@
     chmod 755 $UdhcpcScript
 
-    function script:Wait-Until([scriptblock] $Condition, [double] $Seconds = 15, [string] $What = 'the condition') {
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            if (& $Condition) { return }
-            Start-Sleep -Milliseconds 100
-        }
-        throw "Timed out after $Seconds s waiting for $What."
-    }
 
     # The guest's address from a fresh DHCP exchange (udhcpc in the foreground until it has a lease, bounded).
     function script:Get-GuestLease {

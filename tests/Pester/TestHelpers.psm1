@@ -52,7 +52,18 @@ function Get-FixturePath {
     Join-Path $PSScriptRoot "fixtures/$Name"
 }
 
-Export-ModuleMember -Function New-TestRoot, Remove-TestRoot, Stop-TestDaemon, Get-StoreFingerprint, Get-FixturePath
+# Polls a condition (a scriptblock of the caller's) every 100 ms; throws naming what it waited for after the timeout.
+function Wait-Until {
+    param([scriptblock] $Condition, [double] $Seconds = 15, [string] $What = 'the condition')
+    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (& $Condition) { return }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "Timed out after $Seconds s waiting for $What."
+}
+
+Export-ModuleMember -Function New-TestRoot, Remove-TestRoot, Stop-TestDaemon, Get-StoreFingerprint, Get-FixturePath, Wait-Until
 
 # Namespace-tier tests change links: refuse to run anywhere but a throwaway namespace.
 function Assert-TestNamespace {
