@@ -32,8 +32,11 @@ public sealed class NetworkDefinition
 
     /// <summary>Our own extension (bridged mode): the uplink moved into a bridge we create.</summary>
     public string? UplinkDevice { get; set; }
+    /// <summary>Our own extension: port forwards, kept as &lt;vnet:portForward&gt; children of &lt;metadata&gt;.</summary>
+    public List<PortForwardDefinition> PortForwards { get; } = new();
 
     // EXOTIC, raw, in libvirt's output slots.
+    /// <summary>&lt;metadata&gt; less our port forwards: other applications' children, kept as they are.</summary>
     public XElement? Metadata { get; set; }
     public XElement? Vlan { get; set; }
     public XElement? Bandwidth { get; set; }
@@ -58,6 +61,7 @@ public sealed class NetworkDefinition
         };
         copy.Ips.AddRange(Ips.Select(i => i.Clone()));
         copy.Routes.AddRange(Routes.Select(r => r.Clone()));
+        copy.PortForwards.AddRange(PortForwards.Select(f => f.Clone()));
         copy.PortGroups.AddRange(PortGroups.Select(p => new XElement(p)));
         return copy;
     }

@@ -65,6 +65,14 @@ public static class ErrorIds
     public const string RouteInvalid = "VNetworkRouteInvalid";
     public const string RouteGatewayUnreachable = "VNetworkRouteGatewayUnreachable";
 
+    // Port forwards.
+    public const string PortForwardInvalid = "VNetworkPortForwardInvalid";
+    public const string PortForwardPortInvalid = "VNetworkPortForwardPortInvalid";
+    public const string PortForwardGuestOutsideSubnet = "VNetworkPortForwardGuestOutsideSubnet";
+    public const string PortForwardSourceInvalid = "VNetworkPortForwardSourceInvalid";
+    public const string PortForwardNotAllowed = "VNetworkPortForwardNotAllowed";
+    public const string PortForwardDuplicate = "VNetworkPortForwardDuplicate";
+
     // net-update.
     public const string UpdateSectionUnsupported = "VNetworkUpdateSectionUnsupported";
     public const string UpdateCommandUnsupported = "VNetworkUpdateCommandUnsupported";

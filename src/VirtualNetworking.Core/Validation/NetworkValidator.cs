@@ -23,6 +23,7 @@ public static partial class NetworkValidator
         check.Ips();
         check.Routes();
         check.DomainAndDns();
+        check.PortForwards();
         return check.Problems;
     }
 

@@ -15,6 +15,9 @@ public static class NetworkXml
     /// <summary>Namespace of our own extension elements (libvirt ignores foreign namespaces, so exports stay valid for it).</summary>
     public static readonly XNamespace VnetNamespace = "https://virtualnetworking.dev/schemas/network/1.0";
 
+    /// <summary>A port forward: a child of &lt;metadata&gt;, which libvirt keeps and does not interpret (prefix vnet).</summary>
+    public static readonly XName PortForwardName = VnetNamespace + "portForward";
+
     /// <summary>Parses a network document. Throws NetworkProblemException listing every problem found.</summary>
     public static NetworkDefinition Parse(string xml) => NetworkXmlReader.ReadDocument(xml);
 

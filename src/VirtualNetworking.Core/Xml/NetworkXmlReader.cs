@@ -85,7 +85,7 @@ internal sealed partial class NetworkXmlReader
         ReadUuid(root, definition);
         definition.Title = root.Element("title")?.Value;
         definition.Description = root.Element("description")?.Value;
-        definition.Metadata = Raw(root.Element("metadata"));
+        ReadMetadata(root.Element("metadata"), definition);
         if (root.Element("forward") is { } forward) definition.Forward = ReadForward(forward);
         if (root.Element("bridge") is { } bridge) definition.Bridge = ReadBridge(bridge);
         if (root.Element("mtu") is { } mtu) definition.Mtu = Int(mtu, "size", 1, int.MaxValue, Ids.MtuInvalid);

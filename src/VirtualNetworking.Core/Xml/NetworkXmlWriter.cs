@@ -33,7 +33,7 @@ internal sealed partial class NetworkXmlWriter
         if (definition.Uuid is { } uuid) Line($"<uuid>{uuid:D}</uuid>");
         if (definition.Title is not null) Line($"<title>{Escape(definition.Title)}</title>");
         if (definition.Description is not null) Line($"<description>{Escape(definition.Description)}</description>");
-        WriteRaw(definition.Metadata);
+        WriteMetadata(definition);
         // A ForwardDefinition with mode Isolated means no <forward> (libvirt's mode 'none').
         if (definition.Forward is { Mode: not NetworkMode.Isolated } forward) WriteForward(forward);
         WriteBridge(definition);

@@ -131,6 +131,9 @@ public sealed class NetworkDefinitionCloneTests
         ["portgroups"] = d => d.PortGroups.Clear(),
         ["dnsmasq options"] = d => d.DnsmasqOptions!.RemoveNodes(),
         ["uplink"] = d => d.UplinkDevice = "eth7",
+        ["port forward"] = d => d.PortForwards[0].GuestPort = 8081,
+        ["port forward sources"] = d => d.PortForwards[0].SourcePrefixes.Add("192.0.2.0/24"),
+        ["port forwards"] = d => d.PortForwards.Clear(),
     };
 
     [Theory]
@@ -266,6 +269,13 @@ public sealed class NetworkDefinitionCloneTests
             Family = "ipv4", Address = IPAddress.Parse("10.99.0.0"), Netmask = IPAddress.Parse("255.255.0.0"), Prefix = 16,
             Gateway = IPAddress.Parse("10.0.5.254"), Metric = 3,
         });
+        var forward = new PortForwardDefinition
+        {
+            Protocol = PortProtocol.Udp, HostAddress = IPAddress.Parse("203.0.113.1"), HostPort = 5000, HostPortEnd = 5009,
+            GuestAddress = IPAddress.Parse("10.0.5.50"), GuestPort = 6000, GuestPortEnd = 6009, Description = "game",
+        };
+        forward.SourcePrefixes.Add("198.51.100.0/24");
+        definition.PortForwards.Add(forward);
         definition.PortGroups.Add(new XElement("portgroup", new XAttribute("name", "engineering"), new XAttribute("default", "yes")));
         return definition;
     }
