@@ -2,7 +2,7 @@ namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
 /// Our tables and chains: libvirt's layout (§4.1 of the reference), but in a table of our own so that an
-/// installed libvirt and we never touch each other's rules. Input/output are our additions (DHCP/DNS accepts).
+/// installed libvirt and we never touch each other's rules. Input/output (DHCP/DNS accepts) and the DNAT chains (port forwards) are our additions.
 /// </summary>
 public static class FirewallLayout
 {
@@ -17,6 +17,9 @@ public static class FirewallLayout
     public const string GuestNat = "guest_nat";
     public const string Input = "input";
     public const string Output = "output";
+    /// <summary>Port forwards: DNAT of connections arriving at the host, and of the host's own (our additions).</summary>
+    public const string GuestDnat = "guest_dnat";
+    public const string GuestDnatOutput = "guest_dnat_output";
 
     public static IReadOnlyList<NftFamily> Families { get; } = [NftFamily.Ip, NftFamily.Ip6];
 
@@ -30,6 +33,9 @@ public static class FirewallLayout
         new(GuestNat, new BaseChainHook("nat", "postrouting", 100)),
         new(Input, new BaseChainHook("filter", "input", 0)),
         new(Output, new BaseChainHook("filter", "output", 0)),
+        // dstnat priority, so that the filter chains see the guest's address.
+        new(GuestDnat, new BaseChainHook("nat", "prerouting", -100)),
+        new(GuestDnatOutput, new BaseChainHook("nat", "output", -100)),
     ];
 
     /// <summary>

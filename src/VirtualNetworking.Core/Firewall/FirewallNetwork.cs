@@ -24,8 +24,11 @@ public sealed record FirewallNetwork(
     bool NatIpv6 = false,
     NatAddressRange? NatAddresses = null,
     NatPortRange? NatPorts = null,
-    string? ForwardDevice = null)
+    string? ForwardDevice = null,
+    IReadOnlyList<ForwardedPort>? PortForwards = null)
 {
+    public IReadOnlyList<ForwardedPort> Forwards => PortForwards ?? [];
+
     /// <summary>libvirt adds rules only for these modes; open, bridge and the macvtap modes get none.</summary>
     public bool HasRules => Mode is NetworkMode.Nat or NetworkMode.Routed or NetworkMode.Isolated;
 
@@ -46,3 +49,10 @@ public sealed record NatPortRange(int Start, int End)
     /// <summary>libvirt writes a single port when the range is empty or inverted (its "simplify" branch).</summary>
     public bool IsSinglePort => !(Start < End && End < 65536);
 }
+
+/// <summary>A port forward as the firewall needs it: the ranges resolved (guest defaults applied), prefixes parsed.</summary>
+/// <param name="Protocol">"tcp" or "udp".</param>
+/// <param name="HostAddress">Null = every address of the host.</param>
+/// <param name="Sources">Who may connect; empty = anyone.</param>
+public sealed record ForwardedPort(
+    string Protocol, IPAddress? HostAddress, int HostFirst, int HostLast, IPAddress Guest, int GuestFirst, int GuestLast, IReadOnlyList<IpNetwork> Sources);

@@ -24,8 +24,14 @@ public static class FirewallNetworkMapper
             NatIpv6: nat?.Ipv6 == true,
             NatAddresses: nat?.AddressStart is { } start ? new NatAddressRange(start, nat.AddressEnd) : null,
             NatPorts: PortsOf(nat),
-            ForwardDevice: string.IsNullOrEmpty(definition.Forward?.Dev) ? null : definition.Forward.Dev);
+            ForwardDevice: string.IsNullOrEmpty(definition.Forward?.Dev) ? null : definition.Forward.Dev,
+            PortForwards: definition.PortForwards.Select(ForwardedPortOf).ToList());
     }
+
+    /// <summary>The definition is validated (NetworkValidator), so its prefixes parse.</summary>
+    private static ForwardedPort ForwardedPortOf(PortForwardDefinition forward) =>
+        new(forward.Protocol == PortProtocol.Udp ? "udp" : "tcp", forward.HostAddress, forward.HostPort, forward.HostPortLast,
+            forward.GuestAddress, forward.GuestPortFirst, forward.GuestPortLast, forward.SourcePrefixes.Select(IpNetwork.Parse).ToList());
 
     /// <summary>libvirt's virNetworkIPDefPrefix: explicit prefix, else the netmask, else classful / 64.</summary>
     private static IpNetwork SubnetOf(IpDefinition ip)

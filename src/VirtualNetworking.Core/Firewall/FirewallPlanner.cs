@@ -27,7 +27,7 @@ public static class FirewallPlanner
     /// transaction adds a probe rule to the freshly flushed forward chain and deletes the predicted probe
     /// handle right away: that delete finds the probe only if the prediction is exact (after the flush nothing
     /// else is active in that chain), so a wrong prediction fails the whole transaction with ENOENT and nothing
-    /// changes. Handles are allocated in transaction order: new chains (7 per new table), the family's rules in
+    /// changes. Handles are allocated in transaction order: new chains (one per FirewallLayout.Chains entry in a new table), the family's rules in
     /// plan order, the probe, the three jumps.
     /// </summary>
     public static PredictedApply BuildApplyTransaction(FirewallPlan plan, HandleCounters counters, IReadOnlyList<RuleHandle>? replacing = null)

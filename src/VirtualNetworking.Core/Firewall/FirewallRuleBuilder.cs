@@ -6,7 +6,7 @@ namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
 /// A network's rules, following libvirt's network_nftables.c function by function (general rules, then per
-/// &lt;ip&gt; in document order: masquerading or routing rules), plus our DHCP/DNS accepts at the end.
+/// &lt;ip&gt; in document order: masquerading or routing rules), plus our port forwards and DHCP/DNS accepts at the end.
 /// </summary>
 public static class FirewallRuleBuilder
 {
@@ -30,6 +30,9 @@ public static class FirewallRuleBuilder
             else if (network.Mode is NetworkMode.Nat or NetworkMode.Routed)
                 AddRoutingRules(rules, network, subnet);
         }
+
+        if (network.Mode is NetworkMode.Nat or NetworkMode.Routed)
+            foreach (var forward in network.Forwards) AddPortForwardRules(rules, network, forward);
 
         AddLocalServiceRules(rules, NftFamily.Ip);
         if (network.UsesIpv6) AddLocalServiceRules(rules, NftFamily.Ip6);
@@ -97,6 +100,61 @@ public static class FirewallRuleBuilder
         new(family, GuestNat,
             [.. IfName(InterfaceDirection.Out, dev), new AddressMatch(AddressField.Source, subnet), new AddressMatch(AddressField.Destination, destination)],
             new ReturnAction());
+
+    private static readonly IpNetwork Ipv4Loopback = IpNetwork.Parse("127.0.0.0/8");
+    private static readonly IpNetwork Ipv6Loopback = IpNetwork.Parse("::1/128");
+
+    /// <summary>
+    /// Our addition, one port forward: DNAT of connections to a host address (fib daddr type local, so traffic
+    /// passing through the host to elsewhere keeps its destination) arriving from outside or from guests
+    /// (guest_dnat) and made by the host itself (guest_dnat_output; not to loopback, which cannot leave through
+    /// the bridge without route_localnet); an accept of exactly the DNATed flow in guest_input, evaluated before
+    /// its reject; and masquerading of the flow when a guest of the network is the client (hairpin), so that the
+    /// guest's reply returns through the host's conntrack instead of straight to the client.
+    /// </summary>
+    private static void AddPortForwardRules(List<FirewallRule> rules, FirewallNetwork network, ForwardedPort forward)
+    {
+        var ipv6 = forward.Guest.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var family = ipv6 ? NftFamily.Ip6 : NftFamily.Ip;
+        var guest = new IpNetwork(forward.Guest, ipv6 ? 128 : 32);
+        var guestPorts = new DestinationPortMatch(forward.Protocol, forward.GuestFirst, forward.GuestLast);
+
+        foreach (var chain in new[] { GuestDnat, GuestDnatOutput })
+            foreach (var source in forward.Sources.Count == 0 ? [null] : forward.Sources.Cast<IpNetwork?>())
+                foreach (var (hostPorts, action) in Translations(forward))
+                {
+                    List<RuleMatch> matches = source is { } prefix ? [new AddressMatch(AddressField.Source, prefix)] : [];
+                    matches.Add(new LocalDestinationMatch());
+                    if (chain == GuestDnatOutput) matches.Add(new AddressMatch(AddressField.Destination, ipv6 ? Ipv6Loopback : Ipv4Loopback, Negated: true));
+                    if (forward.HostAddress is { } host) matches.Add(new AddressMatch(AddressField.Destination, new IpNetwork(host, ipv6 ? 128 : 32)));
+                    matches.Add(hostPorts);
+                    rules.Add(new(family, chain, matches, action, IsLibvirtRule: false));
+                }
+
+        rules.Add(new(family, GuestInput,
+            [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Destination, guest), guestPorts, new DnatStatusMatch()],
+            new AcceptAction(), IsLibvirtRule: false));
+        foreach (var subnet in network.Subnets.Where(s => s.Contains(forward.Guest)))
+            rules.Add(new(family, GuestNat,
+                [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, subnet), new AddressMatch(AddressField.Destination, guest),
+                 guestPorts, new DnatStatusMatch()],
+                new MasqueradeAction(null), IsLibvirtRule: false));
+    }
+
+    /// <summary>
+    /// Host ports and what they become: the same ports need no port in the DNAT (one rule for a range); a single
+    /// port maps to one; a shifted range needs a rule per port, since nft's dnat to a range picks any port of it.
+    /// </summary>
+    private static IEnumerable<(DestinationPortMatch HostPorts, DnatAction Action)> Translations(ForwardedPort forward)
+    {
+        if (forward.GuestFirst == forward.HostFirst)
+        {
+            yield return (new DestinationPortMatch(forward.Protocol, forward.HostFirst, forward.HostLast), new DnatAction(forward.Guest, null));
+            yield break;
+        }
+        for (var offset = 0; offset <= forward.HostLast - forward.HostFirst; offset++)
+            yield return (new DestinationPortMatch(forward.Protocol, forward.HostFirst + offset), new DnatAction(forward.Guest, forward.GuestFirst + offset));
+    }
 
     /// <summary>
     /// Our addition: DHCP and DNS from guests to the host's server, DHCP replies back. libvirt relies on its

@@ -66,7 +66,10 @@ internal static class NftJsonRenderer
         AddressMatch m => Compare(m.Negated ? "!=" : "==", Payload(m.Network.IsIPv6 ? "ip6" : "ip", m.Field == AddressField.Source ? "saddr" : "daddr"), Prefix(m)),
         L4ProtocolMatch m => Compare("==", Meta("l4proto"), m.Protocol),
         RelatedOrEstablishedMatch => Compare("in", new JsonObject { ["ct"] = new JsonObject { ["key"] = "state" } }, new JsonArray("related", "established")),
-        DestinationPortMatch m => Compare("==", Payload(m.Protocol, "dport"), m.Port),
+        DestinationPortMatch m => Compare("==", Payload(m.Protocol, "dport"),
+            m.Last is { } last && last != m.Port ? new JsonObject { ["range"] = new JsonArray(m.Port, last) } : JsonValue.Create(m.Port)),
+        LocalDestinationMatch => Compare("==", new JsonObject { ["fib"] = new JsonObject { ["result"] = "type", ["flags"] = new JsonArray("daddr") } }, "local"),
+        DnatStatusMatch => Compare("in", new JsonObject { ["ct"] = new JsonObject { ["key"] = "status" } }, "dnat"),
         _ => throw new ArgumentOutOfRangeException(nameof(match), match, "Unknown match."),
     };
 
@@ -78,6 +81,7 @@ internal static class NftJsonRenderer
         JumpAction j => new() { ["jump"] = new JsonObject { ["target"] = j.Chain } },
         MasqueradeAction m => new() { ["masquerade"] = m.Ports is null ? null : new JsonObject { ["port"] = Ports(m.Ports) } },
         SnatAction s => new() { ["snat"] = Snat(s) },
+        DnatAction d => new() { ["dnat"] = d.Port is { } port ? new JsonObject { ["addr"] = d.Address.ToString(), ["port"] = port } : new JsonObject { ["addr"] = d.Address.ToString() } },
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Unknown action."),
     };
 

@@ -15,5 +15,8 @@ public sealed record JumpAction(string Chain) : RuleAction;
 /// <summary>masquerade [to :ports]; ports only on tcp/udp rules.</summary>
 public sealed record MasqueradeAction(NatPortRange? Ports) : RuleAction;
 
+/// <summary>dnat to address[:port]; without a port the destination port is kept (a port forward).</summary>
+public sealed record DnatAction(System.Net.IPAddress Address, int? Port) : RuleAction;
+
 /// <summary>snat to address[-address][:ports] (&lt;nat&gt;&lt;address&gt;).</summary>
 public sealed record SnatAction(NatAddressRange Addresses, NatPortRange? Ports) : RuleAction;

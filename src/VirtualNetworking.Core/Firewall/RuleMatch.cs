@@ -34,5 +34,11 @@ public sealed record L4ProtocolMatch(string Protocol) : RuleMatch;
 /// <summary>ct state related,established.</summary>
 public sealed record RelatedOrEstablishedMatch : RuleMatch;
 
-/// <summary>udp|tcp dport N (only in our DHCP/DNS additions).</summary>
-public sealed record DestinationPortMatch(string Protocol, int Port) : RuleMatch;
+/// <summary>udp|tcp dport N, or N-Last (only in our additions: DHCP/DNS accepts, port forwards).</summary>
+public sealed record DestinationPortMatch(string Protocol, int Port, int? Last = null) : RuleMatch;
+
+/// <summary>fib daddr type local: addressed to the host itself, not passing through it.</summary>
+public sealed record LocalDestinationMatch : RuleMatch;
+
+/// <summary>ct status dnat: a connection a port forward redirected.</summary>
+public sealed record DnatStatusMatch : RuleMatch;

@@ -15,7 +15,7 @@ public sealed class FirewallPlannerTests
 
         Assert.Equal(2, commands.Count(c => c["add"]?["table"] is not null));
         var chains = commands.Select(c => c["add"]?["chain"]).OfType<JsonObject>().ToList();
-        Assert.Equal(14, chains.Count);
+        Assert.Equal(2 * FirewallLayout.Chains.Count, chains.Count);
         var nat = chains.Single(c => (string?)c["family"] == "ip" && (string?)c["name"] == "guest_nat");
         Assert.Equal("""{"family":"ip","table":"virtualnetworking","name":"guest_nat","type":"nat","hook":"postrouting","prio":100,"policy":"accept"}""", nat.ToJsonString());
         Assert.All(commands.Select(c => c.Single().Value!.AsObject().Single()), target =>
@@ -153,17 +153,17 @@ public sealed class FirewallPlannerTests
         var ipRules = plan.Rules.Count(r => r.Family == NftFamily.Ip);
         var ip6Rules = plan.Rules.Count - ipRules;
         Assert.Equal(plan.Rules.Select(r => (r.Family, r.Chain)), predicted.Handles.Select(h => (h.Family, h.Chain)));
-        // ip table exists (counter 40): rules 41…; ip6 table is new: its 7 chains take 1-7, rules 8…
+        // ip table exists (counter 40): rules 41…; ip6 table is new: its 9 chains take 1-9, rules 10…
         Assert.Equal(Enumerable.Range(41, ipRules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip).Select(h => h.Handle));
-        Assert.Equal(Enumerable.Range(8, ip6Rules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip6).Select(h => h.Handle));
+        Assert.Equal(Enumerable.Range(10, ip6Rules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip6).Select(h => h.Handle));
         // then the probe (added and deleted by its predicted handle) and the three jumps
-        Assert.Equal(new HandleCounters(40 + ipRules + 1 + 3, 7 + ip6Rules + 1 + 3), predicted.After);
+        Assert.Equal(new HandleCounters(40 + ipRules + 1 + 3, 9 + ip6Rules + 1 + 3), predicted.After);
 
         var commands = predicted.Transaction.Commands.ToList();
         var probeDeletes = commands.Select(c => c["delete"]?["rule"]).OfType<JsonObject>().Select(d => d.ToJsonString()).ToList();
         Assert.Equal(
             [$$"""{"family":"ip","table":"virtualnetworking","chain":"forward","handle":{{40 + ipRules + 1}}}""",
-             $$"""{"family":"ip6","table":"virtualnetworking","chain":"forward","handle":{{7 + ip6Rules + 1}}}"""],
+             $$"""{"family":"ip6","table":"virtualnetworking","chain":"forward","handle":{{9 + ip6Rules + 1}}}"""],
             probeDeletes);
         // Each probe follows its family's flush of forward and precedes the jumps; every insert comes before.
         var lastInsert = commands.FindLastIndex(c => c["insert"] is not null);
