@@ -65,7 +65,7 @@ AfterAll {
     Stop-VNetwork -Name hlth -ErrorAction Ignore
     Remove-VNetwork -Name hlth -ErrorAction Ignore
     ip netns delete $Guest 2>$null
-    nft delete table ip vhlforeign 2>$null
+    nft delete table ip filter 2>$null
     ip link delete vhldummy 2>$null
     Remove-TestRoot $Root
     Remove-Item -Recurse -Force $Work -ErrorAction Ignore
@@ -114,8 +114,8 @@ Describe 'Test-VNetworkHealth and Repair-VNetwork on a running network with a gu
 
     It '<Case> is reported as <Check>, left alone by repair, and passes once removed' -ForEach @(
         @{ Case = "Docker's FORWARD policy drop"; Check = 'ForeignForwardDrop'
-            Add = { "table ip vhlforeign {`n chain FORWARD {`n  type filter hook forward priority 0; policy drop;`n }`n}" | nft -f - }
-            Remove = { nft delete table ip vhlforeign } }
+            Add = { "table ip filter {`n chain FORWARD {`n  type filter hook forward priority 0; policy drop;`n }`n}" | nft -f - }
+            Remove = { nft delete table ip filter } }
         @{ Case = "another link's route into the subnet"; Check = 'SubnetCollision'
             Add = { ip link add vhldummy type veth peer name vhldummy1; ip link set vhldummy up; ip route add 10.231.0.128/25 dev vhldummy }
             Remove = { ip link delete vhldummy } }

@@ -290,6 +290,16 @@ public sealed class NetworkCatalog
     public static string LinkNameOf(IHostNetworkView host, int? linkIndex) =>
         linkIndex is { } index ? host.LinkName(index) ?? $"#{index}" : "?";
 
+    /// <summary>
+    /// Each subnet of the definition with each host address or route it overlaps, leaving out those on the network's
+    /// own bridge (<paramref name="ownLinkIndex"/>; null: it has none now).
+    /// </summary>
+    public static IEnumerable<(IpNetwork Subnet, HostPrefix Prefix)> Overlaps(IEnumerable<HostPrefix> prefixes, NetworkDefinition definition, int? ownLinkIndex)
+    {
+        var others = prefixes.Where(p => ownLinkIndex is null || p.LinkIndex != ownLinkIndex).ToList();
+        return DefinedSubnets(definition).SelectMany(s => others.Where(p => p.Network.Overlaps(s)).Select(p => (s, p)));
+    }
+
     public static IEnumerable<IpNetwork> DefinedSubnets(NetworkDefinition definition) =>
         definition.Ips.Select(ip => NetworkValidator.Subnet(ip).Canonical);
 

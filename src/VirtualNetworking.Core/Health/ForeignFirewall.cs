@@ -21,16 +21,25 @@ public static class ForeignFirewall
 
     /// <summary>One finding per check: <see cref="HealthCheckIds.ForeignForwardDrop"/>, <see cref="HealthCheckIds.BridgeNetfilter"/>,
     /// <see cref="HealthCheckIds.ForeignInputDrop"/>, in that order, Pass included.</summary>
-    public static IReadOnlyList<HealthFinding> Analyze(ForeignFirewallInput input)
+    public static IReadOnlyList<HealthFinding> Analyze(ForeignFirewallInput input) => Analyze(input, ReadTables(input));
+
+    /// <summary>
+    /// <see cref="Analyze(ForeignFirewallInput)"/> over tables read before: the host's rulesets are the same for every
+    /// network, so a caller checking many reads them once (<see cref="ReadTables"/>).
+    /// </summary>
+    public static IReadOnlyList<HealthFinding> Analyze(ForeignFirewallInput input, ForeignFirewallTables host)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var tables = Tables(input, out var unreadable);
+        ArgumentNullException.ThrowIfNull(host);
+        var (tables, unreadable) = (host.Tables, host.Unreadable);
         return [Forward(input, tables, unreadable), BridgeNetfilter(input, tables, unreadable), Input(input, tables, unreadable)];
     }
 
-    private static List<FirewallTable> Tables(ForeignFirewallInput input, out string? unreadable)
+    /// <summary>The host's rulesets of the input (nft's JSON and the iptables saves), parsed; its network fields are not read.</summary>
+    public static ForeignFirewallTables ReadTables(ForeignFirewallInput input)
     {
-        unreadable = null;
+        ArgumentNullException.ThrowIfNull(input);
+        string? unreadable = null;
         var tables = new List<FirewallTable>();
         var fromSave = new HashSet<(string, string)>();
         if (input.IptablesNftSave is { } v4) fromSave.UnionWith(ForeignFirewallIptables.TableNames(v4).Select(t => ("ip", t)));
@@ -48,7 +57,7 @@ public static class ForeignFirewall
         ];
         foreach (var (text, source, family) in saves)
             if (text is not null) tables.AddRange(ForeignFirewallIptables.Read(text, source, family));
-        return tables;
+        return new ForeignFirewallTables(tables, unreadable);
     }
 
     private static HealthFinding Forward(ForeignFirewallInput input, List<FirewallTable> tables, string? unreadable)

@@ -47,3 +47,13 @@ public sealed record ForeignFirewallInput(
     /// </summary>
     public string? OutsideInterface { get; init; }
 }
+
+/// <summary>The host's rulesets as <see cref="ForeignFirewall.Analyze(ForeignFirewallInput, ForeignFirewallTables)"/> reads them.</summary>
+public sealed class ForeignFirewallTables
+{
+    internal ForeignFirewallTables(List<FirewallTable> tables, string? unreadable) => (Tables, Unreadable) = (tables, unreadable);
+
+    internal List<FirewallTable> Tables { get; }
+    /// <summary>Why nft's ruleset could not be read; null when it was.</summary>
+    internal string? Unreadable { get; }
+}

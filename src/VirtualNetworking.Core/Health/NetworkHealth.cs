@@ -27,6 +27,8 @@ public sealed class NetworkHealth
     private readonly Lazy<string?> rulesetText;
     private readonly Lazy<JsonNode?> ruleset;
     private readonly Lazy<IptablesSaves> iptables;
+    /// <summary>The host's rulesets parsed for the foreign-firewall checks: once, for every network checked.</summary>
+    private ForeignFirewallTables? foreignTables;
     private readonly Lazy<IReadOnlyList<string>> raLinks;
     private readonly Lazy<List<HostPrefix>> prefixes;
 
@@ -39,7 +41,8 @@ public sealed class NetworkHealth
         daemon = new(probe.DaemonNetworks);
         rulesetText = new(probe.Ruleset);
         ruleset = new(() => Parse(rulesetText.Value));
-        iptables = new(probe.Iptables);
+        // iptables-nft's view is asked for only where the ruleset has a table of iptables' names (a process each).
+        iptables = new(() => probe.Iptables(HasIptablesTable("ip"), HasIptablesTable("ip6")));
         raLinks = new(probe.LinksWithRaRoutes);
         prefixes = new(() => NetworkCatalog.HostPrefixes(host).ToList());
     }
@@ -71,7 +74,8 @@ public sealed class NetworkHealth
             if (Forwards(d)) results.Add(ForwardingCheck(d));
             if (NetworkRuntime.ServedByDaemon(d)) results.AddRange(DaemonChecks(d, bridge));
             results.Add(CollisionCheck(d, bridge));
-            results.AddRange(ForeignFirewall.Analyze(ForeignInput(d)));
+            var foreign = ForeignInput(d);
+            results.AddRange(ForeignFirewall.Analyze(foreign, foreignTables ??= ForeignFirewall.ReadTables(foreign)));
             if (Forwards(d) && d.Ips.Any(ip => ip.IsIPv6)) results.Add(AcceptRaCheck(d));
         }
         return [.. results.Select(r => r.For(name))];
@@ -97,7 +101,13 @@ public sealed class NetworkHealth
 
     private bool? Flag(string key) => sysctl.Read(key)?.Trim() is { } value ? value == "1" : null;
 
-    private static bool Forwards(NetworkDefinition d) => d.Mode is NetworkMode.Nat or NetworkMode.Routed or NetworkMode.Open;
+    private static bool Forwards(NetworkDefinition d) => NetworkRuntime.Forwards(d);
+
+    private static readonly string[] IptablesTableNames = ["filter", "nat", "mangle", "raw", "security"];
+
+    private bool HasIptablesTable(string family) =>
+        ruleset.Value?["nftables"] is JsonArray items && items.Select(i => i?["table"]).OfType<JsonObject>()
+            .Any(t => (string?)t["family"] == family && IptablesTableNames.Contains((string?)t["name"]));
 
     private static IReadOnlyList<IpNetwork> DefinedAddresses(NetworkDefinition d) =>
         [.. d.Ips.Select(ip => new IpNetwork(ip.Address, NetworkValidator.Subnet(ip).PrefixLength))];
@@ -135,9 +145,7 @@ public sealed class NetworkHealth
 
     private HealthFinding ForwardingCheck(NetworkDefinition d)
     {
-        var keys = new List<string>();
-        if (d.Ips.Any(ip => !ip.IsIPv6)) keys.Add("net/ipv4/ip_forward");
-        if (d.Ips.Any(ip => ip.IsIPv6)) keys.Add("net/ipv6/conf/all/forwarding");
+        var keys = NetworkRuntime.ForwardingKeys(d);
         var off = keys.Where(k => sysctl.Read(k)?.Trim() != "1").ToList();
         if (off.Count == 0)
             return new(Forwarding, HealthStatus.Pass, keys.Count == 0 ? "The network has no address to forward for." : $"Forwarding is on ({string.Join(", ", keys.Select(Dotted))}).");
@@ -168,9 +176,8 @@ public sealed class NetworkHealth
 
     private HealthFinding CollisionCheck(NetworkDefinition d, LinkState? bridge)
     {
-        var others = prefixes.Value.Where(p => bridge is null || p.LinkIndex != bridge.Index).ToList();
-        var clashes = NetworkCatalog.DefinedSubnets(d)
-            .SelectMany(s => others.Where(p => p.Network.Overlaps(s)).Select(p => $"{s} overlaps {p.Network} on {NetworkCatalog.LinkNameOf(host, p.LinkIndex)}"))
+        var clashes = NetworkCatalog.Overlaps(prefixes.Value, d, bridge?.Index)
+            .Select(o => $"{o.Subnet} overlaps {o.Prefix.Network} on {NetworkCatalog.LinkNameOf(host, o.Prefix.LinkIndex)}")
             .Distinct().ToList();
         return clashes.Count == 0
             ? new(SubnetCollision, HealthStatus.Pass, "No other link of the host has an address or route in the network's subnets.")

@@ -83,8 +83,7 @@ public sealed class NetworkRepair(EnginePorts ports, Func<NetworkHealth> health,
         }
         Try("turn forwarding on", () =>
         {
-            if (d.Ips.Any(ip => !ip.IsIPv6)) sysctl.Write("net/ipv4/ip_forward", "1");
-            if (d.Ips.Any(ip => ip.IsIPv6)) sysctl.Write("net/ipv6/conf/all/forwarding", "1");
+            foreach (var key in NetworkRuntime.ForwardingKeys(d)) sysctl.Write(key, "1");
         }, Forwarding);
         Try("apply the network's firewall rules again", () =>
         {

@@ -176,7 +176,6 @@ public sealed class NetworkRuntime
         var name = d.Name;
         var bridge = d.Bridge?.Name ?? throw new NetworkProblemException(ErrorIds.BridgeNameMissing, ProblemCategory.InvalidData,
             $"Network '{name}' has no bridge name. Redefine it (Import-VNetwork allocates one).", name);
-        var subnets = d.Ips.Select(NetworkValidator.Subnet).ToList();
 
         faults.At("bridge");
         Record(name, new UndoStep.DeleteLink(bridge));
@@ -184,7 +183,7 @@ public sealed class NetworkRuntime
 
         faults.At("sysctl-bridge");
         // Bridge sysctls go with the bridge, so they need no undo of their own.
-        SetBridgeSysctls(sysctl, bridge, subnets.Any(s => s.IsIPv6));
+        SetBridgeSysctls(sysctl, bridge, d.Ips.Any(ip => ip.IsIPv6));
 
         faults.At("firewall");
         var rules = FirewallNetworkMapper.FromDefinition(d);
@@ -210,11 +209,7 @@ public sealed class NetworkRuntime
             host.AddRoute(bridge, new IpNetwork(route.Address, RoutePrefix(route)).Canonical, route.Gateway, route.Metric is { } m ? (uint)m : null);
 
         faults.At("ip-forward");
-        if (d.Mode is NetworkMode.Nat or NetworkMode.Routed or NetworkMode.Open)
-        {
-            if (subnets.Any(s => !s.IsIPv6)) EnableForwarding(name, "net/ipv4/ip_forward");
-            if (subnets.Any(s => s.IsIPv6)) EnableForwarding(name, "net/ipv6/conf/all/forwarding");
-        }
+        foreach (var key in ForwardingKeys(d)) EnableForwarding(name, key);
 
         faults.At("dhcp");
         var warnings = new List<NetworkProblem>();
@@ -291,6 +286,19 @@ public sealed class NetworkRuntime
         Record(d.Name, new UndoStep.UnregisterDns(bridge));
         dnsRegistration.Register(bridge, policy!.OwnAddresses, domain);
         return [];
+    }
+
+    /// <summary>The modes whose guests' traffic the host forwards (libvirt turns forwarding on for them).</summary>
+    internal static bool Forwards(NetworkDefinition d) => d.Mode is NetworkMode.Nat or NetworkMode.Routed or NetworkMode.Open;
+
+    /// <summary>The forwarding sysctls a started network needs on: IPv4 and IPv6 as it has addresses of each.</summary>
+    internal static IReadOnlyList<string> ForwardingKeys(NetworkDefinition d)
+    {
+        if (!Forwards(d)) return [];
+        var keys = new List<string>();
+        if (d.Ips.Any(ip => !ip.IsIPv6)) keys.Add("net/ipv4/ip_forward");
+        if (d.Ips.Any(ip => ip.IsIPv6)) keys.Add("net/ipv6/conf/all/forwarding");
+        return keys;
     }
 
     /// <summary>IPv6 on the bridge only when the network has IPv6; never autoconfigured from RAs (libvirt's settings).</summary>
@@ -383,13 +391,11 @@ public sealed class NetworkRuntime
     {
         if (!NetworkModeNames.IsManagedBridge(definition.Mode)) return;
         var own = definition.Bridge?.Name is { } bridge ? host.GetLink(bridge) : null;
-        var prefixes = NetworkCatalog.HostPrefixes(host).Where(p => own is null || p.LinkIndex != own.Index).ToList();
         var problems = new List<NetworkProblem>();
-        foreach (var subnet in NetworkCatalog.DefinedSubnets(definition))
-            foreach (var (linkIndex, network) in prefixes.Where(p => p.Network.Overlaps(subnet)).Take(1))
-                problems.Add(new NetworkProblem(ErrorIds.SubnetInUse, ProblemCategory.ResourceExists,
-                    $"Network '{definition.Name}' cannot start: its subnet {subnet} is already in use by interface {NetworkCatalog.LinkNameOf(host, linkIndex)} ({network}). Stop what uses it, or give the network another subnet (Set-VNetwork, or redefine it).",
-                    definition.Name));
+        foreach (var (subnet, (linkIndex, network)) in NetworkCatalog.Overlaps(NetworkCatalog.HostPrefixes(host), definition, own?.Index).DistinctBy(o => o.Subnet))
+            problems.Add(new NetworkProblem(ErrorIds.SubnetInUse, ProblemCategory.ResourceExists,
+                $"Network '{definition.Name}' cannot start: its subnet {subnet} is already in use by interface {NetworkCatalog.LinkNameOf(host, linkIndex)} ({network}). Stop what uses it, or give the network another subnet (Set-VNetwork, or redefine it).",
+                definition.Name));
         if (own is not null)
             problems.Add(new NetworkProblem(ErrorIds.BridgeExists, ProblemCategory.ResourceExists,
                 $"Network '{definition.Name}' cannot start: a link named '{own.Name}' already exists on the host. Remove that link, or give the network another bridge name.",

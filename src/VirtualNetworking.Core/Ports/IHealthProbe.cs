@@ -21,10 +21,11 @@ public interface IHealthProbe
     /// <summary>The whole ruleset, as `nft -j list ruleset` prints it; null when nftables cannot be read.</summary>
     string? Ruleset();
     /// <summary>
-    /// The iptables tools' own view (iptables-nft-save keeps the arguments of matches nft's JSON shows only by name;
-    /// legacy tables are not in the nftables ruleset at all); a part is null when its tool is missing or has no table.
+    /// The iptables tools' own view: iptables-nft-save for a family when asked (the ruleset holds a table of iptables'
+    /// names; it keeps the arguments of matches nft's JSON shows only by name), legacy saves when the kernel holds legacy
+    /// tables (they are not in the nftables ruleset at all); a part is null when its tool is missing or not asked.
     /// </summary>
-    IptablesSaves Iptables();
+    IptablesSaves Iptables(bool nftV4, bool nftV6);
     /// <summary>The links that have IPv6 routes learnt from router advertisements.</summary>
     IReadOnlyList<string> LinksWithRaRoutes();
 }

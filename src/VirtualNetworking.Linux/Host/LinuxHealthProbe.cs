@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Linux.Dhcp;
 using VirtualNetworking.Linux.Netlink;
@@ -12,7 +10,6 @@ namespace VirtualNetworking.Linux.Host;
 public sealed class LinuxHealthProbe(DaemonDhcpService daemon) : NetlinkAdapter, IHealthProbe
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
-    private static readonly string[] IptablesTables = ["filter", "nat", "mangle", "raw", "security"];
 
     public IReadOnlyList<ServedNetwork>? DaemonNetworks()
     {
@@ -34,20 +31,12 @@ public sealed class LinuxHealthProbe(DaemonDhcpService daemon) : NetlinkAdapter,
         catch (NftablesException) { return null; }
     }
 
-    /// <summary>
-    /// iptables-nft's save only when the ruleset has a table of its names (a spawn each, so not on every host); legacy
-    /// saves only when the kernel holds legacy (x_tables) tables, which the nftables ruleset does not show.
-    /// </summary>
-    public IptablesSaves Iptables()
-    {
-        var tables = Tables(Ruleset());
-        bool Has(string family) => tables.Any(t => t.Family == family && IptablesTables.Contains(t.Name));
-        return new IptablesSaves(
-            Has("ip") ? Save("iptables-nft-save") : null,
-            Has("ip6") ? Save("ip6tables-nft-save") : null,
-            HasTables("/proc/net/ip_tables_names") ? Save("iptables-legacy-save") : null,
-            HasTables("/proc/net/ip6_tables_names") ? Save("ip6tables-legacy-save") : null);
-    }
+    /// <summary>Legacy saves only when the kernel holds legacy (x_tables) tables: a spawn each, so not on every host.</summary>
+    public IptablesSaves Iptables(bool nftV4, bool nftV6) => new(
+        nftV4 ? Save("iptables-nft-save") : null,
+        nftV6 ? Save("ip6tables-nft-save") : null,
+        HasTables("/proc/net/ip_tables_names") ? Save("iptables-legacy-save") : null,
+        HasTables("/proc/net/ip6_tables_names") ? Save("ip6tables-legacy-save") : null);
 
     public IReadOnlyList<string> LinksWithRaRoutes()
     {
@@ -59,16 +48,6 @@ public sealed class LinuxHealthProbe(DaemonDhcpService daemon) : NetlinkAdapter,
                 .Select(i => Client.GetLink(i)?.Name).OfType<string>()];
         }
         catch (NetlinkException) { return []; }
-    }
-
-    private static List<(string? Family, string? Name)> Tables(string? ruleset)
-    {
-        try
-        {
-            return ruleset is null || JsonNode.Parse(ruleset)?["nftables"] is not JsonArray items ? []
-                : [.. items.Select(i => i?["table"]).OfType<JsonObject>().Select(t => ((string?)t["family"], (string?)t["name"]))];
-        }
-        catch (JsonException) { return []; }
     }
 
     private static bool HasTables(string path)

@@ -12,6 +12,13 @@ internal sealed class FakeHealthProbe : IHealthProbe
 
     public IReadOnlyList<ServedNetwork>? DaemonNetworks() => Served;
     public string? Ruleset() => RulesetJson;
-    public IptablesSaves Iptables() => Saves;
+    /// <summary>What Iptables was asked for last (iptables-nft's view per family).</summary>
+    public (bool V4, bool V6)? AskedNft { get; private set; }
+
+    public IptablesSaves Iptables(bool nftV4, bool nftV6)
+    {
+        AskedNft = (nftV4, nftV6);
+        return Saves;
+    }
     public IReadOnlyList<string> LinksWithRaRoutes() => RaLinks;
 }

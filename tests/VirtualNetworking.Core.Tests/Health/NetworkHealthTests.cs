@@ -186,10 +186,12 @@ public sealed class NetworkHealthTests
         probe.RulesetJson = """{"nftables":[]}""";
         Assert.Equal([ForeignForwardDrop, BridgeNetfilter, ForeignInputDrop], Foreign().Select(r => r.Check));
         Assert.All(Foreign(), r => Assert.Equal(HealthStatus.Pass, r.Status));
+        Assert.Equal((false, false), probe.AskedNft); // no table of iptables' names: no iptables-nft-save spawned
 
         probe.RulesetJson = File.ReadAllText(Path.Combine(fixtures, "docker.json"));
         probe.Saves = IptablesSaves.None with { NftV4 = File.ReadAllText(Path.Combine(fixtures, "docker.txt")) };
         Assert.Equal(HealthStatus.Fail, Foreign().Single(r => r.Check == ForeignForwardDrop).Status);
+        Assert.Equal((true, false), probe.AskedNft); // Docker's ip filter table
 
         test.Host.Sysctls["net/bridge/bridge-nf-call-iptables"] = "1";
         Assert.Equal(HealthStatus.Fail, Foreign().Single(r => r.Check == BridgeNetfilter).Status);
