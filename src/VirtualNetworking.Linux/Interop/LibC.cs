@@ -9,6 +9,7 @@ namespace VirtualNetworking.Linux.Interop;
 internal static partial class LibC
 {
     public const int NETLINK_ROUTE = 0;
+    public const int NETLINK_NETFILTER = 12;
 
     public const int NETLINK_CAP_ACK = 10;
     public const int NETLINK_EXT_ACK = 11;

@@ -4,7 +4,7 @@ using VirtualNetworking.Linux.Interop;
 namespace VirtualNetworking.Linux.Netlink;
 
 /// <summary>
-/// One NETLINK_ROUTE socket. <see cref="Request"/> sends a message with the next sequence number and collects
+/// One netlink socket (rtnetlink unless another protocol is asked for). <see cref="Request"/> sends a message with the next sequence number and collects
 /// the replies to it: a dump until NLMSG_DONE, anything else until its NLMSG_ERROR acknowledgement.
 /// Requests are serialised, so replies never interleave.
 /// </summary>
@@ -18,9 +18,10 @@ internal sealed class NetlinkSocket : IDisposable
     private uint _sequence;
 
     /// <param name="groups">Multicast groups to receive notifications from (RTMGRP_* bits); 0 = requests only.</param>
-    public unsafe NetlinkSocket(uint groups = 0)
+    /// <param name="protocol">The netlink family: NETLINK_ROUTE, or NETLINK_NETFILTER for conntrack.</param>
+    public unsafe NetlinkSocket(uint groups = 0, int protocol = LibC.NETLINK_ROUTE)
     {
-        var fd = Platform.LibC.Socket(Platform.LibC.AF_NETLINK, Platform.LibC.SOCK_RAW | Platform.LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+        var fd = Platform.LibC.Socket(Platform.LibC.AF_NETLINK, Platform.LibC.SOCK_RAW | Platform.LibC.SOCK_CLOEXEC, protocol);
         if (fd < 0)
         {
             throw NetlinkException.FromLastError("open netlink socket");
