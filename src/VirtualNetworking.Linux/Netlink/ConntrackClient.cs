@@ -87,7 +87,8 @@ public sealed class NetlinkConntrack : IConntrack
         var original = ParseTuple(NetlinkAttributes.Parse(originalBytes), out var protocol);
         var reply = attributes.GetNested(ConntrackAttribute.TupleReply) is { } replyAttributes ? ParseTuple(replyAttributes, out _) : null;
         if (original is null || reply is null || protocol is null) return null;
-        ReadOnlyMemory<byte>? zone = attributes.TryGet(ConntrackAttribute.Zone, out var zoneBytes) ? zoneBytes : null;
+        // Typed nullable on purpose: a bare null would become an empty ReadOnlyMemory (via byte[]), an empty CTA_ZONE.
+        var zone = attributes.TryGet(ConntrackAttribute.Zone, out var zoneBytes) ? (ReadOnlyMemory<byte>?)zoneBytes : null;
         return new TrackedEntry(new ConntrackEntry(protocol.Value, original, reply), originalBytes, zone);
     }
 
