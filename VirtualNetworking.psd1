@@ -16,7 +16,8 @@
         'Start-VNetwork', 'Stop-VNetwork', 'Restart-VNetwork', 'Get-VNetworkBridge', 'Initialize-VNetworkHost',
         'Get-VNetworkDhcpLease', 'Add-VNetworkDhcpReservation', 'Get-VNetworkDhcpReservation', 'Remove-VNetworkDhcpReservation',
         'New-VNetworkPort', 'Get-VNetworkPort', 'Remove-VNetworkPort', 'Get-VNetworkDnsRecord', 'Resolve-VNetworkName',
-        'Test-VNetwork', 'Invoke-VNetworkConfiguration', 'Test-VNetworkConfiguration', 'Test-VNetworkHealth', 'Repair-VNetwork'
+        'Test-VNetwork', 'Invoke-VNetworkConfiguration', 'Test-VNetworkConfiguration', 'Test-VNetworkHealth', 'Repair-VNetwork',
+        'Add-VNetworkPortForward', 'Get-VNetworkPortForward', 'Remove-VNetworkPortForward'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -55,4 +55,8 @@ public sealed record NatPortRange(int Start, int End)
 /// <param name="HostAddress">Null = every address of the host.</param>
 /// <param name="Sources">Who may connect; empty = anyone.</param>
 public sealed record ForwardedPort(
-    string Protocol, IPAddress? HostAddress, int HostFirst, int HostLast, IPAddress Guest, int GuestFirst, int GuestLast, IReadOnlyList<IpNetwork> Sources);
+    string Protocol, IPAddress? HostAddress, int HostFirst, int HostLast, IPAddress Guest, int GuestFirst, int GuestLast, IReadOnlyList<IpNetwork> Sources)
+{
+    /// <summary>The opt-in forward on 127.0.0.1 (or another loopback address): only the host's own connections reach it.</summary>
+    public bool IsLoopback => HostAddress is { } host && IPAddress.IsLoopback(host);
+}

@@ -2,7 +2,9 @@ namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>One per-network rule, matches in libvirt's argument order.</summary>
 /// <param name="IsLibvirtRule">False for our additions (DHCP/DNS accepts), which libvirt's nftables backend lacks.</param>
-public sealed record FirewallRule(NftFamily Family, string Chain, IReadOnlyList<RuleMatch> Matches, RuleAction Action, bool IsLibvirtRule = true);
+/// <param name="PortForward">The port forward the rule serves, so that one forward's rules can be added and removed alone.</param>
+public sealed record FirewallRule(NftFamily Family, string Chain, IReadOnlyList<RuleMatch> Matches, RuleAction Action, bool IsLibvirtRule = true,
+    ForwardedPort? PortForward = null);
 
 /// <summary>
 /// A network's rules in the order libvirt issues them. Each is inserted at the head of its chain, so within a

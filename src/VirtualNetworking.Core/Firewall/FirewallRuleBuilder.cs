@@ -110,7 +110,9 @@ public static class FirewallRuleBuilder
     /// (guest_dnat) and made by the host itself (guest_dnat_output; not to loopback, which cannot leave through
     /// the bridge without route_localnet); an accept of exactly the DNATed flow in guest_input, evaluated before
     /// its reject; and masquerading of the flow when a guest of the network is the client (hairpin), so that the
-    /// guest's reply returns through the host's conntrack instead of straight to the client.
+    /// guest's reply returns through the host's conntrack instead of straight to the client. A forward on 127.0.0.1
+    /// (the opt-in) takes only the host's own connections to it, and masquerades them to the bridge's address, since
+    /// the guest cannot answer 127.0.0.1; the runtime turns route_localnet on for the bridge.
     /// </summary>
     private static void AddPortForwardRules(List<FirewallRule> rules, FirewallNetwork network, ForwardedPort forward)
     {
@@ -118,27 +120,29 @@ public static class FirewallRuleBuilder
         var family = ipv6 ? NftFamily.Ip6 : NftFamily.Ip;
         var guest = new IpNetwork(forward.Guest, ipv6 ? 128 : 32);
         var guestPorts = new DestinationPortMatch(forward.Protocol, forward.GuestFirst, forward.GuestLast);
+        var loopback = ipv6 ? Ipv6Loopback : Ipv4Loopback;
 
-        foreach (var chain in new[] { GuestDnat, GuestDnatOutput })
+        foreach (var chain in forward.IsLoopback ? [GuestDnatOutput] : new[] { GuestDnat, GuestDnatOutput })
             foreach (var source in forward.Sources.Count == 0 ? [null] : forward.Sources.Cast<IpNetwork?>())
                 foreach (var (hostPorts, action) in Translations(forward))
                 {
                     List<RuleMatch> matches = source is { } prefix ? [new AddressMatch(AddressField.Source, prefix)] : [];
                     matches.Add(new LocalDestinationMatch());
-                    if (chain == GuestDnatOutput) matches.Add(new AddressMatch(AddressField.Destination, ipv6 ? Ipv6Loopback : Ipv4Loopback, Negated: true));
+                    if (chain == GuestDnatOutput && !forward.IsLoopback) matches.Add(new AddressMatch(AddressField.Destination, loopback, Negated: true));
                     if (forward.HostAddress is { } host) matches.Add(new AddressMatch(AddressField.Destination, new IpNetwork(host, ipv6 ? 128 : 32)));
                     matches.Add(hostPorts);
-                    rules.Add(new(family, chain, matches, action, IsLibvirtRule: false));
+                    rules.Add(new(family, chain, matches, action, IsLibvirtRule: false, forward));
                 }
 
         rules.Add(new(family, GuestInput,
             [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Destination, guest), guestPorts, new DnatStatusMatch()],
-            new AcceptAction(), IsLibvirtRule: false));
-        foreach (var subnet in network.Subnets.Where(s => s.Contains(forward.Guest)))
+            new AcceptAction(), IsLibvirtRule: false, forward));
+        var clients = forward.IsLoopback ? [loopback] : network.Subnets.Where(s => s.Contains(forward.Guest));
+        foreach (var client in clients)
             rules.Add(new(family, GuestNat,
-                [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, subnet), new AddressMatch(AddressField.Destination, guest),
+                [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, client), new AddressMatch(AddressField.Destination, guest),
                  guestPorts, new DnatStatusMatch()],
-                new MasqueradeAction(null), IsLibvirtRule: false));
+                new MasqueradeAction(null), IsLibvirtRule: false, forward));
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ namespace VirtualNetworking.Core.Live;
 /// its undo in a journal under /run, so a failed start leaves the host as it was, a killed start is undone
 /// by the next start or stop, and a stop takes down exactly what the start made.
 /// </summary>
-public sealed class NetworkRuntime
+public sealed partial class NetworkRuntime
 {
     private readonly IDefinitionStore definitions;
     private readonly ILiveNetworkStore live;
@@ -27,6 +27,7 @@ public sealed class NetworkRuntime
     private readonly IDhcpService dhcp;
     private readonly IFaultInjector faults;
     private readonly IDnsRegistration dnsRegistration;
+    private readonly IConntrack conntrack;
 
     public NetworkRuntime(EnginePorts ports)
     {
@@ -41,6 +42,7 @@ public sealed class NetworkRuntime
         dhcp = ports.Dhcp;
         faults = ports.Faults;
         dnsRegistration = ports.DnsRegistration;
+        conntrack = ports.Conntrack;
     }
 
     /// <summary>Throws VNetworkPermissionDenied when this process may not change the host's networks.</summary>
@@ -184,6 +186,7 @@ public sealed class NetworkRuntime
         faults.At("sysctl-bridge");
         // Bridge sysctls go with the bridge, so they need no undo of their own.
         SetBridgeSysctls(sysctl, bridge, d.Ips.Any(ip => ip.IsIPv6));
+        SetRouteLocalnet(d);
 
         faults.At("firewall");
         var rules = FirewallNetworkMapper.FromDefinition(d);
@@ -221,6 +224,7 @@ public sealed class NetworkRuntime
 
         faults.At("dns-register");
         if (d.Domain is { Register: true } domain) warnings.AddRange(RegisterDns(d, bridge, domain.Name));
+        foreach (var forward in rules.HasRules ? rules.Forwards : []) warnings.AddRange(ForgetStaleFlows(name, forward, added: true));
         warnings.AddRange(NotEnforced(d));
         return warnings;
     }
@@ -396,12 +400,28 @@ public sealed class NetworkRuntime
             problems.Add(new NetworkProblem(ErrorIds.SubnetInUse, ProblemCategory.ResourceExists,
                 $"Network '{definition.Name}' cannot start: its subnet {subnet} is already in use by interface {NetworkCatalog.LinkNameOf(host, linkIndex)} ({network}). Stop what uses it, or give the network another subnet (Set-VNetwork, or redefine it).",
                 definition.Name));
+        problems.AddRange(ForwardCollisions(definition));
         if (own is not null)
             problems.Add(new NetworkProblem(ErrorIds.BridgeExists, ProblemCategory.ResourceExists,
                 $"Network '{definition.Name}' cannot start: a link named '{own.Name}' already exists on the host. Remove that link, or give the network another bridge name.",
                 definition.Name));
         if (problems.Count > 0) throw new NetworkProblemException(problems);
     }
+
+    /// <summary>Port forwards that claim a host port an active network forwards already (only read when this network has forwards).</summary>
+    private IEnumerable<NetworkProblem> ForwardCollisions(NetworkDefinition definition)
+    {
+        if (definition.PortForwards.Count == 0) yield break;
+        foreach (var other in live.Names().Where(n => n != definition.Name).Select(live.Load).OfType<LiveNetwork>().Where(n => n.Active))
+            foreach (var forward in definition.PortForwards)
+                if (other.Definition.PortForwards.FirstOrDefault(forward.ClaimsSameHostPort) is { } taken)
+                    yield return PortForwardTaken(definition.Name, forward, other.Definition.Name, taken);
+    }
+
+    internal static NetworkProblem PortForwardTaken(string network, PortForwardDefinition forward, string otherNetwork, PortForwardDefinition taken) =>
+        new(ErrorIds.PortForwardDuplicate, ProblemCategory.ResourceExists,
+            $"Port forward {forward} of network '{network}' claims a host port that network '{otherNetwork}' forwards already ({taken}). Remove one of them (Remove-VNetworkPortForward), or use another host port or host address.",
+            network);
 
     /// <summary>
     /// Whether the daemon serves the network: a managed bridge with an IPv4 address, and an IPv4 DHCP block or DNS

@@ -33,6 +33,38 @@ public sealed class PortForwardDefinition
     public int GuestPortFirst => GuestPort ?? HostPort;
     public int GuestPortLast => GuestPort is null ? HostPortLast : GuestPortEnd ?? GuestPort.Value;
 
+    /// <summary>
+    /// Whether both would take the same connections: the same protocol and family, host port ranges that share a port,
+    /// and host addresses that can be the same (none = all but loopback; a loopback address is only ever itself).
+    /// </summary>
+    public bool ClaimsSameHostPort(PortForwardDefinition other) =>
+        Protocol == other.Protocol
+        && GuestAddress.AddressFamily == other.GuestAddress.AddressFamily
+        && HostPort <= other.HostPortLast && other.HostPort <= HostPortLast
+        && (HostAddress is null ? other.HostAddress is null || !IPAddress.IsLoopback(other.HostAddress)
+            : other.HostAddress is null ? !IPAddress.IsLoopback(HostAddress) : HostAddress.Equals(other.HostAddress));
+
+    /// <summary>The same forward: protocol, family, first host port and host address, which no two forwards share.</summary>
+    public bool IsSameForward(PortForwardDefinition other) =>
+        Protocol == other.Protocol && HostPort == other.HostPort && Equals(HostAddress, other.HostAddress)
+        && GuestAddress.AddressFamily == other.GuestAddress.AddressFamily;
+
+    /// <summary>Whether this forward takes connections to <paramref name="port"/> of <paramref name="protocol"/> (and the host address, when given).</summary>
+    public bool Takes(PortProtocol protocol, int port, IPAddress? hostAddress) =>
+        Protocol == protocol && HostPort <= port && port <= HostPortLast && (hostAddress is null || hostAddress.Equals(HostAddress));
+
+    /// <summary>"tcp 8080 -> 192.168.122.10:80", as messages name a forward.</summary>
+    public override string ToString()
+    {
+        var host = HostPortEnd is null ? $"{HostPort}" : $"{HostPort}-{HostPortLast}";
+        var guest = GuestPortFirst == GuestPortLast ? $"{GuestPortFirst}" : $"{GuestPortFirst}-{GuestPortLast}";
+        var hostAddress = HostAddress is null ? "" : Bracketed(HostAddress) + ":";
+        return $"{Protocol.ToString().ToLowerInvariant()} {hostAddress}{host} -> {Bracketed(GuestAddress)}:{guest}";
+    }
+
+    private static string Bracketed(IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+
     public PortForwardDefinition Clone()
     {
         var copy = new PortForwardDefinition

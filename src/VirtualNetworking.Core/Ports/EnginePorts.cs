@@ -19,4 +19,5 @@ public sealed record EnginePorts(
     IBootUnitHost BootUnit,
     IRandomSource Random,
     IFaultInjector Faults,
-    IDnsRegistration DnsRegistration);
+    IDnsRegistration DnsRegistration,
+    IConntrack Conntrack);

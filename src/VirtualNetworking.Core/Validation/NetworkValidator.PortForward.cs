@@ -19,8 +19,17 @@ public static partial class NetworkValidator
             foreach (var forward in forwards) PortForward(forward);
             for (var i = 0; i < forwards.Count; i++)
                 for (var j = i + 1; j < forwards.Count; j++)
-                    if (Overlap(forwards[i], forwards[j]))
-                        Add(Ids.PortForwardDuplicate, $"Port forwards {Describe(forwards[i])} and {Describe(forwards[j])} of network '{name}' claim the same host port. Remove one, or give them different host ports or host addresses.", Describe(forwards[j]));
+                    if (forwards[i].ClaimsSameHostPort(forwards[j]))
+                        Add(Ids.PortForwardDuplicate, $"Port forwards {forwards[i]} and {forwards[j]} of network '{name}' claim the same host port. Remove one, or give them different host ports or host addresses.", forwards[j].ToString());
+        }
+
+        public void NewPortForward(PortForwardDefinition forward)
+        {
+            if (ForwardingRefusal(definition.Mode) is { } why)
+                Add(Ids.PortForwardNotAllowed, $"Network '{name}' cannot take port forwards: its mode '{modeName}' cannot forward: {why} Use a nat or route network.");
+            PortForward(forward);
+            if (definition.PortForwards.FirstOrDefault(forward.ClaimsSameHostPort) is { } taken)
+                Add(Ids.PortForwardDuplicate, $"Network '{name}' forwards that host port already ({taken}), so {forward} cannot be added. Remove that forward first, or use another host port or host address.", forward.ToString());
         }
 
         private static string? ForwardingRefusal(NetworkMode mode) => mode switch
@@ -34,7 +43,7 @@ public static partial class NetworkValidator
 
         private void PortForward(PortForwardDefinition forward)
         {
-            var what = Describe(forward);
+            var what = forward.ToString();
             var ports = new[] { forward.HostPort, forward.HostPortEnd, forward.GuestPort, forward.GuestPortEnd };
             if (ports.Any(p => p is < 1 or > 65535))
                 Add(Ids.PortForwardPortInvalid, $"Port forward {what} of network '{name}' has a port outside 1-65535. Use ports from 1 to 65535.", what);
@@ -50,6 +59,12 @@ public static partial class NetworkValidator
             if (forward.HostAddress is { } host && host.AddressFamily != forward.GuestAddress.AddressFamily)
                 Add(Ids.PortForwardInvalid, $"Port forward {what} of network '{name}' goes from an address of one IP family to one of the other ({host} to {forward.GuestAddress}). Use a host address of the guest's family, or none.", host);
 
+            if (forward.HostAddress is { } own && own.Equals(IPAddress.IPv6Loopback))
+                Add(Ids.PortForwardInvalid, $"Port forward {what} of network '{name}' listens on ::1, which the kernel never routes off the host (IPv6 has no route_localnet). Use 127.0.0.1, or leave the host address out to use the host's other addresses.", own);
+            else if (forward.HostAddress is { } any && (any.Equals(IPAddress.Any) || any.Equals(IPAddress.IPv6Any) || any.Equals(IPAddress.Broadcast)
+                     || any.IsIPv6Multicast || (any.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && any.GetAddressBytes()[0] >= 224)))
+                Add(Ids.PortForwardInvalid, $"Port forward {what} of network '{name}' listens on {any}, which is no single address of the host. Leave the host address out to forward on every address of the host.", any);
+
             foreach (var prefix in forward.SourcePrefixes)
             {
                 if (!IpNetwork.TryParse(prefix, requireNetworkAddress: true, out var source, out var problem))
@@ -59,23 +74,5 @@ public static partial class NetworkValidator
             }
         }
 
-        /// <summary>Same protocol and family, host port ranges that share a port, and host addresses that can be the same (none = all).</summary>
-        private static bool Overlap(PortForwardDefinition a, PortForwardDefinition b) =>
-            a.Protocol == b.Protocol
-            && a.GuestAddress.AddressFamily == b.GuestAddress.AddressFamily
-            && a.HostPort <= b.HostPortLast && b.HostPort <= a.HostPortLast
-            && (a.HostAddress is null || b.HostAddress is null || a.HostAddress.Equals(b.HostAddress));
-
-        /// <summary>"tcp 8080 -> 192.168.122.10:80" as the messages name a forward.</summary>
-        internal static string Describe(PortForwardDefinition forward)
-        {
-            var host = forward.HostPortEnd is null ? $"{forward.HostPort}" : $"{forward.HostPort}-{forward.HostPortLast}";
-            var guest = forward.GuestPortFirst == forward.GuestPortLast ? $"{forward.GuestPortFirst}" : $"{forward.GuestPortFirst}-{forward.GuestPortLast}";
-            var hostAddress = forward.HostAddress is null ? "" : Bracketed(forward.HostAddress) + ":";
-            return $"{forward.Protocol.ToString().ToLowerInvariant()} {hostAddress}{host} -> {Bracketed(forward.GuestAddress)}:{guest}";
-        }
-
-        private static string Bracketed(IPAddress address) =>
-            address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
     }
 }

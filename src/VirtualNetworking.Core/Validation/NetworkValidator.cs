@@ -27,6 +27,19 @@ public static partial class NetworkValidator
         return check.Problems;
     }
 
+    /// <summary>
+    /// What adding <paramref name="forward"/> to the (valid) definition would break: the same rules as
+    /// <see cref="Validate"/>, but checking the new forward alone and against each forward there (linear, not pairwise).
+    /// </summary>
+    public static IReadOnlyList<NetworkProblem> ValidateNewPortForward(NetworkDefinition definition, PortForwardDefinition forward)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(forward);
+        var check = new Checker(definition);
+        check.NewPortForward(forward);
+        return check.Problems;
+    }
+
     /// <summary>Collects problems for one definition; the partial files add the rules per element.</summary>
     private sealed partial class Checker(NetworkDefinition definition)
     {

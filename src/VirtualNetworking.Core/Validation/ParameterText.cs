@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Problems;
@@ -33,6 +34,19 @@ public static class ParameterText
             ? address
             : throw new NetworkProblemException(ErrorIds.IpAddressInvalid, ProblemCategory.InvalidArgument,
                 $"'{text}' is not an IP address. Give an address inside the network's subnet, e.g. 192.168.122.10.", text);
+
+    /// <summary>A port or an inclusive range ("8080", "8000-8010"); whether the ports are in 1-65535 is the validator's to say.</summary>
+    public static (int First, int? Last) PortRange(string text, string parameter)
+    {
+        var parts = text.Trim().Split('-');
+        if (parts.Length is 1 or 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var first))
+        {
+            if (parts.Length == 1) return (first, null);
+            if (int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var last)) return (first, last);
+        }
+        throw new NetworkProblemException(ErrorIds.PortForwardPortInvalid, ProblemCategory.InvalidArgument,
+            $"-{parameter} '{text}' is not a port or a range of ports. Give a port such as 8080, or a range such as 8000-8010.", text);
+    }
 
     /// <summary>A -MacAddress filter, in canonical form (lower case, colon separated).</summary>
     public static string MacAddress(string text) =>

@@ -17,6 +17,10 @@ public sealed class NftablesNetworkFirewall : INetworkFirewall
 
     public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null) => Do(() => nft.Value.Apply(network, replacing));
 
+    public AppliedRules Insert(FirewallPlan rules) => Do(() => nft.Value.Insert(rules));
+
+    public bool Delete(IReadOnlyList<RuleHandle> handles) => Do(() => nft.Value.Delete(handles));
+
     public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules) =>
         Do(() => { nft.Value.Remove(network, handles, othersHaveRules); return 0; });
 

@@ -32,9 +32,29 @@ public sealed class NftablesFirewall
     /// created. <paramref name="replacing"/>: the handles of an earlier apply of the same network, deleted in the same
     /// transaction. The bridge is matched by name, so it need not exist yet.
     /// </summary>
-    public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null)
+    public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null) =>
+        Apply(FirewallPlanner.Plan(network), replacing, whole: true);
+
+    /// <summary>
+    /// Inserts some of a network's rules (one port forward's) the same way, without touching its others; their handles in
+    /// plan order, or none when libnftables' echo left them out (the rules are in place).
+    /// </summary>
+    public AppliedRules Insert(FirewallPlan rules) => Apply(rules, replacing: null, whole: false);
+
+    /// <summary>Deletes the rules in one transaction; false, with nothing deleted, when one of them (or its table) is gone.</summary>
+    public bool Delete(IReadOnlyList<RuleHandle> handles)
     {
-        var plan = FirewallPlanner.Plan(network);
+        var transaction = FirewallPlanner.BuildRemoveTransaction(handles, othersHaveRules: true);
+        if (transaction.IsEmpty) return true;
+        var result = nft.Run(transaction.ToJsonString());
+        if (result.ExitCode != 0 && IsNoSuchTable(result)) return false;
+        result.ThrowIfFailed("delete port forward rules");
+        return true;
+    }
+
+    private AppliedRules Apply(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing, bool whole)
+    {
+        var network = plan.Network;
         if (plan.Rules.Count == 0)
         {
             Run(FirewallPlanner.BuildApplyTransaction(plan, replacing), $"apply the rules of network '{network.Name}'");
@@ -66,6 +86,7 @@ public sealed class NftablesFirewall
             // Seen once in a full test run under load: libnftables' echo left a rule without its handle. The rules are
             // in place (the transaction succeeded), so their handles come from a listing instead; counters are re-learnt.
             WriteCounters(null);
+            if (!whole) return new AppliedRules([], created);
             return new AppliedRules([.. List().Rules.Where(r => r.Comment == network.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle))], created);
         }
     }

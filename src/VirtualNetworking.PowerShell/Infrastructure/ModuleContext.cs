@@ -43,7 +43,8 @@ internal static class ModuleContext
             new SystemdBootUnitHost(paths, Path.Combine(Path.GetDirectoryName(typeof(ModuleContext).Assembly.Location)!, "VirtualNetworking.psd1")),
             SystemRandomSource.Instance,
             EnvironmentFaultInjector.For(paths),
-            new ResolvedDnsRegistration(paths));
+            new ResolvedDnsRegistration(paths),
+            new NetlinkConntrack());
     }
 
     public static NetworkCatalog Catalog() => new(Ports());
@@ -54,6 +55,13 @@ internal static class ModuleContext
     {
         var ports = Ports();
         return new ReservationService(new NetworkCatalog(ports), new NetworkRuntime(ports));
+    }
+
+    public static PortForwardService PortForwards()
+    {
+        var ports = Ports();
+        var catalog = new NetworkCatalog(ports);
+        return new PortForwardService(catalog, new NetworkRuntime(ports), new LeaseQuery(ports, catalog));
     }
 
     public static PortService GuestPorts()

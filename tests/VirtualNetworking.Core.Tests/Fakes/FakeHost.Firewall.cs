@@ -33,14 +33,40 @@ internal sealed partial class FakeHost : INetworkFirewall
         if (replacing?.FirstOrDefault(h => !ruleset.Any(r => r.Handle == h)) is { } missing)
             throw new NetworkProblemException(ErrorIds.FirewallFailed, ProblemCategory.InvalidOperation, $"fake ENOENT: {missing}");
         ruleset.RemoveAll(r => replacing?.Contains(r.Handle) == true);
+        return Add(FirewallPlanner.Plan(network));
+    }
+
+    public AppliedRules Insert(FirewallPlan rules)
+    {
+        Check($"firewall {rules.Network.Name}");
+        return Add(rules);
+    }
+
+    /// <summary>Every Delete call's handles.</summary>
+    public readonly List<IReadOnlyList<RuleHandle>> Deletions = new();
+
+    public bool Delete(IReadOnlyList<RuleHandle> handles)
+    {
+        Check("firewall delete");
+        Deletions.Add(handles);
+        if (handles.Any(h => !ruleset.Any(r => r.Handle == h))) return false;
+        ruleset.RemoveAll(r => handles.Contains(r.Handle));
+        return true;
+    }
+
+    private AppliedRules Add(FirewallPlan rules)
+    {
+        var network = rules.Network;
         var handles = new List<RuleHandle>();
-        var plan = FirewallPlanner.Plan(network).Rules;
+        var plan = rules.Rules;
         if (plan.Count == 0) return new AppliedRules(handles, []);
         var created = Families.Where(f => tables.TryAdd(f, Chains.Count)).ToList();
         foreach (var rule in plan)
         {
             var handle = new RuleHandle(rule.Family, rule.Chain, ++tables[rule.Family]);
-            ruleset.Add((handle, network.Tag, rule.ToString()));
+            // Inserted at the head of its chain, as nft's insert does: a chain lists its rules in evaluation order.
+            var head = ruleset.FindIndex(r => r.Handle.Family == rule.Family && r.Handle.Chain == rule.Chain);
+            ruleset.Insert(head < 0 ? ruleset.Count : head, (handle, network.Tag, Text(rule, network)));
             handles.Add(handle);
         }
         foreach (var family in Families)
@@ -49,6 +75,14 @@ internal sealed partial class FakeHost : INetworkFirewall
             foreach (var target in ForwardJumps) ruleset.Add((new RuleHandle(family, Forward, ++tables[family]), null, $"jump {target}"));
         }
         return new AppliedRules(handles, created);
+    }
+
+    /// <summary>The rule as nft would be given it (its matches spelled out).</summary>
+    private static string Text(FirewallRule rule, FirewallNetwork network)
+    {
+        var transaction = new NftTransaction();
+        NftJsonRenderer.Rule(transaction, "insert", rule, network.BridgeName, network.Tag);
+        return transaction.ToJsonString();
     }
 
     public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules)

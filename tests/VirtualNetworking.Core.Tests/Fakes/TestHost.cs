@@ -16,5 +16,5 @@ internal sealed class TestHost
     public readonly FakeDnsRegistration DnsRegistration = new();
 
     public EnginePorts Ports(IFaultInjector? faults = null) =>
-        new(Definitions, Live, PortRecords, Host, Host, Host, Host, Host, Dhcp, Bridges, BootUnit, Random, faults ?? NoFaults.Instance, DnsRegistration);
+        new(Definitions, Live, PortRecords, Host, Host, Host, Host, Host, Dhcp, Bridges, BootUnit, Random, faults ?? NoFaults.Instance, DnsRegistration, Host);
 }

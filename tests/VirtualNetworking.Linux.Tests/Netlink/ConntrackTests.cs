@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using VirtualNetworking.Core.Ports;
+using VirtualNetworking.Linux.Host;
 using VirtualNetworking.Linux.Netlink;
 using Tool = VirtualNetworking.Linux.Tests.Nftables.TestNamespace;
 

@@ -3,9 +3,10 @@ using System.Net;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Linux.Interop;
+using VirtualNetworking.Linux.Netlink;
 using static VirtualNetworking.Linux.Host.KernelCalls;
 
-namespace VirtualNetworking.Linux.Netlink;
+namespace VirtualNetworking.Linux.Host;
 
 /// <summary>
 /// The calling namespace's conntrack table over ctnetlink (NETLINK_NETFILTER): one socket per call, a dump of one
