@@ -37,7 +37,6 @@ public sealed class PortForwardService(NetworkCatalog catalog, NetworkRuntime ru
 
         var warnings = new List<NetworkProblem>();
         if (record.State == NetworkState.Active) warnings.AddRange(runtime.AddPortForwardLive(network, forward) ?? []);
-        else runtime.EnsureCanChange();
         if (record.Persistent) catalog.UpdateDefinition(network, d => d.PortForwards.Add(forward.Clone()), autostart: null);
         if (!Known(record, forward.GuestAddress))
             warnings.Add(new NetworkProblem(ErrorIds.PortForwardGuestUnknown, ProblemCategory.ObjectNotFound,
@@ -59,7 +58,6 @@ public sealed class PortForwardService(NetworkCatalog catalog, NetworkRuntime ru
         IReadOnlyList<NetworkProblem> warnings = [];
         if (record.State == NetworkState.Active && record.Definition.PortForwards.Any(forward.IsSameForward))
             warnings = runtime.RemovePortForwardLive(network, forward) ?? [];
-        else runtime.EnsureCanChange();
         if (stored?.PortForwards.Any(forward.IsSameForward) == true)
             catalog.UpdateDefinition(network, d => d.PortForwards.RemoveAll(forward.IsSameForward), autostart: null);
         return (new PortForwardEntry(network, forward, Active: false), warnings);

@@ -66,4 +66,63 @@ public sealed class PortForwardNftTests : IDisposable
         Assert.DoesNotContain(network.Tag, left);
         Assert.Contains(FirewallLayout.GuestDnat, left); // the chains stay, empty, for other networks
     }
+
+    /// <summary>
+    /// A forward added live goes to the head of its chains and one removed takes only its own rules: nft then holds
+    /// exactly what a fresh apply of the whole plan would (the audit checks each chain's order), and the handles kept in
+    /// plan order name the listed rules one by one. With predicted handles (a counters file) and with nft's echo.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Forwards_inserted_and_deleted_alone_leave_the_rules_of_a_fresh_apply(bool predicted)
+    {
+        var counters = Path.Combine(Path.GetTempPath(), $"vnet-pf-counters-{Guid.NewGuid():N}");
+        var nft = predicted ? new NftablesFirewall(counters) : firewall;
+        try
+        {
+            var full = Network("pf");
+            var without = full with { PortForwards = full.Forwards.Take(3).ToList() };
+            var handles = nft.Apply(without).Handles;
+
+            // Add the last two forwards live, one at a time.
+            var current = without;
+            foreach (var forward in full.Forwards.Skip(3))
+            {
+                var next = current with { PortForwards = [.. current.Forwards, forward] };
+                var plan = FirewallPlanner.Plan(next);
+                var added = nft.Insert(PortForwardRules.Of(plan, next.Forwards[^1]));
+                Assert.Empty(added.CreatedTables);
+                handles = PortForwardRules.WithAdded(plan, next.Forwards[^1], handles, added.Handles);
+                AssertAsFreshlyApplied(next, handles);
+                current = next;
+            }
+
+            // Remove the first forward (a shifted range: several DNAT rules) and one from the middle.
+            foreach (var index in new[] { 0, 2 })
+            {
+                var plan = FirewallPlanner.Plan(current);
+                var (mine, others) = PortForwardRules.Split(plan, current.Forwards[index], handles);
+                Assert.True(nft.Delete(mine));
+                current = current with { PortForwards = current.Forwards.Where((_, i) => i != index).ToList() };
+                handles = others;
+                AssertAsFreshlyApplied(current, handles);
+            }
+
+            // A handle that is gone fails the whole delete: nothing else goes.
+            var stale = new RuleHandle(NftFamily.Ip, FirewallLayout.GuestDnat, 999_999);
+            Assert.False(nft.Delete([handles[^1], stale]));
+            AssertAsFreshlyApplied(current, handles);
+        }
+        finally { File.Delete(counters); }
+    }
+
+    private static void AssertAsFreshlyApplied(FirewallNetwork network, IReadOnlyList<RuleHandle> handles)
+    {
+        var ruleset = JsonNode.Parse(TestNamespace.Run("nft", "-j", "list", "ruleset"))!;
+        var finding = FirewallAudit.Check(network, ruleset);
+        Assert.True(finding.Status == HealthStatus.Pass, finding.Detail);
+        var listing = NftListing.Parse(ruleset.ToJsonString());
+        Assert.Equal(handles, PortForwardRules.AlignListed(FirewallPlanner.Plan(network), listing.Rules));
+    }
 }
