@@ -72,12 +72,6 @@ public static class ErrorIds
     public const string PortForwardSourceInvalid = "VNetworkPortForwardSourceInvalid";
     public const string PortForwardNotAllowed = "VNetworkPortForwardNotAllowed";
     public const string PortForwardDuplicate = "VNetworkPortForwardDuplicate";
-    public const string PortForwardNotFound = "VNetworkPortForwardNotFound";
-    public const string PortForwardAmbiguous = "VNetworkPortForwardAmbiguous";
-    /// <summary>A warning: the forward is in place, but UDP flows from before it keep their old path until idle.</summary>
-    public const string PortForwardFlowsNotCleared = "VNetworkPortForwardFlowsNotCleared";
-    /// <summary>A warning: no lease or reservation holds the forward's guest address (yet).</summary>
-    public const string PortForwardGuestUnknown = "VNetworkPortForwardGuestUnknown";
 
     // net-update.
     public const string UpdateSectionUnsupported = "VNetworkUpdateSectionUnsupported";
@@ -150,6 +144,14 @@ public static class ErrorIds
     public const string ConfigurationNotSupported = "VNetworkConfigurationNotSupported";
     public const string ConfigurationFileInvalid = "VNetworkConfigurationFileInvalid";
     public const string RestartRequired = "VNetworkRestartRequired";
+
+    // Port forwards added and removed (Add-/Remove-VNetworkPortForward).
+    public const string PortForwardNotFound = "VNetworkPortForwardNotFound";
+    public const string PortForwardAmbiguous = "VNetworkPortForwardAmbiguous";
+    /// <summary>A warning: the forward is in place, but UDP flows from before it keep their old path until idle.</summary>
+    public const string PortForwardFlowsNotCleared = "VNetworkPortForwardFlowsNotCleared";
+    /// <summary>A warning: no lease or reservation holds the forward's guest address (yet).</summary>
+    public const string PortForwardGuestUnknown = "VNetworkPortForwardGuestUnknown";
 
     // Guest ports.
     public const string BridgeNotFound = "VNetworkBridgeNotFound";
