@@ -40,8 +40,13 @@ Describe 'A bad configuration document is refused before anything changes' {
             Document = @{ Networks = @( @{ Name = 'a'; Subnet = '10.1.0.0/24'; DhcpRange = '10.2.0.10', '10.2.0.20' } ) } }
         @{ Case = 'a reservation outside its subnet'; ErrorId = 'VNetworkReservationOutsideSubnet'; Path = 'Networks[0].Reservations[0]'
             Document = @{ Networks = @( @{ Name = 'a'; Subnet = '10.1.0.0/24'; Reservations = @( @{ MacAddress = '52:54:00:00:00:01'; IPAddress = '10.2.0.5' } ) } ) } }
-        @{ Case = 'port forwards, not supported yet'; ErrorId = 'VNetworkConfigurationNotSupported'; Path = 'Networks[0].PortForwards'
-            Document = @{ Networks = @( @{ Name = 'a'; PortForwards = @() } ) } }
+        @{ Case = 'DNS records, not supported yet'; ErrorId = 'VNetworkConfigurationNotSupported'; Path = 'Networks[0].DnsRecords'
+            Document = @{ Networks = @( @{ Name = 'a'; DnsRecords = @() } ) } }
+        @{ Case = 'a port forward to a guest outside its subnet'; ErrorId = 'VNetworkPortForwardGuestOutsideSubnet'; Path = 'Networks[0].PortForwards[0]'
+            Document = @{ Networks = @( @{ Name = 'a'; Subnet = '10.1.0.0/24'; PortForwards = @( @{ Protocol = 'Tcp'; HostPort = 8080; GuestAddress = '10.2.0.5' } ) } ) } }
+        @{ Case = 'a host port two networks forward'; ErrorId = 'VNetworkPortForwardDuplicate'; Path = 'Networks[1].PortForwards'
+            Document = @{ Networks = @( @{ Name = 'a'; Subnet = '10.1.0.0/24'; PortForwards = @( @{ Protocol = 'Tcp'; HostPort = 8080; GuestAddress = '10.1.0.5' } ) }
+                                        @{ Name = 'b'; Subnet = '10.2.0.0/24'; PortForwards = @( @{ Protocol = 'Tcp'; HostPort = '8000-8090'; GuestAddress = '10.2.0.5' } ) } ) } }
         @{ Case = 'no Networks key'; ErrorId = 'VNetworkConfigurationKeyMissing'; Path = 'The document has no Networks key'
             Document = @{ Network = @() } }
     ) {
@@ -269,6 +274,36 @@ Describe 'Converging a live host' -Tag Namespace {
         (Get-VNetworkDhcpReservation -Network lab).IPAddress | Should -Be '10.210.0.6'
         Export-VNetwork lab -Inactive | Should -Match "range start='10\.210\.0\.100' end='10\.210\.0\.150'"
         Test-VNetworkConfiguration -Configuration $document | Should -BeTrue
+    }
+
+    It 'adds, changes and removes port forwards live: only their DNAT rules change, the bridge keeps its ifindex' {
+        $document = New-Document
+        $document.Networks[0].PortForwards = @( @{ Protocol = 'Tcp'; HostPort = 8080; GuestAddress = '10.210.0.5'; GuestPort = 80 } )
+        Invoke-Quietly $document | Out-Null
+        $index = Get-IfIndex vcfglab0
+        (nft list chain ip virtualnetworking guest_dnat) -join "`n" | Should -Match 'tcp dport 8080 .*dnat to 10\.210\.0\.5:80'
+
+        $document.Networks[0].PortForwards = @(
+            @{ Protocol = 'Tcp'; HostPort = 8080; GuestAddress = '10.210.0.5'; GuestPort = 8000 }
+            @{ Protocol = 'Udp'; HostPort = '5000-5009'; GuestAddress = '10.210.0.5'; SourcePrefix = '198.51.100.0/24' })
+        $results = Invoke-Quietly $document
+
+        @($results | ForEach-Object { "$($_.Network) $($_.Property) $($_.Action) $($_.Cost) $($_.Result)" }) | Should -Be @(
+            'lab PortForwards[tcp 8080] ChangePortForward Live Done'
+            'lab PortForwards[udp 5000] AddPortForward Live Done')
+        Get-IfIndex vcfglab0 | Should -Be $index
+        $dnat = (nft list chain ip virtualnetworking guest_dnat) -join "`n"
+        $dnat | Should -Match 'tcp dport 8080 .*dnat to 10\.210\.0\.5:8000'
+        $dnat | Should -Not -Match 'dnat to 10\.210\.0\.5:80\b'
+        $dnat | Should -Match 'ip saddr 198\.51\.100\.0/24 .*udp dport 5000-5009 .*dnat to 10\.210\.0\.5'
+        (Test-VNetworkHealth -Name lab | Where-Object Check -eq FirewallRules).Status | Should -Be 'Pass'
+        @(Get-VNetworkPortForward -Network lab).Count | Should -Be 2
+        Test-VNetworkConfiguration -Configuration $document | Should -BeTrue
+
+        $document.Networks[0].PortForwards = @()
+        Invoke-Quietly $document | Out-Null
+        (nft list chain ip virtualnetworking guest_dnat) -join "`n" | Should -Not -Match 'dnat to'
+        Get-VNetworkPortForward -Network lab | Should -BeNullOrEmpty
     }
 
     It 'refuses a new subnet of a running network without -AllowRestart, leaving it as it was, and makes it with it' {

@@ -56,6 +56,13 @@ public static class ConfigurationDocument
         foreach (var same in networks.GroupBy(n => n.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
             problems.Add(new NetworkProblem(ErrorIds.ConfigurationNameDuplicate, ProblemCategory.InvalidData,
                 $"{string.Join(" and ", same.Select(n => n.Path))} both declare network '{same.Key}'. Declare each network once.", same.Last().Path));
+        var forwards = networks.Where(n => n.Ensure == Ensure.Present).SelectMany(n => (n.PortForwards ?? []).Select(f => (Network: n, Forward: f))).ToList();
+        for (var i = 0; i < forwards.Count; i++)
+            for (var j = i + 1; j < forwards.Count; j++)
+                if (forwards[i].Network != forwards[j].Network && forwards[i].Forward.ClaimsSameHostPort(forwards[j].Forward))
+                    problems.Add(new NetworkProblem(ErrorIds.PortForwardDuplicate, ProblemCategory.InvalidData,
+                        $"{forwards[j].Network.Path}.{Keys.PortForwards}: port forward {forwards[j].Forward} claims a host port that {forwards[i].Network.Path} ('{forwards[i].Network.Name}') forwards too ({forwards[i].Forward}). Give one of them another host port or host address.",
+                        $"{forwards[j].Network.Path}.{Keys.PortForwards}"));
         if (problems.Count > 0) throw new NetworkProblemException(problems);
         return new DesiredConfiguration(networks);
     }
@@ -179,6 +186,7 @@ public static class ConfigurationDocument
         if (noDhcp == true && reservations is { Count: > 0 })
             problems.Add(new NetworkProblem(ErrorIds.ConfigurationValueInvalid, ProblemCategory.InvalidData,
                 $"{At(Keys.Reservations)}: a network with NoDhcp = $true serves no DHCP, so it has no reservations. Remove NoDhcp, or the reservations.", At(Keys.Reservations)));
+        var portForwards = PortForwards(keys, At(Keys.PortForwards), problems);
         if (name is null || problems.Count > before) return null;
 
         // Mtu 0 and Domain '' declare "no setting": the request (what New-VNetwork would create) leaves them out.
@@ -189,15 +197,16 @@ public static class ConfigurationDocument
         var desired = new DesiredNetwork
         {
             Name = name, Path = path ?? name, Ensure = ensure, State = state, Request = request, Given = given, Reservations = reservations,
+            PortForwards = portForwards,
         };
         if (ensure == Ensure.Present) CheckDefinition(desired, subnet is not null, path, problems);
         return problems.Count > before ? null : desired;
     }
 
     /// <summary>
-    /// The definition New-VNetwork would build, checked by libvirt's rules with the reservations added, so a document
-    /// that could never be applied is refused before anything changes. Without a subnet, the DHCP range and the
-    /// reservations wait for the one chosen at define.
+    /// The definition New-VNetwork would build, checked by libvirt's rules with the reservations and port forwards added,
+    /// so a document that could never be applied is refused before anything changes. Without a subnet, the DHCP range,
+    /// the reservations and the forwards wait for the one chosen at define.
     /// </summary>
     private static void CheckDefinition(DesiredNetwork desired, bool hasSubnet, string? where, List<NetworkProblem> problems)
     {
@@ -206,11 +215,18 @@ public static class ConfigurationDocument
         {
             var definition = NetworkRequestBuilder.Build(request, () => AnySubnet);
             problems.AddRange(NetworkValidator.Validate(definition).Select(p => AtPath(p, where)));
-            if (!hasSubnet || desired.Reservations is null || desired.Request.NoDhcp) return;
-            foreach (var (reservation, i) in desired.Reservations.Select((r, i) => (r, i)))
+            if (!hasSubnet) return;
+            string At(string key, int i) => where is null ? $"-{key}[{i}]" : $"{where}.{key}[{i}]";
+            foreach (var (reservation, i) in desired.Request.NoDhcp ? [] : (desired.Reservations ?? []).Select((r, i) => (r, i)))
             {
                 try { DhcpReservations.Add(definition, reservation.MacAddress, reservation.IPAddress, reservation.HostName); }
-                catch (NetworkProblemException e) { problems.AddRange(e.Problems.Select(p => AtPath(p, where is null ? $"-{Keys.Reservations}[{i}]" : $"{where}.{Keys.Reservations}[{i}]"))); }
+                catch (NetworkProblemException e) { problems.AddRange(e.Problems.Select(p => AtPath(p, At(Keys.Reservations, i)))); }
+            }
+            foreach (var (forward, i) in (desired.PortForwards ?? []).Select((f, i) => (f, i)))
+            {
+                var found = NetworkValidator.ValidateNewPortForward(definition, forward);
+                problems.AddRange(found.Select(p => AtPath(p, At(Keys.PortForwards, i))));
+                if (found.Count == 0) definition.PortForwards.Add(forward.Clone());
             }
         }
         catch (NetworkProblemException e) { problems.AddRange(e.Problems.Select(p => AtPath(p, where))); }
@@ -294,6 +310,79 @@ public static class ConfigurationDocument
             problems.Add(new NetworkProblem(ErrorIds.ConfigurationValueInvalid, ProblemCategory.InvalidData,
                 $"{path}: MAC address {same.Key} is reserved {same.Count()} times. Reserve one address per MAC.", path));
         return reservations;
+    }
+
+    private static IReadOnlyList<PortForwardDefinition>? PortForwards(IReadOnlyDictionary<string, object?> keys, string path, List<NetworkProblem> problems)
+    {
+        if (!keys.TryGetValue(Keys.PortForwards, out var value)) return null;
+        const string Expected = "a list of hashtables with Protocol, HostPort and GuestAddress, and optionally HostAddress, GuestPort, SourcePrefix and Description";
+        var items = value is IDictionary one ? [one] : value is IList many ? many.Cast<object?>().ToList() : null;
+        if (items is null)
+        {
+            problems.Add(ValueInvalid(path, value, Expected));
+            return null;
+        }
+        var forwards = new List<PortForwardDefinition>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var at = $"{path}[{i}]";
+            if (items[i] is not IDictionary item)
+            {
+                problems.Add(ValueInvalid(at, items[i], Expected));
+                continue;
+            }
+            var before = problems.Count;
+            var entries = Entries(item, at, Keys.PortForward, problems);
+            // Ports come as numbers from a .psd1 or JSON, or as text for a range ('8000-8010').
+            string? Text(string key, bool required, bool number = false)
+            {
+                if (!entries.TryGetValue(key, out var v))
+                {
+                    if (required)
+                        problems.Add(new NetworkProblem(ErrorIds.ConfigurationKeyMissing, ProblemCategory.InvalidData,
+                            $"{at} has no {key}. A port forward needs Protocol, HostPort and GuestAddress.", at));
+                    return null;
+                }
+                if (v is string s) return s;
+                if (number && v is int or long) return Convert.ToString(v, CultureInfo.InvariantCulture);
+                problems.Add(ValueInvalid($"{at}.{key}", v, number ? "a port, or a range such as '8000-8010'" : "a string"));
+                return null;
+            }
+            T? Parsed<T>(string key, string? text, Func<string, T> parse)
+            {
+                if (text is null) return default;
+                try { return parse(text); }
+                catch (NetworkProblemException e)
+                {
+                    problems.AddRange(e.Problems.Select(p => AtPath(p, $"{at}.{key}")));
+                    return default;
+                }
+            }
+            var protocol = Text(Keys.Protocol, required: true);
+            var hostPort = Parsed(Keys.HostPort, Text(Keys.HostPort, required: true, number: true), t => ParameterText.PortRange(t, Keys.HostPort));
+            var hostAddress = Parsed(Keys.HostAddress, Text(Keys.HostAddress, required: false), ParameterText.HostAddress);
+            var guestAddress = Parsed(Keys.GuestAddress, Text(Keys.GuestAddress, required: true), ParameterText.HostAddress);
+            var guestPortText = Text(Keys.GuestPort, required: false, number: true);
+            var guestPort = Parsed(Keys.GuestPort, guestPortText, t => ParameterText.PortRange(t, Keys.GuestPort));
+            var description = Text(Keys.Description, required: false);
+            var sources = entries.TryGetValue(Keys.SourcePrefix, out var prefixes)
+                ? prefixes is string single ? [single] : prefixes is IList list && list.Cast<object?>().All(p => p is string) ? list.Cast<string>().ToList() : null
+                : [];
+            if (sources is null) problems.Add(ValueInvalid($"{at}.{Keys.SourcePrefix}", prefixes, "a CIDR prefix, or a list of them"));
+            PortProtocol parsedProtocol = default;
+            if (protocol is not null && (protocol.Any(char.IsDigit) || !Enum.TryParse(protocol, ignoreCase: true, out parsedProtocol)))
+                problems.Add(ValueInvalid($"{at}.{Keys.Protocol}", protocol, "Tcp or Udp"));
+            if (problems.Count > before) continue;
+            var forward = new PortForwardDefinition
+            {
+                Protocol = parsedProtocol, HostPort = hostPort.First, HostPortEnd = hostPort.Last, HostAddress = hostAddress, GuestAddress = guestAddress!,
+                Description = string.IsNullOrEmpty(description) ? null : description,
+            };
+            if (guestPortText is not null) (forward.GuestPort, forward.GuestPortEnd) = guestPort;
+            forward.SourcePrefixes.AddRange(sources!);
+            forwards.Add(forward);
+        }
+        return forwards;
     }
 
     /// <summary>The dictionary's entries by their documented spelling; unknown, future and repeated keys are problems.</summary>

@@ -88,14 +88,25 @@ public sealed class ConfigurationExecutor(NetworkCatalog catalog, NetworkRuntime
         if (Has(PlanAction.Redefine))
             catalog.Create(desired.Declares(Keys.Autostart) ? desired.Request : desired.Request with { Autostart = plan.Current!.Autostart });
 
-        var definitionSteps = steps.Where(s => s.Action is PlanAction.Update or PlanAction.AddReservation or PlanAction.ChangeReservation or PlanAction.RemoveReservation).ToList();
+        var definitionSteps = steps.Where(s => s.Action is PlanAction.Update or PlanAction.AddReservation or PlanAction.ChangeReservation or PlanAction.RemoveReservation
+            or PlanAction.AddPortForward or PlanAction.ChangePortForward or PlanAction.RemovePortForward).ToList();
         var autostart = steps.Any(s => s.Action == PlanAction.Autostart) ? desired.Request.Autostart : (bool?)null;
         if (definitionSteps.Count > 0 || autostart is not null)
             catalog.UpdateDefinition(name, d => ApplyTo(d, desired, definitionSteps), autostart);
 
         // A running network that is not restarted takes its live steps at once (vnetd gets the new definition).
-        var live = definitionSteps.Where(s => s.Cost == ChangeCost.Live).ToList();
+        var live = definitionSteps.Where(s => s.Cost == ChangeCost.Live && !IsPortForward(s)).ToList();
         if (!Has(PlanAction.Restart) && live.Count > 0) runtime.ApplyLive(name, d => ApplyTo(d, desired, live));
+        // A forward's rules change alone, in the running network's firewall (a network not running gets them at its start).
+        if (!Has(PlanAction.Restart) && plan.Current?.State == NetworkState.Active && !Has(PlanAction.Stop) && !Has(PlanAction.Redefine))
+            foreach (var step in definitionSteps.Where(IsPortForward))
+            {
+                if (step.Action is PlanAction.ChangePortForward or PlanAction.RemovePortForward
+                    && plan.Current.Definition.PortForwards.FirstOrDefault(f => ConfigurationPlanner.PortForwardProperty(f) == step.Property) is { } old)
+                    warnings.AddRange(runtime.RemovePortForwardLive(name, old) ?? []);
+                if (step.Action is PlanAction.AddPortForward or PlanAction.ChangePortForward)
+                    warnings.AddRange(runtime.AddPortForwardLive(name, DesiredForward(desired, step)) ?? []);
+            }
         if (Has(PlanAction.Restart)) warnings.AddRange(runtime.Restart(name));
         if (Has(PlanAction.Start)) warnings.AddRange(runtime.Start(name));
     }
@@ -154,7 +165,17 @@ public sealed class ConfigurationExecutor(NetworkCatalog catalog, NetworkRuntime
             var r = byMac[step.Property];
             DhcpReservations.Add(definition, r.MacAddress, r.IPAddress, r.HostName);
         }
+        foreach (var step in steps.Where(s => s.Action is PlanAction.ChangePortForward or PlanAction.RemovePortForward))
+            definition.PortForwards.RemoveAll(f => ConfigurationPlanner.PortForwardProperty(f) == step.Property);
+        foreach (var step in steps.Where(s => s.Action is PlanAction.AddPortForward or PlanAction.ChangePortForward))
+            definition.PortForwards.Add(DesiredForward(desired, step).Clone());
     }
+
+    private static bool IsPortForward(PlanStep step) =>
+        step.Action is PlanAction.AddPortForward or PlanAction.ChangePortForward or PlanAction.RemovePortForward;
+
+    private static PortForwardDefinition DesiredForward(DesiredNetwork desired, PlanStep step) =>
+        desired.PortForwards!.First(f => ConfigurationPlanner.PortForwardProperty(f) == step.Property);
 
     /// <summary>
     /// Puts a network back as it was before its steps: its stored definition and autostart flag, and its state (a

@@ -14,6 +14,9 @@ public enum PlanAction
     AddReservation,
     ChangeReservation,
     RemoveReservation,
+    AddPortForward,
+    ChangePortForward,
+    RemovePortForward,
     Stop,
     /// <summary>Stop and start a running network so that it takes its changed definition.</summary>
     Restart,

@@ -46,6 +46,7 @@ public static class ConfigurationPlanner
             // A new mode is a new definition: everything the document declares comes with it.
             steps.Add(new(name, Keys.Mode, definition.Mode.ToString(), desired.Request.Mode.ToString(), PlanAction.Redefine, ChangeCost.Redefine));
             steps.AddRange(desired.Reservations?.Select(r => new PlanStep(name, ReservationProperty(r.MacAddress), null, ReservationText(r), PlanAction.AddReservation, ChangeCost.Live)) ?? []);
+            steps.AddRange(PortForwardSteps(name, null, desired.PortForwards));
             if (wanted == NetworkState.Active) steps.Add(new(name, Keys.State, NetworkState.Inactive.ToString(), wanted.ToString(), PlanAction.Start, ChangeCost.Live));
             return new NetworkPlan(name, desired, current, steps);
         }
@@ -92,6 +93,7 @@ public static class ConfigurationPlanner
             steps.Add(new(name, difference.Property, difference.Current, difference.Desired, action, cost));
         }
         if (desired.Reservations is { } reservations) steps.AddRange(ReservationSteps(name, definition, reservations));
+        steps.AddRange(PortForwardSteps(name, definition, desired.PortForwards));
 
         if (staysActive && steps.Any(s => s.Cost == ChangeCost.Restart))
             steps.Add(new(name, Keys.State, NetworkState.Active.ToString(), NetworkState.Active.ToString(), PlanAction.Restart, ChangeCost.Restart));
@@ -106,6 +108,7 @@ public static class ConfigurationPlanner
         var what = $"{request.Mode}{(request.Subnet is { } s ? $" {s}" : "")}{(request.Autostart ? ", autostart" : "")}";
         var steps = new List<PlanStep> { new(name, Keys.Ensure, Ensure.Absent.ToString(), what, PlanAction.Create, ChangeCost.Live) };
         steps.AddRange(desired.Reservations?.Select(r => new PlanStep(name, ReservationProperty(r.MacAddress), null, ReservationText(r), PlanAction.AddReservation, ChangeCost.Live)) ?? []);
+        steps.AddRange(PortForwardSteps(name, null, desired.PortForwards));
         if (desired.State == NetworkState.Active)
             steps.Add(new(name, Keys.State, NetworkState.Inactive.ToString(), NetworkState.Active.ToString(), PlanAction.Start, ChangeCost.Live));
         return steps;
@@ -129,6 +132,34 @@ public static class ConfigurationPlanner
         foreach (var extra in now.Values.Where(r => !declared.Contains(r.MacAddress)))
             yield return new(name, ReservationProperty(extra.MacAddress), ReservationText(extra), null, PlanAction.RemoveReservation, ChangeCost.Live);
     }
+
+    /// <summary>
+    /// The forwards to add, change (same protocol, host address and first host port, anything else different) and remove;
+    /// each applied live, by its own rules, on a running network. <paramref name="definition"/> null: a new definition.
+    /// </summary>
+    private static IEnumerable<PlanStep> PortForwardSteps(string name, NetworkDefinition? definition, IReadOnlyList<PortForwardDefinition>? wanted)
+    {
+        if (wanted is null) yield break;
+        var now = definition?.PortForwards ?? [];
+        foreach (var forward in wanted)
+        {
+            var existing = now.FirstOrDefault(forward.IsSameForward);
+            if (existing is null)
+                yield return new(name, PortForwardProperty(forward), null, PortForwardText(forward), PlanAction.AddPortForward, ChangeCost.Live);
+            else if (PortForwardText(existing) != PortForwardText(forward))
+                yield return new(name, PortForwardProperty(forward), PortForwardText(existing), PortForwardText(forward), PlanAction.ChangePortForward, ChangeCost.Live);
+        }
+        foreach (var extra in now.Where(f => !wanted.Any(f.IsSameForward)))
+            yield return new(name, PortForwardProperty(extra), PortForwardText(extra), null, PlanAction.RemovePortForward, ChangeCost.Live);
+    }
+
+    /// <summary>"PortForwards[tcp 8080]", "PortForwards[udp 203.0.113.5:5000]": a forward by what no two forwards share.</summary>
+    public static string PortForwardProperty(PortForwardDefinition forward) =>
+        $"{Keys.PortForwards}[{forward.Protocol.ToString().ToLowerInvariant()} {(forward.HostAddress is null ? "" : $"{forward.HostAddress}:")}{forward.HostPort}]";
+
+    private static string PortForwardText(PortForwardDefinition forward) =>
+        forward + (forward.SourcePrefixes.Count == 0 ? "" : $" from {string.Join(", ", forward.SourcePrefixes)}")
+        + (forward.Description is null ? "" : $" ({forward.Description})");
 
     public static string ReservationProperty(string macAddress) => $"{Keys.Reservations}[{macAddress}]";
 

@@ -1,5 +1,6 @@
 using System.Net;
 using VirtualNetworking.Core.Engine;
+using VirtualNetworking.Core.Model;
 
 namespace VirtualNetworking.Core.Desired;
 
@@ -31,6 +32,8 @@ public sealed record DesiredNetwork
     public required IReadOnlySet<string> Given { get; init; }
     /// <summary>Null: the network's reservations are not managed. Otherwise exactly these, by MAC.</summary>
     public IReadOnlyList<DesiredReservation>? Reservations { get; init; }
+    /// <summary>Null: the network's port forwards are not managed. Otherwise exactly these, by protocol, host address and host port.</summary>
+    public IReadOnlyList<PortForwardDefinition>? PortForwards { get; init; }
 
     public bool Declares(string key) => Given.Contains(key);
 }
@@ -58,16 +61,28 @@ public static class ConfigurationKeys
     public const string MacAddress = "MacAddress";
     public const string Autostart = "Autostart";
     public const string Reservations = "Reservations";
+    public const string PortForwards = "PortForwards";
 
     public const string IPAddress = "IPAddress";
     public const string HostName = "HostName";
 
+    public const string Protocol = "Protocol";
+    public const string HostPort = "HostPort";
+    public const string HostAddress = "HostAddress";
+    public const string GuestAddress = "GuestAddress";
+    public const string GuestPort = "GuestPort";
+    public const string SourcePrefix = "SourcePrefix";
+    public const string Description = "Description";
+
     /// <summary>Every key of a network, in the order the documentation lists them.</summary>
     public static readonly IReadOnlyList<string> Network =
-        [Name, Ensure, State, Mode, Subnet, DhcpRange, NoDhcp, BridgeName, ForwardDevice, Stp, Mtu, Domain, MacAddress, Autostart, Reservations];
+        [Name, Ensure, State, Mode, Subnet, DhcpRange, NoDhcp, BridgeName, ForwardDevice, Stp, Mtu, Domain, MacAddress, Autostart, Reservations, PortForwards];
 
     public static readonly IReadOnlyList<string> Reservation = [MacAddress, IPAddress, HostName];
 
+    /// <summary>A port forward's keys: Add-VNetworkPortForward's parameters.</summary>
+    public static readonly IReadOnlyList<string> PortForward = [Protocol, HostPort, HostAddress, GuestAddress, GuestPort, SourcePrefix, Description];
+
     /// <summary>Keys of features still to come: refused, never silently ignored.</summary>
-    public static readonly IReadOnlyList<string> Future = ["PortForwards", "DnsRecords", "Dns"];
+    public static readonly IReadOnlyList<string> Future = ["DnsRecords", "Dns"];
 }

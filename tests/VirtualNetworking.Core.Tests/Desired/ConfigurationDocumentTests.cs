@@ -19,7 +19,7 @@ public sealed class ConfigurationDocumentTests
 
     internal static Hashtable Document(params Hashtable[] networks) => Map(("Networks", networks.Cast<object>().ToArray()));
 
-    private static IReadOnlyList<NetworkProblem> Refusal(object? document) =>
+    internal static IReadOnlyList<NetworkProblem> Refusal(object? document) =>
         Assert.Throws<NetworkProblemException>(() => ConfigurationDocument.Parse(document)).Problems;
 
     [Fact]
@@ -29,7 +29,9 @@ public sealed class ConfigurationDocumentTests
             ("name", "lab"), ("MODE", "routed"), ("Subnet", "10.10.0.0/24"), ("DhcpRange", new object[] { "10.10.0.10", "10.10.0.200" }),
             ("BridgeName", "labbr0"), ("ForwardDevice", "eth0"), ("Stp", false), ("Mtu", 9000), ("Domain", "lab.test"),
             ("MacAddress", "52:54:00:AA:BB:CC"), ("Autostart", true), ("State", "Active"), ("Ensure", "Present"),
-            ("Reservations", new object[] { Map(("MacAddress", "52:54:00:00:10:01"), ("IPAddress", "10.10.0.5"), ("HostName", "db")) }))));
+            ("Reservations", new object[] { Map(("MacAddress", "52:54:00:00:10:01"), ("IPAddress", "10.10.0.5"), ("HostName", "db")) }),
+            ("PortForwards", new object[] { Map(("protocol", "udp"), ("HostPort", "5000-5009"), ("HostAddress", "203.0.113.5"), ("GuestAddress", "10.10.0.5"),
+                ("GuestPort", "6000-6009"), ("SourcePrefix", new object[] { "198.51.100.0/24" }), ("Description", "games")) }))));
 
         var lab = Assert.Single(parsed.Networks);
         Assert.Equal("Networks[0]", lab.Path);
@@ -43,6 +45,10 @@ public sealed class ConfigurationDocumentTests
         Assert.Equal(NetworkState.Active, lab.State);
         Assert.Equal(Ensure.Present, lab.Ensure);
         Assert.Equal(new DesiredReservation("52:54:00:00:10:01", System.Net.IPAddress.Parse("10.10.0.5"), "db"), Assert.Single(lab.Reservations!));
+        var forward = Assert.Single(lab.PortForwards!);
+        Assert.Equal("udp 203.0.113.5:5000-5009 -> 10.10.0.5:6000-6009", forward.ToString());
+        Assert.Equal(["198.51.100.0/24"], forward.SourcePrefixes);
+        Assert.Equal("games", forward.Description);
         Assert.Equal(ConfigurationKeys.Network.Where(k => k != ConfigurationKeys.NoDhcp).Order(), lab.Given.Order());
     }
 
@@ -99,7 +105,7 @@ public sealed class ConfigurationDocumentTests
     [InlineData("Mtu", 20, ErrorIds.MtuInvalid, "Networks[0].Mtu: MTU 20 is below")]
     [InlineData("State", "Running", ErrorIds.ConfigurationValueInvalid, "Networks[0].State is 'Running'; it must be one of Inactive, Active.")]
     [InlineData("Ensure", "Gone", ErrorIds.ConfigurationValueInvalid, "Networks[0].Ensure is 'Gone'; it must be one of Present, Absent.")]
-    [InlineData("PortForwards", "x", ErrorIds.ConfigurationNotSupported, "Networks[0].PortForwards: PortForwards are not supported in configuration documents yet.")]
+    [InlineData("PortForwards", "x", ErrorIds.ConfigurationValueInvalid, "Networks[0].PortForwards is 'x'; it must be a list of hashtables with Protocol, HostPort and GuestAddress")]
     [InlineData("dnsrecords", "x", ErrorIds.ConfigurationNotSupported, "Networks[0].dnsrecords: DnsRecords are not supported")]
     [InlineData("Domain", null, ErrorIds.ConfigurationValueInvalid, "Networks[0].Domain is empty ($null)")]
     public void A_bad_value_is_refused_with_its_id_and_path(string key, object? value, string errorId, string message)

@@ -203,6 +203,64 @@ public sealed class ConfigurationExecutorTests
         Assert.Empty(test.Definitions.Files);
         Assert.Empty(test.Live.State);
     }
+
+    private static Hashtable Forward(string protocol, object hostPort, string guest, params (string Key, object? Value)[] more)
+    {
+        var map = Map(("Protocol", protocol), ("HostPort", hostPort), ("GuestAddress", guest));
+        foreach (var (key, value) in more) map[key] = value;
+        return map;
+    }
+
+    [Fact]
+    public void Port_forwards_converge_live_on_a_running_network_by_their_own_rules_and_a_second_plan_is_empty()
+    {
+        Converge(Document(Lab(("PortForwards", new object[] { Forward("Tcp", 8080, "10.10.0.5", ("GuestPort", 80)), Forward("Udp", "5000-5009", "10.10.0.6") }))));
+        var index = BridgeIndex("vlab0");
+        Assert.Equal(2, test.Live.Load("lab")!.Definition.PortForwards.Count);
+        Assert.Contains(test.Host.Rules, r => r.Contains("guest_dnat", StringComparison.Ordinal));
+
+        // One forward changes (its guest port), one goes, one comes: three live steps, no restart.
+        var next = Document(Lab(("PortForwards", new object[]
+        {
+            Forward("Tcp", 8080, "10.10.0.5", ("GuestPort", 8000), ("SourcePrefix", "198.51.100.0/24")),
+            Forward("Tcp", 2222, "10.10.0.5", ("GuestPort", 22), ("Description", "ssh")),
+        })));
+        var steps = Plan(next).Steps.ToList();
+        Assert.Equal([PlanAction.ChangePortForward, PlanAction.AddPortForward, PlanAction.RemovePortForward], steps.Select(s => s.Action));
+        Assert.Equal(["PortForwards[tcp 8080]", "PortForwards[tcp 2222]", "PortForwards[udp 5000]"], steps.Select(s => s.Property));
+        Assert.All(steps, s => Assert.Equal(ChangeCost.Live, s.Cost));
+
+        var outcome = Assert.Single(Converge(next));
+
+        Assert.Null(outcome.Failure);
+        Assert.Equal(index, BridgeIndex("vlab0"));
+        var running = test.Live.Load("lab")!.Definition;
+        var fresh = new TestHost();
+        fresh.Host.Apply(VirtualNetworking.Core.Firewall.FirewallNetworkMapper.FromDefinition(running));
+        Assert.Equal(fresh.Host.Rules, test.Host.Rules);
+        Assert.Equal(["tcp 8080 -> 10.10.0.5:8000", "tcp 2222 -> 10.10.0.5:22"], running.PortForwards.Select(f => f.ToString()));
+        Assert.Equal(running.PortForwards.Select(f => f.ToString()), test.Definitions.Load("lab")!.Definition.PortForwards.Select(f => f.ToString()));
+        Assert.True(Plan(next).IsEmpty);
+    }
+
+    [Fact]
+    public void A_forward_two_declared_networks_claim_and_one_outside_the_subnet_are_refused_before_anything_changes()
+    {
+        var lab = Lab(("PortForwards", new object[] { Forward("Tcp", 8080, "10.10.0.5") }));
+        var iso = Map(("Name", "web"), ("Mode", "Routed"), ("Subnet", "10.30.0.0/24"), ("PortForwards", new object[] { Forward("Tcp", 8080, "10.30.0.5") }));
+        var duplicate = Assert.Single(Refusal(Document(lab, iso)));
+        Assert.Equal(ErrorIds.PortForwardDuplicate, duplicate.ErrorId);
+        Assert.StartsWith("Networks[1].PortForwards: port forward tcp 8080 -> 10.30.0.5:8080 claims a host port that Networks[0] ('lab') forwards too", duplicate.Message);
+
+        var outside = Refusal(Document(Lab(("PortForwards", new object[] { Forward("Tcp", 8080, "10.99.0.5") }))));
+        Assert.Equal([ErrorIds.PortForwardGuestOutsideSubnet], outside.Select(p => p.ErrorId));
+        var protocol = Assert.Single(Refusal(Document(Lab(("PortForwards", new object[] { Forward("Sctp", 8080, "10.10.0.5") })))));
+        Assert.Equal("Networks[0].PortForwards[0].Protocol is 'Sctp'; it must be Tcp or Udp.", protocol.Message);
+        var port = Assert.Single(Refusal(Document(Lab(("PortForwards", new object[] { Forward("Tcp", "80-x", "10.10.0.5") })))));
+        Assert.Equal(ErrorIds.PortForwardPortInvalid, port.ErrorId);
+        Assert.StartsWith("Networks[0].PortForwards[0].HostPort: ", port.Message);
+        Assert.Empty(Catalog().List());
+    }
 }
 
 internal static class HashtableWith
