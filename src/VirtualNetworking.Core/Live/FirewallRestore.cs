@@ -64,10 +64,11 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
         // The forward chains' jumps are shared: any network's apply puts them back.
         if (missing.Count == 0 && !JumpsComplete(listing) && networks.FirstOrDefault(n => n.Restorable) is { } any) missing.Add(any);
 
-        // Rules left in place, but the journal names others (our tables were recreated since): it names them now.
+        // Rules left in place, but the journal names others (our tables were recreated since): it names them now, in
+        // plan order when the chains hold them as generated, so that a port forward changed live finds its own.
         foreach (var n in networks.Where(n => !missing.Contains(n)))
             if (n.Line.Handles is { } handles && !handles.ToHashSet().SetEquals(n.Listed))
-                live.Append(n.Rules.Name, new UndoStep.RemoveFirewall(n.Listed));
+                live.Append(n.Rules.Name, new UndoStep.RemoveFirewall(PortForwardRules.AlignListed(FirewallPlanner.Plan(n.Rules), listing.Rules) ?? n.Listed));
 
         var restored = new List<string>();
         var recreated = new List<NftFamily>();

@@ -160,6 +160,8 @@ public sealed class FirewallRestoreTests
 
         Assert.Empty(result.Restored);
         Assert.True(Listed(A).SetEquals(JournaledHandles("a")!));
+        // In plan order, so that a port forward changed live next finds its network's handles without a listing.
+        Assert.True(PortForwardRules.Aligned(FirewallPlanner.Plan(FirewallNetworkMapper.FromDefinition(NetworkXml.Parse(A))), JournaledHandles("a")));
         Runtime().Stop("a");
         Assert.Equal(rulesB, host.Rules);
     }
