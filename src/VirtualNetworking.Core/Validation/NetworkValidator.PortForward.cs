@@ -62,10 +62,10 @@ public static partial class NetworkValidator
                 Add(Ids.PortForwardGuestOutsideSubnet, $"Port forward {what} of network '{name}' goes to {forward.GuestAddress}, which is in none of the network's <ip> subnets. Give a guest address on the network.", forward.GuestAddress);
             else if (definition.Ips.Any(ip => ip.Address.Equals(forward.GuestAddress)))
                 Add(Ids.PortForwardGuestOutsideSubnet, $"Port forward {what} of network '{name}' goes to {forward.GuestAddress}, the host's own address on the network. Give a guest's address.", forward.GuestAddress);
+            // One problem per host address: of the other family, else not forwardable.
             if (forward.HostAddress is { } host && host.AddressFamily != forward.GuestAddress.AddressFamily)
                 Add(Ids.PortForwardInvalid, $"Port forward {what} of network '{name}' goes from an address of one IP family to one of the other ({host} to {forward.GuestAddress}). Use a host address of the guest's family, or none.", host);
-
-            if (forward.HostAddress is { } own && own.Equals(IPAddress.IPv6Loopback))
+            else if (forward.HostAddress is { } own && own.Equals(IPAddress.IPv6Loopback))
                 Add(Ids.PortForwardInvalid, $"Port forward {what} of network '{name}' listens on ::1, which the kernel never routes off the host (IPv6 has no route_localnet). Use 127.0.0.1, or leave the host address out to use the host's other addresses.", own);
             else if (forward.HostAddress is { } any && (any.Equals(IPAddress.Any) || any.Equals(IPAddress.IPv6Any) || any.Equals(IPAddress.Broadcast)
                      || any.IsIPv6Multicast || (any.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && any.GetAddressBytes()[0] >= 224)))
