@@ -32,6 +32,9 @@
     libnftables insert of the four rules and their deletion by handle; and the file work each change does: reading
     the network (catalog), planning its rules, writing the live XML, updating the stored XML, reading and rewriting
     the journal.
+    -RuleShapes (not run by build.ps1 Bench): instead, the same connection measurement with -Forwards rules of one
+    shape at a time in a table of the run's own and no network of ours, to tell which of a forward's rules slow the
+    data plane.
     Debian packages: iproute2, nftables (no others: client and server are C# compiled here with Add-Type).
     Results: tables on the console and JSON under out/bench/ (portforward-<time>.json, portforward-latest.json).
     Needs root; as non-root it says so and exits 0.
@@ -52,6 +55,8 @@ param(
     [int] $ConnRounds = 3,
     # Internal: 'Server' and 'Client' run in the guest and upstream namespaces.
     [ValidateSet('All', 'Server', 'Client')] [string] $Phase = 'All',
+    # Instead of the benchmark: connections per second with -Forwards rules of each shape alone (no network of ours).
+    [switch] $RuleShapes,
     [string] $Assembly,
     [string] $Target
 )
@@ -155,7 +160,7 @@ if ((& id -u) -ne '0') { Write-Warning 'bench/portforward.ps1 needs root (networ
 foreach ($tool in 'ip', 'nft', 'bash') { if (-not (Get-Command $tool -CommandType Application -ErrorAction SilentlyContinue)) { throw "portforward bench: '$tool' is missing (Debian packages iproute2, nftables)" } }
 if (-not $env:VNET_TEST_NETNS) {
     & bash (Join-Path $RepoRoot 'build/netns-run.sh') $Pwsh -NoProfile -File $PSCommandPath -ModulePath $ModulePath -Forwards $Forwards `
-        -NftForwards $NftForwards -NftTimed $NftTimed -ProbeRuns $ProbeRuns -Clients $Clients -ConnSeconds $ConnSeconds -ConnRounds $ConnRounds
+        -NftForwards $NftForwards -NftTimed $NftTimed -ProbeRuns $ProbeRuns -Clients $Clients -ConnSeconds $ConnSeconds -ConnRounds $ConnRounds -RuleShapes:$RuleShapes
     exit $LASTEXITCODE
 }
 
@@ -237,7 +242,13 @@ try {
     $mc = ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'VirtualNetworking.PowerShell' }).GetType('VirtualNetworking.PowerShell.Infrastructure.ModuleContext')
     $context = { param($What) $mc.GetMethod($What).Invoke($null, @()) }
     Invoke-Ip link set lo up
-    New-VNetwork -Name pf -Mode Routed -Subnet 10.77.0.0/24 -BridgeName vpfbr0 -Stp:$false -NoDhcp -Start -WarningAction SilentlyContinue | Out-Null
+    if ($RuleShapes) {
+        # No network of ours: a bare bridge with the gateway address, and a table of this run's own per shape.
+        Invoke-Ip link add vpfbr0 type bridge
+        Invoke-Ip addr add 10.77.0.1/24 dev vpfbr0
+        Invoke-Ip link set vpfbr0 up
+    }
+    else { New-VNetwork -Name pf -Mode Routed -Subnet 10.77.0.0/24 -BridgeName vpfbr0 -Stp:$false -NoDhcp -Start -WarningAction SilentlyContinue | Out-Null }
     $vnetdPidFile = Join-Path $root 'run/virtualnetworking/vnetd.pid'
     $vnetd = if (Test-Path $vnetdPidFile) { [int](Get-Content -Raw $vnetdPidFile) } else { 0 }
 
@@ -257,7 +268,10 @@ try {
     Invoke-Ip -n $upNs link set eth0 up
     Invoke-Ip -n $upNs link set lo up
     Invoke-Ip -n $upNs route add default via 10.78.0.1
-    Set-Content /proc/sys/net/ipv4/ip_forward 1   # this namespace's own (the host namespace of the bench)
+    # A path that drops SYNs must not hang a client thread for two minutes: connect gives up after ~3 s.
+    Invoke-Ip netns exec $upNs sysctl -q -w net.ipv4.tcp_syn_retries=1
+    & sysctl -q -w net.ipv4.ip_forward=1   # this namespace's own (the host namespace of the bench); Start-VNetwork sets it too
+    if ($LASTEXITCODE) { throw 'sysctl net.ipv4.ip_forward=1 failed' }
 
     $dll = Join-Path $root 'vnbconnload.dll'
     Add-Type -TypeDefinition $LoadSource -OutputAssembly $dll -OutputType Library
@@ -320,6 +334,38 @@ try {
         $p.definition_xml_bytes = (Get-Item (Join-Path $root 'run/virtualnetworking/networks/pf.xml')).Length
         $p.nft_rules_in_table = @(& nft -a list table ip virtualnetworking | Select-String '# handle' | Where-Object { $_ -notmatch 'chain|table' }).Count
         $p
+    }
+
+    if ($RuleShapes) {
+        # What 1,000 forwards' rules cost the data plane, one kind of rule at a time: the same matches as
+        # AddPortForwardRules in a table of this run (vnb_shapes) whose chains hook where ours do, the 8080 forward last.
+        $base = @('table ip vnb_shapes {', 'chain guest_dnat { type nat hook prerouting priority dstnat; policy accept;',
+            'fib daddr type local tcp dport 8080 counter dnat to 10.77.0.10:80', '}',
+            'chain guest_nat { type nat hook postrouting priority srcnat; policy accept;', '}',
+            'chain guest_input { type filter hook forward priority filter; policy accept;',
+            'oifname "vpfbr0" ip daddr 10.77.0.10 tcp dport 80 ct status dnat counter accept', '}', '}')
+        $shapes = [ordered]@{
+            'none (the 8080 forward alone)'                            = { param($p) }
+            'guest_dnat: fib daddr type local tcp dport P dnat'        = { param($p) "insert rule ip vnb_shapes guest_dnat fib daddr type local tcp dport $p counter dnat to 10.77.0.10" }
+            'same, tcp dport P first, then fib'                        = { param($p) "insert rule ip vnb_shapes guest_dnat tcp dport $p fib daddr type local counter dnat to 10.77.0.10" }
+            'guest_input: oifname ip daddr tcp dport ct status accept' = { param($p) "insert rule ip vnb_shapes guest_input oifname ""vpfbr0"" ip daddr 10.77.0.10 tcp dport $p ct status dnat counter accept" }
+            'guest_nat: hairpin masquerade'                            = { param($p) "insert rule ip vnb_shapes guest_nat oifname ""vpfbr0"" ip saddr 10.77.0.0/24 ip daddr 10.77.0.10 tcp dport $p ct status dnat counter masquerade" }
+        }
+        $rows = foreach ($name in $shapes.Keys) {
+            & nft delete table ip vnb_shapes 2>$null
+            (@($base) + @(foreach ($i in 0..($Forwards - 1)) { & $shapes[$name] (10000 + $i) })) -join "`n" | & nft -f -
+            if ($LASTEXITCODE) { throw "nft refused the rules of shape '$name'" }
+            $c = Measure-Connections $name
+            [pscustomobject][ordered]@{
+                "$Forwards rules of this shape in front of 8080's" = $name; 'direct conn/s' = $c.direct_per_s; 'forwarded conn/s' = $c.forwarded_per_s
+                'forwarded/direct' = $c.ratio; failed = $c.failed
+            }
+        }
+        & nft delete table ip vnb_shapes
+        Write-Host "`n== Short TCP connections (as above) with $Forwards rules of one shape, no network of ours: what each kind of forward rule costs the data plane =="
+        $rows | Format-Table -AutoSize | Out-String -Width 250 | Out-Host
+        Write-Host "load average at start: $($result.load); at end: $((Get-Content /proc/loadavg).Trim())"
+        return
     }
 
     # Warm both paths once (JIT, page cache for nft) before timing.
