@@ -110,7 +110,7 @@ internal sealed unsafe class FirewallWatch : IDisposable
                 // The socket overran (a burst larger than its buffer): what was lost is unknown, so everything is checked.
                 if (error == ENOBUFS)
                 {
-                    Queue(new FirewallLoss(Shared: true, new HashSet<string>()));
+                    Queue(new FirewallLoss(Shared: true, new HashSet<string>(), Rules: null));
                     continue;
                 }
                 _log.Write($"firewall: reading the nftables monitor failed: {new SocketException(error).Message}");
@@ -153,7 +153,7 @@ internal sealed unsafe class FirewallWatch : IDisposable
             {
                 FirewallRestoreResult? result;
                 // Busy: a start or stop holds the lock (and may wait for this daemon's answer); try again.
-                while ((result = _restore.TryRestore(LockWait, loss.Shared ? null : loss.Tags)) is null)
+                while ((result = _restore.TryRestore(LockWait, loss.Shared ? null : loss.Tags, loss.Rules)) is null)
                     if (_stopping) return;
                 Report(result, Stopwatch.GetElapsedTime(since));
             }

@@ -7,9 +7,12 @@ namespace VirtualNetworking.Daemon;
 /// <summary>What nftables reported deleted from our tables.</summary>
 /// <param name="Shared">A table, a chain or a rule of no network (a forward jump) of ours went: every network is checked.</param>
 /// <param name="Tags">The network tags of the deleted rules: those networks are checked.</param>
-internal sealed record FirewallLoss(bool Shared, IReadOnlySet<string> Tags)
+/// <param name="Rules">The deleted rules of those networks by handle; null when a deletion came without its handle.</param>
+internal sealed record FirewallLoss(bool Shared, IReadOnlySet<string> Tags, IReadOnlySet<RuleHandle>? Rules)
 {
-    public FirewallLoss With(FirewallLoss other) => new(Shared || other.Shared, Tags.Union(other.Tags).ToHashSet(StringComparer.Ordinal));
+    public FirewallLoss With(FirewallLoss other) =>
+        new(Shared || other.Shared, Tags.Union(other.Tags).ToHashSet(StringComparer.Ordinal),
+            Rules is null || other.Rules is null ? null : Rules.Union(other.Rules).ToHashSet());
 }
 
 /// <summary>
@@ -28,11 +31,14 @@ internal sealed class NftMonitorReader
     private const int NfGenMessageSize = 4;
     /// <summary>NFTA_TABLE_NAME, NFTA_CHAIN_TABLE and NFTA_RULE_TABLE are all attribute 1.</summary>
     private const ushort TableAttribute = 1;
+    private const ushort RuleChain = 2, RuleHandleAttribute = 3; // NFTA_RULE_CHAIN, NFTA_RULE_HANDLE (big-endian u64)
     private const ushort RuleUserData = 7; // NFTA_RULE_USERDATA
     private const byte UserDataComment = 0; // NFTNL_UDATA_RULE_COMMENT
 
     private bool _shared;
     private readonly HashSet<string> _tags = new(StringComparer.Ordinal);
+    private readonly HashSet<RuleHandle> _rules = new();
+    private bool _handlesUnknown;
     private bool _added;
 
     /// <summary>Reads one datagram; returns the loss of the transactions it ended, or null.</summary>
@@ -47,7 +53,8 @@ internal sealed class NftMonitorReader
                 var type = message.Type & 0xff;
                 if (type == NewGen)
                 {
-                    if ((_shared || _tags.Count > 0) && !_added) loss = Merge(loss, new FirewallLoss(_shared, _tags.ToHashSet(StringComparer.Ordinal)));
+                    if ((_shared || _tags.Count > 0) && !_added)
+                        loss = Merge(loss, new FirewallLoss(_shared, _tags.ToHashSet(StringComparer.Ordinal), _handlesUnknown ? null : _rules.ToHashSet()));
                     Reset();
                     continue;
                 }
@@ -60,7 +67,12 @@ internal sealed class NftMonitorReader
                         _shared = true;
                         break;
                     case DelRule or DestroyRule:
-                        if (Comment(attributes) is { } tag && FirewallTag.IsNetworkTag(tag)) _tags.Add(tag);
+                        if (Comment(attributes) is { } tag && FirewallTag.IsNetworkTag(tag))
+                        {
+                            _tags.Add(tag);
+                            if (Handle(message.Payload.Span[0], attributes) is { } handle) _rules.Add(handle);
+                            else _handlesUnknown = true;
+                        }
                         else _shared = true;
                         break;
                     case NewRule:
@@ -73,16 +85,22 @@ internal sealed class NftMonitorReader
         {
             // What it said is unknown: check everything, as after lost messages.
             Reset();
-            return Merge(loss, new FirewallLoss(Shared: true, new HashSet<string>()));
+            return Merge(loss, new FirewallLoss(Shared: true, new HashSet<string>(), Rules: null));
         }
         return loss;
     }
 
     private void Reset()
     {
-        (_shared, _added) = (false, false);
+        (_shared, _added, _handlesUnknown) = (false, false, false);
         _tags.Clear();
+        _rules.Clear();
     }
+
+    private static RuleHandle? Handle(byte family, NetlinkAttributes attributes) =>
+        attributes.GetString(RuleChain) is { } chain && attributes.TryGet(RuleHandleAttribute, out var value) && value.Length == 8
+            ? new RuleHandle(family == FamilyIp ? NftFamily.Ip : NftFamily.Ip6, chain, (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(value.Span))
+            : null;
 
     private static FirewallLoss Merge(FirewallLoss? loss, FirewallLoss more) => loss is null ? more : loss.With(more);
 

@@ -34,6 +34,10 @@ public sealed class NftMonitorReaderTests
         Assert.NotNull(loss);
         Assert.False(loss.Shared);
         Assert.Equal(["vnet:name-b"], loss.Tags);
+        // With their handles, so that a deletion the network's journal no longer names (its own live change) is no loss.
+        Assert.NotNull(loss.Rules);
+        Assert.NotEmpty(loss.Rules);
+        Assert.All(loss.Rules, r => Assert.True(r.Handle > 0 && r.Chain.Length > 0, r.ToString()));
     }
 
     [Fact]

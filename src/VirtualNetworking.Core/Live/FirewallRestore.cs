@@ -37,14 +37,18 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
     /// The tags of the rules nftables reported deleted, when no table, chain or shared rule went: unless one of them is
     /// an active network's, there is nothing to do and nothing is listed (a stop's deletions). Null: check everything.
     /// </param>
-    public FirewallRestoreResult? TryRestore(TimeSpan wait, IReadOnlySet<string>? lostTags = null)
+    /// <param name="lostRules">
+    /// The handles of the rules reported deleted, when known: a deletion the network's journal no longer names was the
+    /// network's own change (a port forward removed live), and there is nothing to do.
+    /// </param>
+    public FirewallRestoreResult? TryRestore(TimeSpan wait, IReadOnlySet<string>? lostTags = null, IReadOnlySet<RuleHandle>? lostRules = null)
     {
         using var held = live.TryLock(wait);
-        return held is null ? null : RestoreLocked(names: null, lostTags);
+        return held is null ? null : RestoreLocked(names: null, lostTags, lostRules);
     }
 
     /// <summary>For a caller that holds the live store's lock already (Repair-VNetwork).</summary>
-    internal FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names, IReadOnlySet<string>? lostTags = null)
+    internal FirewallRestoreResult RestoreLocked(IReadOnlyCollection<string>? names, IReadOnlySet<string>? lostTags = null, IReadOnlySet<RuleHandle>? lostRules = null)
     {
         // The networks that journaled rules. None (the last network's stop deleted our tables): done without a listing.
         var journaled = new List<Journaled>();
@@ -52,7 +56,8 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
             if (live.FirewallLine(name) is { } line && live.Load(name) is { } network)
                 journaled.Add(new Journaled(FirewallNetworkMapper.FromDefinition(network.Definition), line,
                     network.Active && (names is null || names.Contains(name)), Listed: []));
-        if (journaled.Count == 0 || (lostTags is not null && !journaled.Any(j => j.Restorable && lostTags.Contains(j.Rules.Tag))))
+        if (journaled.Count == 0 || (lostTags is not null && !journaled.Any(j => j.Restorable && lostTags.Contains(j.Rules.Tag)
+                && (lostRules is null || j.Line.Handles is not { } handles || handles.Any(lostRules.Contains)))))
             return FirewallRestoreResult.Nothing;
 
         var listing = firewall.List();

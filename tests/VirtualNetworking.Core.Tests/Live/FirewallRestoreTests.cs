@@ -256,4 +256,26 @@ public sealed class FirewallRestoreTests
         live.Busy = false;
         Assert.Equal(["b"], Restore().TryRestore(TimeSpan.FromMilliseconds(10))!.Restored);
     }
+
+    [Fact]
+    public void Rules_a_network_removed_itself_live_are_no_loss_and_need_no_listing_but_a_journaled_one_is_put_back()
+    {
+        Runtime().Start("a");
+        var ports = test.Ports();
+        var catalog = new VirtualNetworking.Core.Engine.NetworkCatalog(ports);
+        var forwards = new PortForwardService(catalog, new NetworkRuntime(ports), new LeaseQuery(ports, catalog));
+        var forward = new VirtualNetworking.Core.Model.PortForwardDefinition { HostPort = 8080, GuestAddress = System.Net.IPAddress.Parse("10.0.1.10") };
+        forwards.Add("a", forward);
+        var before = JournaledHandles("a")!;
+        forwards.Remove("a", VirtualNetworking.Core.Model.PortProtocol.Tcp, 8080, null);
+        var removed = before.Except(JournaledHandles("a")!).ToHashSet();
+        var lists = host.Lists;
+
+        Assert.Same(FirewallRestoreResult.Nothing, Restore().TryRestore(TimeSpan.Zero, new HashSet<string> { Tag(A) }, removed));
+        Assert.Equal(lists, host.Lists);
+
+        var gone = JournaledHandles("a")![0];
+        host.DeleteRule(gone); // nft delete rule …: the journal names it
+        Assert.Equal(["a"], Restore().TryRestore(TimeSpan.Zero, new HashSet<string> { Tag(A) }, new HashSet<RuleHandle> { gone })!.Restored);
+    }
 }
