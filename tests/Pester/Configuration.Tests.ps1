@@ -295,7 +295,7 @@ Describe 'Converging a live host' -Tag Namespace {
         $dnat = (nft list chain ip virtualnetworking guest_dnat) -join "`n"
         $dnat | Should -Match 'tcp dport 8080 .*dnat to 10\.210\.0\.5:8000'
         $dnat | Should -Not -Match 'dnat to 10\.210\.0\.5:80\b'
-        $dnat | Should -Match 'ip saddr 198\.51\.100\.0/24 .*udp dport 5000-5009 .*dnat to 10\.210\.0\.5'
+        $dnat | Should -Match 'udp dport 5000-5009 ip saddr 198\.51\.100\.0/24 .*dnat to 10\.210\.0\.5'
         (Test-VNetworkHealth -Name lab | Where-Object Check -eq FirewallRules).Status | Should -Be 'Pass'
         @(Get-VNetworkPortForward -Network lab).Count | Should -Be 2
         Test-VNetworkConfiguration -Configuration $document | Should -BeTrue

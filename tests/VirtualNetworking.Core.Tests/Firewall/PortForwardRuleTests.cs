@@ -48,8 +48,8 @@ public sealed class PortForwardRuleTests
         var network = Network(NetworkMode.Nat, Forward("tcp", 8080, guestPort: 80));
         const string dnat = """{"dnat":{"addr":"192.168.122.10","port":80}}""";
 
-        Assert.Equal([Expr(Local, Port("tcp", "8080"), Counter, dnat)], Rules(network, FirewallLayout.GuestDnat));
-        Assert.Equal([Expr(Local, NotLoopback, Port("tcp", "8080"), Counter, dnat)], Rules(network, FirewallLayout.GuestDnatOutput));
+        Assert.Equal([Expr(Port("tcp", "8080"), Local, Counter, dnat)], Rules(network, FirewallLayout.GuestDnat));
+        Assert.Equal([Expr(Port("tcp", "8080"), NotLoopback, Local, Counter, dnat)], Rules(network, FirewallLayout.GuestDnatOutput));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class PortForwardRuleTests
     {
         var network = Network(NetworkMode.Nat, Forward("udp", 5000, hostEnd: 5009));
 
-        Assert.Equal([Expr(Local, Port("udp", """{"range":[5000,5009]}"""), Counter, """{"dnat":{"addr":"192.168.122.10"}}""")], Rules(network, FirewallLayout.GuestDnat));
+        Assert.Equal([Expr(Port("udp", """{"range":[5000,5009]}"""), Local, Counter, """{"dnat":{"addr":"192.168.122.10"}}""")], Rules(network, FirewallLayout.GuestDnat));
         Assert.Equal(Expr(ToBridge, ToGuest, Port("udp", """{"range":[5000,5009]}"""), DnatStatus, Counter, """{"accept":null}"""), Rules(network, FirewallLayout.GuestInput)[^1]);
     }
 
@@ -81,7 +81,7 @@ public sealed class PortForwardRuleTests
         var network = Network(NetworkMode.Nat, Forward("tcp", 8000, hostEnd: 8002, guestPort: 9000, guestEnd: 9002));
 
         Assert.Equal(
-            new[] { 0, 1, 2 }.Select(i => Expr(Local, Port("tcp", $"{8000 + i}"), Counter, $$$"""{"dnat":{"addr":"192.168.122.10","port":{{{9000 + i}}}}}""")),
+            new[] { 0, 1, 2 }.Select(i => Expr(Port("tcp", $"{8000 + i}"), Local, Counter, $$$"""{"dnat":{"addr":"192.168.122.10","port":{{{9000 + i}}}}}""")),
             Rules(network, FirewallLayout.GuestDnat));
         Assert.Equal(Expr(ToBridge, ToGuest, Port("tcp", """{"range":[9000,9002]}"""), DnatStatus, Counter, """{"accept":null}"""), Rules(network, FirewallLayout.GuestInput)[^1]);
     }
@@ -98,8 +98,8 @@ public sealed class PortForwardRuleTests
         const string dnat = """{"dnat":{"addr":"192.168.122.10"}}""";
 
         Assert.Equal(
-            [Expr(From("""{"prefix":{"addr":"198.51.100.0","len":24}}"""), Local, toHost, Port("tcp", "443"), Counter, dnat),
-             Expr(From("\"192.0.2.7\""), Local, toHost, Port("tcp", "443"), Counter, dnat)],
+            [Expr(Port("tcp", "443"), From("""{"prefix":{"addr":"198.51.100.0","len":24}}"""), toHost, Local, Counter, dnat),
+             Expr(Port("tcp", "443"), From("\"192.0.2.7\""), toHost, Local, Counter, dnat)],
             Rules(network, FirewallLayout.GuestDnat));
     }
 
@@ -109,7 +109,7 @@ public sealed class PortForwardRuleTests
         var network = Network(NetworkMode.Nat, Forward("tcp", 8080, guestPort: 80, guest: "2001:db8:ca2:2::10"));
 
         Assert.Empty(Rules(network, FirewallLayout.GuestDnat));
-        Assert.Equal([Expr(Local, Port("tcp", "8080"), Counter, """{"dnat":{"addr":"2001:db8:ca2:2::10","port":80}}""")], Rules(network, FirewallLayout.GuestDnat, "ip6"));
+        Assert.Equal([Expr(Port("tcp", "8080"), Local, Counter, """{"dnat":{"addr":"2001:db8:ca2:2::10","port":80}}""")], Rules(network, FirewallLayout.GuestDnat, "ip6"));
         Assert.Contains("""{"op":"!=","left":{"payload":{"protocol":"ip6","field":"daddr"}},"right":"::1"}""", Rules(network, FirewallLayout.GuestDnatOutput, "ip6")[0]);
     }
 
