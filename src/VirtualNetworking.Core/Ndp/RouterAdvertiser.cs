@@ -6,7 +6,7 @@ namespace VirtualNetworking.Core.Ndp;
 
 /// <summary>
 /// When one bridge sends RAs (RFC 4861 §6.2.4–§6.2.6), as a pure state machine: no sockets, no clock. The host calls
-/// <see cref="Start"/>, passes each router solicitation to <see cref="HandleSolicitation(RouterSolicitation, DateTimeOffset)"/>,
+/// <see cref="Start"/>, passes each ICMPv6 message from the bridge to <see cref="HandleSolicitation"/>,
 /// calls <see cref="Tick"/> at <see cref="NextWakeUp"/>, and <see cref="Stop"/> when the network stops; each returns
 /// the RAs to send at once. Every RA goes to all-nodes (ff02::1): a solicitation is answered by multicast, the RFC's
 /// usual case, so one answer serves every solicitor and the rate limit bounds what a flood of solicitations costs.
@@ -25,6 +25,7 @@ public sealed class RouterAdvertiser
 
     private readonly IRandomSource random;
     private readonly byte[] advertisement;
+    private readonly byte[] final;
     private bool running;
     private int sent;
     private DateTimeOffset? lastMulticast;
@@ -42,6 +43,7 @@ public sealed class RouterAdvertiser
         Policy = policy;
         this.random = random;
         advertisement = policy.Advertisement.ToArray();
+        final = (policy.Advertisement with { RouterLifetime = 0 }).ToArray();
     }
 
     public RouterAdvertisementPolicy Policy { get; }
@@ -69,21 +71,16 @@ public sealed class RouterAdvertiser
     }
 
     /// <summary>
-    /// Validates and answers one ICMPv6 message that arrived on the bridge; an invalid solicitation is ignored, as RFC
-    /// 4861 §6.1.1 says. Never throws.
+    /// Validates one ICMPv6 message that arrived on the bridge (<see cref="RouterSolicitation.TryParse"/>: an invalid
+    /// solicitation is ignored, as RFC 4861 §6.1.1 says) and schedules the answer as §6.2.6 suggests: after a random
+    /// delay up to <see cref="MaxRaDelayTime"/>, counted from <see cref="MinDelayBetweenRas"/> after the last multicast RA
+    /// if that was sooner; not at all when the next unsolicited RA comes first; and once for any number of solicitations
+    /// meanwhile. Returns the RA when it is due at once, else nothing (<see cref="NextWakeUp"/> tells when). Never throws.
     /// </summary>
-    public IReadOnlyList<RouterAdvertisementSend> HandleSolicitation(ReadOnlySpan<byte> message, IPAddress source, int hopLimit, DateTimeOffset now) =>
-        RouterSolicitation.TryParse(message, source, hopLimit, out var solicitation, out _) ? HandleSolicitation(solicitation, now) : [];
-
-    /// <summary>
-    /// Schedules the answer to a solicitation as RFC 4861 §6.2.6 suggests: after a random delay up to
-    /// <see cref="MaxRaDelayTime"/>, counted from <see cref="MinDelayBetweenRas"/> after the last multicast RA if that was
-    /// sooner; not at all when the next unsolicited RA comes first; and once for any number of solicitations meanwhile.
-    /// Returns the RA when it is due at once, else nothing (<see cref="NextWakeUp"/> tells when).
-    /// </summary>
-    public IReadOnlyList<RouterAdvertisementSend> HandleSolicitation(RouterSolicitation solicitation, DateTimeOffset now)
+    /// <param name="hopLimit">The hop limit the packet arrived with (IPV6_RECVHOPLIMIT).</param>
+    public IReadOnlyList<RouterAdvertisementSend> HandleSolicitation(ReadOnlySpan<byte> message, IPAddress source, int hopLimit, DateTimeOffset now)
     {
-        if (!running || solicitedAt is not null) return [];
+        if (!running || solicitedAt is not null || !RouterSolicitation.TryParse(message, source, hopLimit, out _, out _)) return [];
         var delay = Uniform(TimeSpan.Zero, MaxRaDelayTime);
         var at = lastMulticast is { } last && now - last < MinDelayBetweenRas ? last + MinDelayBetweenRas + delay : now + delay;
         if (nextUnsolicited <= at) return [];
@@ -97,9 +94,7 @@ public sealed class RouterAdvertiser
         if (!running) return [];
         running = false;
         solicitedAt = nextUnsolicited = null;
-        var final = advertisement.ToArray();
-        BinaryPrimitives.WriteUInt16BigEndian(final.AsSpan(6), 0);
-        return [new RouterAdvertisementSend(AllNodes, final, RouterAdvertisementReason.Final)];
+        return [new RouterAdvertisementSend(AllNodes, final.ToArray(), RouterAdvertisementReason.Final)];
     }
 
     /// <summary>

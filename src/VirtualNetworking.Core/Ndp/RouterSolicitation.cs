@@ -21,7 +21,7 @@ public sealed record RouterSolicitation(IPAddress Source, byte[]? SourceLinkLaye
     /// solicitation (wrong type or code, hop limit other than 255, shorter than 8 octets, an option of length 0 or
     /// running past the end, a source link-layer address from the unspecified address, a source that is not IPv6)
     /// yields false and the reason, and must be discarded silently. Unknown options are skipped by their length.
-    /// The checksum is not checked here: the kernel verifies it before a raw ICMPv6 socket sees the message.
+    /// The checksum is not checked here: Linux verifies it for raw ICMPv6 sockets (<see cref="Icmpv6Checksum.IsValid"/> can).
     /// </summary>
     /// <param name="message">The ICMPv6 message, from its type octet.</param>
     /// <param name="source">The IPv6 source address of the packet.</param>
