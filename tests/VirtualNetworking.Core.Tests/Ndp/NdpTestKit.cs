@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using VirtualNetworking.Core.Model;
-using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Core.Tests.Ndp;
@@ -25,16 +24,4 @@ internal static class NdpTestKit
 
     public static byte[] RouterLifetimeOf(byte[] message) => message[6..8];
     public static ushort RouterLifetime(byte[] message) => BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(6));
-}
-
-/// <summary>Hands out the given numbers as the random source's next 8 octets each (then zeros), so a test sets every draw.</summary>
-internal sealed class ScriptedRandom(params ulong[] draws) : IRandomSource
-{
-    private readonly Queue<ulong> draws = new(draws);
-
-    public void Fill(Span<byte> buffer)
-    {
-        buffer.Clear();
-        BinaryPrimitives.WriteUInt64LittleEndian(buffer, draws.Count > 0 ? draws.Dequeue() : 0);
-    }
 }
