@@ -30,29 +30,17 @@ public static class FirewallPlanner
     /// changes. Handles are allocated in transaction order: new chains (one per FirewallLayout.Chains entry in a new table), the family's rules in
     /// plan order, the probe, the three jumps.
     /// </summary>
-    /// <param name="before">
-    /// Per rule of the plan, the rule it goes just before (null: the head of its chain, as usual); a port forward added
-    /// live puts its accept before its network's reject (see <see cref="PortForwardRules"/>). Handles are allocated in
-    /// transaction order whatever the position, so the prediction holds.
-    /// </param>
-    public static PredictedApply BuildApplyTransaction(FirewallPlan plan, HandleCounters counters, IReadOnlyList<RuleHandle>? replacing = null,
-        IReadOnlyList<RuleHandle?>? before = null)
+    public static PredictedApply BuildApplyTransaction(FirewallPlan plan, HandleCounters counters, IReadOnlyList<RuleHandle>? replacing = null)
     {
         ArgumentNullException.ThrowIfNull(counters);
-        return Build(plan, replacing, counters, before);
+        return Build(plan, replacing, counters);
     }
-
-    /// <summary>The apply transaction with positions (see above) and no prediction, for nft's echo to name the handles.</summary>
-    public static NftTransaction BuildInsertTransaction(FirewallPlan plan, IReadOnlyList<RuleHandle?> before) =>
-        Build(plan, replacing: null, counters: null, before).Transaction;
 
     /// <summary>The comment of the probe rule; it never outlives its transaction.</summary>
     public const string ProbeComment = "vnet-handle-probe";
 
-    private static PredictedApply Build(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing, HandleCounters? counters,
-        IReadOnlyList<RuleHandle?>? before = null)
+    private static PredictedApply Build(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing, HandleCounters? counters)
     {
-        if (before is not null && before.Count != plan.Rules.Count) throw new ArgumentException("One position per rule of the plan.", nameof(before));
         ArgumentNullException.ThrowIfNull(plan);
         var transaction = new NftTransaction();
         if (plan.Rules.Count == 0)
@@ -72,10 +60,9 @@ public static class FirewallPlanner
         // Next handle per family: after the chains a new table creates.
         var next = Families.ToDictionary(f => f, f => counters is null ? 0 : counters.For(f) + (counters.For(f) == 0 ? Chains.Count : 0));
         var handles = new List<RuleHandle>();
-        for (var i = 0; i < plan.Rules.Count; i++)
+        foreach (var rule in plan.Rules)
         {
-            var rule = plan.Rules[i];
-            NftJsonRenderer.Rule(transaction, "insert", rule, bridge, plan.Network.Tag, before?[i]?.Handle);
+            NftJsonRenderer.Rule(transaction, "insert", rule, bridge, plan.Network.Tag);
             handles.Add(new RuleHandle(rule.Family, rule.Chain, ++next[rule.Family]));
         }
         var after = counters;

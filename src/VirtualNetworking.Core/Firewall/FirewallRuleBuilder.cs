@@ -6,8 +6,7 @@ namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
 /// A network's rules, following libvirt's network_nftables.c function by function (general rules, then per
-/// &lt;ip&gt; in document order: masquerading or routing rules), plus our port forwards (their accepts between libvirt's
-/// reject and its accepts, the rest after) and DHCP/DNS accepts at the end.
+/// &lt;ip&gt; in document order: masquerading or routing rules), plus our port forwards and DHCP/DNS accepts at the end.
 /// </summary>
 public static class FirewallRuleBuilder
 {
@@ -23,12 +22,6 @@ public static class FirewallRuleBuilder
 
         AddGeneralRules(rules, NftFamily.Ip);
         if (network.UsesIpv6) AddGeneralRules(rules, NftFamily.Ip6);
-
-        // Planned between libvirt's reject and its accepts, so evaluated after the accepts of established traffic:
-        // only a connection's first packet walks them, however many forwards there are. In reverse, so that the
-        // newest forward is evaluated last, just before the reject, where a live add inserts it.
-        if (network.Mode is NetworkMode.Nat or NetworkMode.Routed)
-            foreach (var forward in network.Forwards.Reverse()) AddPortForwardAccept(rules, forward);
 
         foreach (var subnet in network.Subnets)
         {
@@ -115,7 +108,8 @@ public static class FirewallRuleBuilder
     /// Our addition, one port forward: DNAT of connections to a host address (fib daddr type local, so traffic
     /// passing through the host to elsewhere keeps its destination) arriving from outside or from guests
     /// (guest_dnat) and made by the host itself (guest_dnat_output; not to loopback, which cannot leave through
-    /// the bridge without route_localnet); and masquerading of the flow when a guest of the network is the client (hairpin), so that the
+    /// the bridge without route_localnet); an accept of exactly the DNATed flow in guest_input, evaluated before
+    /// its reject; and masquerading of the flow when a guest of the network is the client (hairpin), so that the
     /// guest's reply returns through the host's conntrack instead of straight to the client. A forward on 127.0.0.1
     /// (the opt-in) takes only the host's own connections to it, and masquerades them to the bridge's address, since
     /// the guest cannot answer 127.0.0.1; the runtime turns route_localnet on for the bridge.
@@ -143,22 +137,15 @@ public static class FirewallRuleBuilder
                     rules.Add(new(family, chain, matches, action, IsLibvirtRule: false, forward));
                 }
 
+        rules.Add(new(family, GuestInput,
+            [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Destination, guest), guestPorts, new DnatStatusMatch()],
+            new AcceptAction(), IsLibvirtRule: false, forward));
         var clients = forward.IsLoopback ? [loopback] : network.Subnets.Where(s => s.Contains(forward.Guest));
         foreach (var client in clients)
             rules.Add(new(family, GuestNat,
                 [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, client), new AddressMatch(AddressField.Destination, guest),
                  guestPorts, new DnatStatusMatch()],
                 new MasqueradeAction(null), IsLibvirtRule: false, forward));
-    }
-
-    /// <summary>The accept of exactly the DNATed flow to the guest's ports, ahead of libvirt's reject.</summary>
-    private static void AddPortForwardAccept(List<FirewallRule> rules, ForwardedPort forward)
-    {
-        var ipv6 = forward.Guest.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-        rules.Add(new(ipv6 ? NftFamily.Ip6 : NftFamily.Ip, GuestInput,
-            [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Destination, new IpNetwork(forward.Guest, ipv6 ? 128 : 32)),
-             new DestinationPortMatch(forward.Protocol, forward.GuestFirst, forward.GuestLast), new DnatStatusMatch()],
-            new AcceptAction(), IsLibvirtRule: false, forward));
     }
 
     /// <summary>

@@ -34,8 +34,7 @@ internal static class NftJsonRenderer
         transaction.Add("flush", "chain", ChainReference(family, chain));
 
     /// <param name="verb">"insert" (head of chain, libvirt's order) or "add" (tail).</param>
-    /// <param name="before">With "insert": the rule goes just before the rule with this handle instead of at the head.</param>
-    public static void Rule(NftTransaction transaction, string verb, FirewallRule rule, string bridge, string? comment, long? before = null)
+    public static void Rule(NftTransaction transaction, string verb, FirewallRule rule, string bridge, string? comment)
     {
         // Added as JsonNode: JsonArray.Add<T> may serialise by reflection, which vnetd (NativeAOT) cannot.
         var expressions = new JsonArray();
@@ -45,7 +44,6 @@ internal static class NftJsonRenderer
 
         var body = new JsonObject { ["family"] = rule.Family.ToNft(), ["table"] = TableName, ["chain"] = rule.Chain };
         if (comment is not null) body["comment"] = comment;
-        if (before is { } position) body["handle"] = position;
         body["expr"] = expressions;
         transaction.Add(verb, "rule", body);
     }

@@ -2,31 +2,15 @@ namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
 /// One port forward's rules within its network's plan, and the network's journaled handles kept in plan order as
-/// forwards come and go live: an apply returns handles in plan order; a forward added live is the definition's last,
-/// and its rules go where a fresh apply of the whole plan would put them (its DNAT and hairpin rules at the head of
-/// their chains, its accept just before the network's reject, see <see cref="Positions"/>); a forward removed takes
-/// exactly its own handles.
+/// forwards come and go live: an apply returns handles in plan order, a forward added live is the definition's last
+/// (its block of rules comes after the other forwards', its rules go to the head of their chains, which is where a
+/// fresh apply of the whole plan would put them), and a forward removed takes exactly its own handles.
 /// </summary>
 public static class PortForwardRules
 {
     /// <summary>The rules of <paramref name="forward"/> (an element of the plan's network's forwards), in plan order.</summary>
     public static FirewallPlan Of(FirewallPlan plan, ForwardedPort forward) =>
         new(plan.Network, [.. plan.Rules.Where(r => ReferenceEquals(r.PortForward, forward))]);
-
-    /// <summary>
-    /// Where each rule of <see cref="Of"/>(<paramref name="after"/>, <paramref name="forward"/>) goes when the forward is
-    /// added live: its accept in guest_input just before the network's reject of that family (a fresh apply evaluates
-    /// the newest forward's accept last, after the accepts of established traffic), the others at the head (null).
-    /// </summary>
-    /// <param name="handles">The handles of <paramref name="before"/>'s plan, in plan order.</param>
-    public static IReadOnlyList<RuleHandle?> Positions(FirewallPlan after, ForwardedPort forward, FirewallPlan before, IReadOnlyList<RuleHandle> handles) =>
-        [.. Of(after, forward).Rules.Select(rule => rule.Chain == FirewallLayout.GuestInput ? RejectOf(before, handles, rule.Family) : null)];
-
-    private static RuleHandle RejectOf(FirewallPlan plan, IReadOnlyList<RuleHandle> handles, NftFamily family)
-    {
-        var index = plan.Rules.ToList().FindIndex(r => r.Family == family && r.Chain == FirewallLayout.GuestInput && r.Action is RejectAction);
-        return index >= 0 ? handles[index] : throw new ArgumentException($"The plan has no {family} reject in {FirewallLayout.GuestInput}.", nameof(plan));
-    }
 
     /// <summary>Whether <paramref name="handles"/> name the plan's rules one by one (same count, family and chain each).</summary>
     public static bool Aligned(FirewallPlan plan, IReadOnlyList<RuleHandle>? handles) =>

@@ -40,7 +40,7 @@ public sealed partial class NetworkRuntime
         try
         {
             now = handles is null ? ApplyWhole(after)
-                : adding ? InsertForward(before, after, after.Network.Forwards[^1], handles)
+                : adding ? InsertForward(after, after.Network.Forwards[^1], handles)
                 : DeleteForward(before, after, before.Network.Forwards[current.Definition.PortForwards.FindIndex(f => f.IsSameForward(forward))], handles);
         }
         catch
@@ -57,11 +57,10 @@ public sealed partial class NetworkRuntime
     }
 
     /// <summary>The forward's rules alone. Our tables gone behind our back (created anew): the whole plan, as a repair would.</summary>
-    private IReadOnlyList<RuleHandle>? InsertForward(FirewallPlan previous, FirewallPlan after, ForwardedPort forward, IReadOnlyList<RuleHandle> before)
+    private IReadOnlyList<RuleHandle>? InsertForward(FirewallPlan after, ForwardedPort forward, IReadOnlyList<RuleHandle> before)
     {
         var rules = PortForwardRules.Of(after, forward);
-        // The network's reject gone (a flush, a deleted rule): its rules are not as journaled, so all of them anew.
-        if (firewall.Insert(rules, PortForwardRules.Positions(after, forward, previous, before)) is not { } applied) return ApplyWhole(after);
+        var applied = firewall.Insert(rules);
         if (applied.CreatedTables.Count > 0)
         {
             live.ForgetHandlesIn(applied.CreatedTables, except: after.Network.Name);

@@ -14,9 +14,7 @@ public interface INetworkFirewall
     /// Inserts some of a network's rules (one port forward's) as <see cref="Apply"/> does, in one transaction, and returns
     /// their handles in plan order; none when they could not be learnt (the rules are in place: a stop then lists).
     /// </summary>
-    /// <param name="before">Per rule, the rule it goes just before; null (or no list): the head of its chain.</param>
-    /// <returns>Null, with nothing inserted, when a rule named in <paramref name="before"/> (or its table) is gone.</returns>
-    AppliedRules? Insert(FirewallPlan rules, IReadOnlyList<RuleHandle?>? before = null);
+    AppliedRules Insert(FirewallPlan rules);
     /// <summary>Deletes these rules in one transaction; false, with nothing deleted, when one of them is gone.</summary>
     bool Delete(IReadOnlyList<RuleHandle> handles);
     /// <summary>

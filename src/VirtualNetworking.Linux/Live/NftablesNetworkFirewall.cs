@@ -17,7 +17,7 @@ public sealed class NftablesNetworkFirewall : INetworkFirewall
 
     public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null) => Do(() => nft.Value.Apply(network, replacing));
 
-    public AppliedRules? Insert(FirewallPlan rules, IReadOnlyList<RuleHandle?>? before = null) => Do(() => nft.Value.Insert(rules, before));
+    public AppliedRules Insert(FirewallPlan rules) => Do(() => nft.Value.Insert(rules));
 
     public bool Delete(IReadOnlyList<RuleHandle> handles) => Do(() => nft.Value.Delete(handles));
 

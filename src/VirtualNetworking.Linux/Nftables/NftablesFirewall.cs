@@ -33,15 +33,13 @@ public sealed class NftablesFirewall
     /// transaction. The bridge is matched by name, so it need not exist yet.
     /// </summary>
     public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null) =>
-        Apply(FirewallPlanner.Plan(network), replacing, whole: true)!;
+        Apply(FirewallPlanner.Plan(network), replacing, whole: true);
 
     /// <summary>
     /// Inserts some of a network's rules (one port forward's) the same way, without touching its others; their handles in
     /// plan order, or none when libnftables' echo left them out (the rules are in place).
     /// </summary>
-    /// <param name="before">Per rule, the rule it goes just before; null: the head of its chain.</param>
-    /// <returns>Null, with nothing inserted, when a rule named in <paramref name="before"/> (or its table) is gone.</returns>
-    public AppliedRules? Insert(FirewallPlan rules, IReadOnlyList<RuleHandle?>? before = null) => Apply(rules, replacing: null, whole: false, before);
+    public AppliedRules Insert(FirewallPlan rules) => Apply(rules, replacing: null, whole: false);
 
     /// <summary>Deletes the rules in one transaction; false, with nothing deleted, when one of them (or its table) is gone.</summary>
     public bool Delete(IReadOnlyList<RuleHandle> handles)
@@ -54,7 +52,7 @@ public sealed class NftablesFirewall
         return true;
     }
 
-    private AppliedRules? Apply(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing, bool whole, IReadOnlyList<RuleHandle?>? before = null)
+    private AppliedRules Apply(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing, bool whole)
     {
         var network = plan.Network;
         if (plan.Rules.Count == 0)
@@ -64,7 +62,7 @@ public sealed class NftablesFirewall
         }
         if (ReadCounters() is { } counters)
         {
-            var predicted = FirewallPlanner.BuildApplyTransaction(plan, counters, replacing, before);
+            var predicted = FirewallPlanner.BuildApplyTransaction(plan, counters, replacing);
             var result = nft.Run(predicted.Transaction.ToJsonString());
             if (result.ExitCode == 0)
             {
@@ -75,10 +73,8 @@ public sealed class NftablesFirewall
             // ENOENT: the probe was not where predicted (our tables changed behind our back); nothing was applied.
             if (!IsNoSuchTable(result)) result.ThrowIfFailed($"apply the rules of network '{network.Name}'");
         }
-        var transaction = before is null ? FirewallPlanner.BuildApplyTransaction(plan, replacing) : FirewallPlanner.BuildInsertTransaction(plan, before);
-        var echo = nft.Run(transaction.ToJsonString(), echo: true);
-        if (before is not null && echo.ExitCode != 0 && IsNoSuchTable(echo)) return null;
-        var echoed = echo.ThrowIfFailed($"apply the rules of network '{network.Name}'");
+        var echoed = nft.Run(FirewallPlanner.BuildApplyTransaction(plan, replacing).ToJsonString(), echo: true)
+            .ThrowIfFailed($"apply the rules of network '{network.Name}'");
         var created = RuleHandle.CreatedTablesFromEcho(echoed.StandardOutput);
         try
         {

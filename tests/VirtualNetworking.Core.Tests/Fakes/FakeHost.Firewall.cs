@@ -36,12 +36,10 @@ internal sealed partial class FakeHost : INetworkFirewall
         return Add(FirewallPlanner.Plan(network));
     }
 
-    public AppliedRules? Insert(FirewallPlan rules, IReadOnlyList<RuleHandle?>? before = null)
+    public AppliedRules Insert(FirewallPlan rules)
     {
         Check($"firewall {rules.Network.Name}");
-        // One transaction: a position that is gone fails it all (ENOENT) before anything changes.
-        if (before?.OfType<RuleHandle>().Any(h => !ruleset.Any(r => r.Handle == h)) == true) return null;
-        return Add(rules, before);
+        return Add(rules);
     }
 
     /// <summary>Every Delete call's handles.</summary>
@@ -56,23 +54,19 @@ internal sealed partial class FakeHost : INetworkFirewall
         return true;
     }
 
-    private AppliedRules Add(FirewallPlan rules, IReadOnlyList<RuleHandle?>? before = null)
+    private AppliedRules Add(FirewallPlan rules)
     {
         var network = rules.Network;
         var handles = new List<RuleHandle>();
         var plan = rules.Rules;
         if (plan.Count == 0) return new AppliedRules(handles, []);
         var created = Families.Where(f => tables.TryAdd(f, Chains.Count)).ToList();
-        for (var i = 0; i < plan.Count; i++)
+        foreach (var rule in plan)
         {
-            var rule = plan[i];
             var handle = new RuleHandle(rule.Family, rule.Chain, ++tables[rule.Family]);
-            // Inserted at the head of its chain, or just before the rule named, as nft's insert does: a chain lists its
-            // rules in evaluation order.
-            var at = before?[i] is { } position
-                ? ruleset.FindIndex(r => r.Handle == position)
-                : ruleset.FindIndex(r => r.Handle.Family == rule.Family && r.Handle.Chain == rule.Chain);
-            ruleset.Insert(at < 0 ? ruleset.Count : at, (handle, network.Tag, Text(rule, network)));
+            // Inserted at the head of its chain, as nft's insert does: a chain lists its rules in evaluation order.
+            var head = ruleset.FindIndex(r => r.Handle.Family == rule.Family && r.Handle.Chain == rule.Chain);
+            ruleset.Insert(head < 0 ? ruleset.Count : head, (handle, network.Tag, Text(rule, network)));
             handles.Add(handle);
         }
         foreach (var family in Families)

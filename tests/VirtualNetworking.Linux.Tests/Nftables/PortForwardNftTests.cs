@@ -68,8 +68,7 @@ public sealed class PortForwardNftTests : IDisposable
     }
 
     /// <summary>
-    /// A forward added live goes to the head of its NAT chains and just before the reject in guest_input, and one removed
-    /// takes only its own rules: nft then holds
+    /// A forward added live goes to the head of its chains and one removed takes only its own rules: nft then holds
     /// exactly what a fresh apply of the whole plan would (the audit checks each chain's order), and the handles kept in
     /// plan order name the listed rules one by one. With predicted handles (a counters file) and with nft's echo.
     /// </summary>
@@ -92,9 +91,7 @@ public sealed class PortForwardNftTests : IDisposable
             {
                 var next = current with { PortForwards = [.. current.Forwards, forward] };
                 var plan = FirewallPlanner.Plan(next);
-                var added = nft.Insert(PortForwardRules.Of(plan, next.Forwards[^1]),
-                    PortForwardRules.Positions(plan, next.Forwards[^1], FirewallPlanner.Plan(current), handles));
-                Assert.NotNull(added);
+                var added = nft.Insert(PortForwardRules.Of(plan, next.Forwards[^1]));
                 Assert.Empty(added.CreatedTables);
                 handles = PortForwardRules.WithAdded(plan, next.Forwards[^1], handles, added.Handles);
                 AssertAsFreshlyApplied(next, handles);
