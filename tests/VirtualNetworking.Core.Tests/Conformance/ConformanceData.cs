@@ -32,6 +32,14 @@ public static class ConformanceData
     }
 
     /// <summary>The case, or skip (fail on CI) with a clear message when the data is absent.</summary>
+    /// <summary>The xmlconf cases for which libvirt's data has a dnsmasq .conf (the others start no dnsmasq or lack current data).</summary>
+    public static TheoryData<string> DnsmasqCaseNames()
+    {
+        var names = Cases.Where(c => c.Family == "xmlconf" && c.Files(4).Any(f => f.EndsWith(".conf", StringComparison.Ordinal)))
+            .Select(c => c.Name).ToList();
+        return new TheoryData<string>(names.Count > 0 ? names : [MissingRow]);
+    }
+
     public static ConformanceCase Require(string family, string name)
     {
         if (Located is null)

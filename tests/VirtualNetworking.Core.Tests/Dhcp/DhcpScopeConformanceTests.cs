@@ -17,16 +17,7 @@ namespace VirtualNetworking.Core.Tests.Dhcp;
 /// </summary>
 public sealed class DhcpScopeConformanceTests
 {
-    /// <summary>The xmlconf cases for which libvirt's data has a dnsmasq .conf (the others start no dnsmasq or lack current data).</summary>
-    public static TheoryData<string> Cases
-    {
-        get
-        {
-            var names = ConformanceData.Cases.Where(c => c.Family == "xmlconf" && c.Files(4).Any(f => f.EndsWith(".conf", StringComparison.Ordinal)))
-                .Select(c => c.Name).ToList();
-            return new TheoryData<string>(names.Count > 0 ? names : [ConformanceData.MissingRow]);
-        }
-    }
+    public static TheoryData<string> Cases => ConformanceData.DnsmasqCaseNames();
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]

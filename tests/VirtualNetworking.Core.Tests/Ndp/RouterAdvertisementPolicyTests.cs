@@ -22,16 +22,7 @@ public class RouterAdvertisementPolicyTests
     private static PrefixInformation Prefix(string prefix, bool autonomous, uint lifetime = RouterAdvertisement.Infinity) =>
         new(IpNetwork.Parse(prefix), OnLink: true, autonomous, lifetime, lifetime);
 
-    /// <summary>The xmlconf cases for which libvirt's data has a dnsmasq .conf.</summary>
-    public static TheoryData<string> Cases
-    {
-        get
-        {
-            var names = ConformanceData.Cases.Where(c => c.Family == "xmlconf" && c.Files(4).Any(f => f.EndsWith(".conf", StringComparison.Ordinal)))
-                .Select(c => c.Name).ToList();
-            return new TheoryData<string>(names.Count > 0 ? names : [ConformanceData.MissingRow]);
-        }
-    }
+    public static TheoryData<string> Cases => ConformanceData.DnsmasqCaseNames();
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
