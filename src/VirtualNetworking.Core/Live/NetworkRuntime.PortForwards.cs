@@ -30,6 +30,9 @@ public sealed partial class NetworkRuntime
 
         var before = FirewallPlanner.Plan(FirewallNetworkMapper.FromDefinition(current.Definition));
         var after = FirewallPlanner.Plan(FirewallNetworkMapper.FromDefinition(next));
+        // The forward as the firewall has it: the last of the new plan's, or the removed one of the old plan's.
+        var changed = adding ? after.Network.Forwards[^1]
+            : before.Network.Forwards[current.Definition.PortForwards.FindIndex(f => f.IsSameForward(forward))];
         var journaled = live.FirewallLine(name)?.Handles;
         var handles = PortForwardRules.Aligned(before, journaled) ? journaled : null;
 
@@ -40,8 +43,8 @@ public sealed partial class NetworkRuntime
         try
         {
             now = handles is null ? ApplyWhole(after)
-                : adding ? InsertForward(after, after.Network.Forwards[^1], handles)
-                : DeleteForward(before, after, before.Network.Forwards[current.Definition.PortForwards.FindIndex(f => f.IsSameForward(forward))], handles);
+                : adding ? InsertForward(after, changed, handles)
+                : DeleteForward(before, after, changed, handles);
         }
         catch
         {
@@ -49,11 +52,9 @@ public sealed partial class NetworkRuntime
             throw;
         }
         if (now is not null) live.ReplaceFirewallLine(name, new UndoStep.RemoveFirewall(now));
-        SetRouteLocalnet(next);
+        SetRouteLocalnet(after.Network);
         live.SaveLiveDefinition(next);
-
-        var changed = (adding ? after : before).Network.Forwards.First(f => SameHostPorts(f, forward));
-        return ForgetStaleFlows(name, changed, adding);
+        return ForgetStaleFlows(name, [changed], adding);
     }
 
     /// <summary>The forward's rules alone. Our tables gone behind our back (created anew): the whole plan, as a repair would.</summary>
@@ -88,37 +89,37 @@ public sealed partial class NetworkRuntime
     }
 
     /// <summary>
-    /// Clears the UDP flows a forward change leaves stale (see <see cref="PortForwardConntrack"/>). The forward is in place
-    /// by then, so a failure is a warning: such a flow keeps its old path until it is idle for the kernel's UDP timeout.
+    /// Clears the UDP flows that forwards just added or removed leave stale (see <see cref="PortForwardConntrack"/>): the
+    /// host's addresses read once, one conntrack pass per family. The forwards are in place by then, so a failure is a
+    /// warning: such a flow keeps its old path until it is idle for the kernel's UDP timeout.
     /// </summary>
-    private List<NetworkProblem> ForgetStaleFlows(string name, ForwardedPort forward, bool added)
+    private List<NetworkProblem> ForgetStaleFlows(string name, IReadOnlyList<ForwardedPort> forwards, bool added)
     {
-        if (forward.Protocol != "udp") return [];
+        var udp = forwards.Where(f => f.Protocol == "udp").ToList();
+        if (udp.Count == 0) return [];
+        var ports = string.Join(", ", udp.Select(f => f.HostFirst));
         try
         {
-            var ipv6 = forward.Guest.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-            var match = added ? PortForwardConntrack.BeforeAdd(forward, [.. host.Addresses().Select(a => a.Network.Address)])
-                : PortForwardConntrack.AfterRemove(forward);
-            conntrack.Delete(PortForwardConntrack.Udp, ipv6, match);
+            IReadOnlyCollection<IPAddress> addresses = added ? [.. host.Addresses().Select(a => a.Network.Address)] : [];
+            foreach (var family in udp.GroupBy(f => f.Guest.AddressFamily))
+            {
+                var matches = family.Select(f => added ? PortForwardConntrack.BeforeAdd(f, addresses) : PortForwardConntrack.AfterRemove(f)).ToList();
+                conntrack.Delete(PortForwardConntrack.Udp, family.Key == System.Net.Sockets.AddressFamily.InterNetworkV6, e => matches.Any(m => m(e)));
+            }
             return [];
         }
         catch (NetworkProblemException e)
         {
             return [new NetworkProblem(ErrorIds.PortForwardFlowsNotCleared, ProblemCategory.InvalidOperation,
-                $"Network '{name}': the UDP flows to host port {forward.HostFirst} that existed before this change could not be cleared ({e.First.Message}); they keep their old path until idle for the kernel's UDP timeout (nf_conntrack_udp_timeout_stream, 120 s by default). Stop the client, or clear them with: conntrack -D -p udp --orig-port-dst {forward.HostFirst}.", name)];
+                $"Network '{name}': the UDP flows to host port(s) {ports} that existed before this change could not be cleared ({e.First.Message}); they keep their old path until idle for the kernel's UDP timeout (nf_conntrack_udp_timeout_stream, 120 s by default). Stop the client, or clear them with conntrack -D -p udp --orig-port-dst PORT for each of those ports.", name)];
         }
     }
 
     /// <summary>A forward on 127.0.0.1 needs the kernel to route loopback-sourced packets out of the bridge.</summary>
-    private void SetRouteLocalnet(NetworkDefinition d)
+    private void SetRouteLocalnet(FirewallNetwork network)
     {
-        if (d.Bridge?.Name is not { } bridge) return;
-        var key = $"net/ipv4/conf/{bridge}/route_localnet";
-        var wanted = d.PortForwards.Any(f => f.HostAddress is { } a && IPAddress.IsLoopback(a)) ? "1" : "0";
+        var key = $"net/ipv4/conf/{network.BridgeName}/route_localnet";
+        var wanted = network.Forwards.Any(f => f.IsLoopback) ? "1" : "0";
         if (sysctl.Read(key) is { } value && value.Trim() != wanted) sysctl.Write(key, wanted);
     }
-
-    private static bool SameHostPorts(ForwardedPort f, PortForwardDefinition d) =>
-        f.Protocol == (d.Protocol == PortProtocol.Udp ? "udp" : "tcp") && f.HostFirst == d.HostPort && Equals(f.HostAddress, d.HostAddress)
-        && f.Guest.AddressFamily == d.GuestAddress.AddressFamily;
 }

@@ -184,12 +184,12 @@ public sealed partial class NetworkRuntime
         host.CreateBridge(bridge, d.MacAddress, d.Mtu, d.Bridge?.Stp ?? true, TimeSpan.FromSeconds(d.Bridge?.Delay ?? 0));
 
         faults.At("sysctl-bridge");
+        var rules = FirewallNetworkMapper.FromDefinition(d);
         // Bridge sysctls go with the bridge, so they need no undo of their own.
         SetBridgeSysctls(sysctl, bridge, d.Ips.Any(ip => ip.IsIPv6));
-        SetRouteLocalnet(d);
+        SetRouteLocalnet(rules);
 
         faults.At("firewall");
-        var rules = FirewallNetworkMapper.FromDefinition(d);
         if (rules.HasRules)
         {
             Record(name, new UndoStep.RemoveFirewall());
@@ -224,7 +224,7 @@ public sealed partial class NetworkRuntime
 
         faults.At("dns-register");
         if (d.Domain is { Register: true } domain) warnings.AddRange(RegisterDns(d, bridge, domain.Name));
-        foreach (var forward in rules.HasRules ? rules.Forwards : []) warnings.AddRange(ForgetStaleFlows(name, forward, added: true));
+        if (rules.HasRules) warnings.AddRange(ForgetStaleFlows(name, rules.Forwards, added: true));
         warnings.AddRange(NotEnforced(d));
         return warnings;
     }

@@ -305,6 +305,25 @@ public sealed class PortForwardServiceTests
     }
 
     [Fact]
+    public void A_start_forgets_the_udp_flows_every_udp_forward_of_the_network_takes_over()
+    {
+        Service().Add("web", Forward(5353, protocol: PortProtocol.Udp));
+        Service().Add("web", Forward(6000, protocol: PortProtocol.Udp));
+        Service().Add("web", Forward(6001)); // tcp: no flow of it is forgotten
+        var client = IPAddress.Parse("198.51.100.7");
+        var hostAddress = IPAddress.Parse("203.0.113.2");
+        ConntrackEntry ToHost(int port, byte protocol = PortForwardConntrack.Udp) =>
+            new(protocol, new ConntrackTuple(client, hostAddress, 40000, port), new ConntrackTuple(hostAddress, client, port, 40000));
+        var other = ToHost(7000);
+        var tcp = ToHost(6001, protocol: 6);
+        host.Flows.AddRange([(false, ToHost(5353)), (false, ToHost(6000)), (false, other), (false, tcp)]);
+
+        Runtime().Start("web");
+
+        Assert.Equal([other, tcp], host.Flows.Select(f => f.Entry));
+    }
+
+    [Fact]
     public void A_loopback_forward_turns_route_localnet_on_for_the_bridge_and_off_again()
     {
         Runtime().Start("web");
