@@ -21,7 +21,25 @@ public static class FirewallLayout
     public const string GuestDnat = "guest_dnat";
     public const string GuestDnatOutput = "guest_dnat_output";
 
+    /// <summary>
+    /// Port forwards' maps and set, shared by every network (a host port is forwarded by one network at most, and a guest
+    /// address belongs to one active network): key = source . host address . protocol . host port.
+    /// </summary>
+    public const string ForwardAddresses = "forward_addresses";
+    /// <summary>The guest port of keys whose port the forward shifts; absent for keys whose port the guest keeps.</summary>
+    public const string ForwardPorts = "forward_ports";
+    /// <summary>guest address . protocol . guest port of every forward: the DNATed connections the forward chain accepts.</summary>
+    public const string Forwarded = "forwarded";
+
     public static IReadOnlyList<NftFamily> Families { get; } = [NftFamily.Ip, NftFamily.Ip6];
+
+    /// <summary>The maps and set, in creation order (after the chains, before any rule).</summary>
+    public static IReadOnlyList<SetSpec> Sets { get; } =
+    [
+        new(ForwardAddresses, [SetField.Address, SetField.Address, SetField.Protocol, SetField.Port], SetField.Address),
+        new(ForwardPorts, [SetField.Address, SetField.Address, SetField.Protocol, SetField.Port], SetField.Port),
+        new(Forwarded, [SetField.Address, SetField.Protocol, SetField.Port], Value: null),
+    ];
 
     /// <summary>Chains in creation order; regular chains have no hook.</summary>
     public static IReadOnlyList<ChainSpec> Chains { get; } =
@@ -47,6 +65,17 @@ public static class FirewallLayout
 
 /// <param name="Hook">Null for a regular chain (reached only by jump).</param>
 public sealed record ChainSpec(string Name, BaseChainHook? Hook);
+
+/// <summary>An interval set or map of our tables; <paramref name="Value"/> null = a set.</summary>
+public sealed record SetSpec(string Name, IReadOnlyList<SetField> Key, SetField? Value);
+
+/// <summary>A field of a set's key or a map's value: an address of the table's family, an IP protocol, a port.</summary>
+public enum SetField
+{
+    Address,
+    Protocol,
+    Port,
+}
 
 /// <summary>A base chain's type/hook/priority; policy is always accept (we only ever accept or reject explicitly).</summary>
 public sealed record BaseChainHook(string Type, string Hook, int Priority);

@@ -29,6 +29,9 @@ public sealed record FirewallNetwork(
 {
     public IReadOnlyList<ForwardedPort> Forwards => PortForwards ?? [];
 
+    /// <summary>The forwards the firewall applies: a nat or route network's (validation refuses them elsewhere).</summary>
+    public PortForwardElements ForwardElements => Mode is NetworkMode.Nat or NetworkMode.Routed ? PortForwardElements.Of(Forwards) : PortForwardElements.Empty;
+
     /// <summary>libvirt adds rules only for these modes; open, bridge and the macvtap modes get none.</summary>
     public bool HasRules => Mode is NetworkMode.Nat or NetworkMode.Routed or NetworkMode.Isolated;
 

@@ -2,9 +2,7 @@ namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>One per-network rule, matches in libvirt's argument order.</summary>
 /// <param name="IsLibvirtRule">False for our additions (DHCP/DNS accepts), which libvirt's nftables backend lacks.</param>
-/// <param name="PortForward">The port forward the rule serves, so that one forward's rules can be added and removed alone.</param>
-public sealed record FirewallRule(NftFamily Family, string Chain, IReadOnlyList<RuleMatch> Matches, RuleAction Action, bool IsLibvirtRule = true,
-    ForwardedPort? PortForward = null);
+public sealed record FirewallRule(NftFamily Family, string Chain, IReadOnlyList<RuleMatch> Matches, RuleAction Action, bool IsLibvirtRule = true);
 
 /// <summary>
 /// A network's rules in the order libvirt issues them. Each is inserted at the head of its chain, so within a

@@ -32,7 +32,7 @@ public static class FirewallRuleBuilder
         }
 
         if (network.Mode is NetworkMode.Nat or NetworkMode.Routed)
-            foreach (var forward in network.Forwards) AddPortForwardRules(rules, network, forward);
+            AddHairpinRules(rules, network);
 
         AddLocalServiceRules(rules, NftFamily.Ip);
         if (network.UsesIpv6) AddLocalServiceRules(rules, NftFamily.Ip6);
@@ -105,62 +105,43 @@ public static class FirewallRuleBuilder
     private static readonly IpNetwork Ipv6Loopback = IpNetwork.Parse("::1/128");
 
     /// <summary>
-    /// Our addition, one port forward: DNAT of connections to a host address (fib daddr type local, so traffic
-    /// passing through the host to elsewhere keeps its destination) arriving from outside or from guests
-    /// (guest_dnat) and made by the host itself (guest_dnat_output; not to loopback, which cannot leave through
-    /// the bridge without route_localnet); an accept of exactly the DNATed flow in guest_input, evaluated before
-    /// its reject; and masquerading of the flow when a guest of the network is the client (hairpin), so that the
-    /// guest's reply returns through the host's conntrack instead of straight to the client. A forward on 127.0.0.1
-    /// (the opt-in) takes only the host's own connections to it, and masquerades them to the bridge's address, since
-    /// the guest cannot answer 127.0.0.1; the runtime turns route_localnet on for the bridge.
+    /// Our addition, for port forwards: masquerading of a forwarded connection whose client is a guest of the subnet
+    /// the forward sends to (hairpin), so that the guest's reply returns through the host's conntrack instead of
+    /// straight to the client; and of the host's own connections to a forward on 127.0.0.1 (the opt-in), which the
+    /// guest cannot answer (the runtime turns route_localnet on for the bridge). The forwards themselves are elements
+    /// of shared maps (<see cref="SharedRules"/>), so a network's rules do not depend on its forwards.
     /// </summary>
-    private static void AddPortForwardRules(List<FirewallRule> rules, FirewallNetwork network, ForwardedPort forward)
+    private static void AddHairpinRules(List<FirewallRule> rules, FirewallNetwork network)
     {
-        var ipv6 = forward.Guest.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-        var family = ipv6 ? NftFamily.Ip6 : NftFamily.Ip;
-        var guest = new IpNetwork(forward.Guest, ipv6 ? 128 : 32);
-        var guestPorts = new DestinationPortMatch(forward.Protocol, forward.GuestFirst, forward.GuestLast);
-        var loopback = ipv6 ? Ipv6Loopback : Ipv4Loopback;
-
-        foreach (var chain in forward.IsLoopback ? [GuestDnatOutput] : new[] { GuestDnat, GuestDnatOutput })
-            foreach (var source in forward.Sources.Count == 0 ? [null] : forward.Sources.Cast<IpNetwork?>())
-                foreach (var (hostPorts, action) in Translations(forward))
-                {
-                    // Cheapest and most selective first: every new connection through the host walks these rules, and
-                    // the port rules most of them out before the fib lookup (measured: 1,000 forwards cost ~20% fewer
-                    // connections per second with the port first).
-                    List<RuleMatch> matches = [hostPorts];
-                    if (source is { } prefix) matches.Add(new AddressMatch(AddressField.Source, prefix));
-                    if (forward.HostAddress is { } host) matches.Add(new AddressMatch(AddressField.Destination, new IpNetwork(host, ipv6 ? 128 : 32)));
-                    if (chain == GuestDnatOutput && !forward.IsLoopback) matches.Add(new AddressMatch(AddressField.Destination, loopback, Negated: true));
-                    matches.Add(new LocalDestinationMatch());
-                    rules.Add(new(family, chain, matches, action, IsLibvirtRule: false, forward));
-                }
-
-        rules.Add(new(family, GuestInput,
-            [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Destination, guest), guestPorts, new DnatStatusMatch()],
-            new AcceptAction(), IsLibvirtRule: false, forward));
-        var clients = forward.IsLoopback ? [loopback] : network.Subnets.Where(s => s.Contains(forward.Guest));
-        foreach (var client in clients)
-            rules.Add(new(family, GuestNat,
-                [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, client), new AddressMatch(AddressField.Destination, guest),
-                 guestPorts, new DnatStatusMatch()],
-                new MasqueradeAction(null), IsLibvirtRule: false, forward));
+        foreach (var subnet in network.Subnets)
+            rules.Add(new(FamilyOf(subnet), GuestNat,
+                [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, subnet), new AddressMatch(AddressField.Destination, subnet), new DnatStatusMatch()],
+                new MasqueradeAction(null), IsLibvirtRule: false));
+        if (network.Subnets.Any(s => !s.IsIPv6))
+            rules.Add(new(NftFamily.Ip, GuestNat,
+                [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, Ipv4Loopback), new DnatStatusMatch()],
+                new MasqueradeAction(null), IsLibvirtRule: false));
     }
 
     /// <summary>
-    /// Host ports and what they become: the same ports need no port in the DNAT (one rule for a range); a single
-    /// port maps to one; a shifted range needs a rule per port, since nft's dnat to a range picks any port of it.
+    /// The rules every network shares, per family and chain in evaluation order: the port forwards' DNAT of connections to
+    /// a host address (fib daddr type local, so traffic passing through the host keeps its destination) arriving from
+    /// outside or from guests (guest_dnat; never to loopback) and made by the host itself (guest_dnat_output; the keys
+    /// leave loopback out but for forwards on it), the shifted ports first; and the forward chain's accept of exactly the
+    /// forwarded connections, ahead of every network's rejects. An apply rewrites them after flushing their chains.
     /// </summary>
-    private static IEnumerable<(DestinationPortMatch HostPorts, DnatAction Action)> Translations(ForwardedPort forward)
+    public static IReadOnlyList<FirewallRule> SharedRules(NftFamily family)
     {
-        if (forward.GuestFirst == forward.HostFirst)
-        {
-            yield return (new DestinationPortMatch(forward.Protocol, forward.HostFirst, forward.HostLast), new DnatAction(forward.Guest, null));
-            yield break;
-        }
-        for (var offset = 0; offset <= forward.HostLast - forward.HostFirst; offset++)
-            yield return (new DestinationPortMatch(forward.Protocol, forward.HostFirst + offset), new DnatAction(forward.Guest, forward.GuestFirst + offset));
+        var loopback = new AddressMatch(AddressField.Destination, family == NftFamily.Ip ? Ipv4Loopback : Ipv6Loopback, Negated: true);
+        var local = new LocalDestinationMatch();
+        return
+        [
+            new(family, GuestDnat, [new TcpOrUdpMatch(), loopback, local], new ForwardDnatAction(family, ShiftsPort: true), IsLibvirtRule: false),
+            new(family, GuestDnat, [loopback, local], new ForwardDnatAction(family, ShiftsPort: false), IsLibvirtRule: false),
+            new(family, GuestDnatOutput, [new TcpOrUdpMatch(), local], new ForwardDnatAction(family, ShiftsPort: true), IsLibvirtRule: false),
+            new(family, GuestDnatOutput, [local], new ForwardDnatAction(family, ShiftsPort: false), IsLibvirtRule: false),
+            new(family, Forward, [new DnatStatusMatch(), new ForwardedGuestMatch(family)], new AcceptAction(), IsLibvirtRule: false),
+        ];
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Addressing;
 using System.Text.Json.Nodes;
 using static VirtualNetworking.Core.Firewall.FirewallLayout;
 
@@ -29,6 +30,86 @@ internal static class NftJsonRenderer
         }
         transaction.Add("add", "chain", body);
     }
+
+    /// <summary>An interval set or map of <see cref="FirewallLayout.Sets"/>; `add` leaves an existing one and its elements as they are.</summary>
+    public static void AddSet(NftTransaction transaction, NftFamily family, SetSpec set)
+    {
+        var body = new JsonObject
+        {
+            ["family"] = family.ToNft(), ["table"] = TableName, ["name"] = set.Name,
+            ["type"] = new JsonArray([.. set.Key.Select(f => (JsonNode)JsonValue.Create(TypeOf(f, family)))]),
+        };
+        if (set.Value is { } value) body["map"] = TypeOf(value, family);
+        body["flags"] = new JsonArray("interval");
+        transaction.Add("add", set.Value is null ? "set" : "map", body);
+    }
+
+    /// <param name="verb">"add" or "delete" (by key: a map's value is not needed).</param>
+    public static void Elements(NftTransaction transaction, string verb, PortForwardElements elements)
+    {
+        foreach (var group in ElementsOf(elements, withValues: verb == "add").GroupBy(e => (e.Family, e.Set)))
+            Elements(transaction, verb, group.Key.Family, group.Key.Set, group.Select(e => e.Element));
+    }
+
+    /// <summary>Each element as nft takes and lists it: a set's key, or a map's [key, value] <paramref name="withValues"/>.</summary>
+    public static IEnumerable<(NftFamily Family, string Set, JsonNode Element)> ElementsOf(PortForwardElements elements, bool withValues)
+    {
+        foreach (var e in elements.Addresses)
+            yield return (e.Key.Family, ForwardAddresses, withValues ? Pair(Key(e.Key), Address(e.Guest)) : Key(e.Key));
+        foreach (var e in elements.Ports)
+            yield return (e.Key.Family, ForwardPorts, withValues ? Pair(Key(e.Key), JsonValue.Create(e.Port)) : Key(e.Key));
+        foreach (var g in elements.Guests)
+            yield return (g.Family, Forwarded, new JsonObject { ["concat"] = new JsonArray(Address(g.Address), g.Protocol, Ports(g.FirstPort, g.LastPort)) });
+    }
+
+    /// <summary>Deletes elements as a listing gave their keys.</summary>
+    public static void DeleteListedElements(NftTransaction transaction, IEnumerable<ListedElement> elements)
+    {
+        foreach (var group in elements.GroupBy(e => (e.Family, e.Set)))
+            Elements(transaction, "delete", group.Key.Family, group.Key.Set, group.Select(e => e.Key.DeepClone()));
+    }
+
+    private static void Elements(NftTransaction transaction, string verb, NftFamily family, string set, IEnumerable<JsonNode> elements)
+    {
+        var list = new JsonArray([.. elements]);
+        if (list.Count == 0) return;
+        transaction.Add(verb, "element", new JsonObject { ["family"] = family.ToNft(), ["table"] = TableName, ["name"] = set, ["elem"] = list });
+    }
+
+    private static string TypeOf(SetField field, NftFamily family) => field switch
+    {
+        SetField.Address => family == NftFamily.Ip ? "ipv4_addr" : "ipv6_addr",
+        SetField.Protocol => "inet_proto",
+        _ => "inet_service",
+    };
+
+    private static JsonNode Pair(JsonNode key, JsonNode value) => new JsonArray(key, value);
+
+    private static JsonNode Key(ForwardKey key) => new JsonObject
+    {
+        ["concat"] = new JsonArray(
+            key.Source.PrefixLength == key.Source.MaxPrefix ? Address(key.Source.Address)
+                : new JsonObject { ["prefix"] = new JsonObject { ["addr"] = key.Source.Address.ToString(), ["len"] = key.Source.PrefixLength } },
+            Span(key.Destination),
+            key.Protocol,
+            Ports(key.FirstPort, key.LastPort)),
+    };
+
+    private static JsonNode Address(System.Net.IPAddress address) => JsonValue.Create(address.ToString());
+
+    /// <summary>One address, a prefix when the span is exactly one, else a range: as nft lists it, so an audit can compare.</summary>
+    private static JsonNode Span(AddressSpan span)
+    {
+        if (span.First.Equals(span.Last)) return Address(span.First);
+        var ipv6 = span.First.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var size = IpNetwork.ToInteger(span.Last) - IpNetwork.ToInteger(span.First) + 1;
+        if (size != 0 && UInt128.IsPow2(size) && (IpNetwork.ToInteger(span.First) & (size - 1)) == 0)
+            return new JsonObject { ["prefix"] = new JsonObject { ["addr"] = span.First.ToString(), ["len"] = (ipv6 ? 128 : 32) - (int)UInt128.Log2(size) } };
+        return new JsonObject { ["range"] = new JsonArray(Address(span.First), Address(span.Last)) };
+    }
+
+    private static JsonNode Ports(int first, int last) =>
+        first == last ? JsonValue.Create(first) : new JsonObject { ["range"] = new JsonArray(first, last) };
 
     public static void FlushChain(NftTransaction transaction, NftFamily family, string chain) =>
         transaction.Add("flush", "chain", ChainReference(family, chain));
@@ -70,6 +151,8 @@ internal static class NftJsonRenderer
             m.Last is { } last && last != m.Port ? new JsonObject { ["range"] = new JsonArray(m.Port, last) } : JsonValue.Create(m.Port)),
         LocalDestinationMatch => Compare("==", new JsonObject { ["fib"] = new JsonObject { ["result"] = "type", ["flags"] = new JsonArray("daddr") } }, "local"),
         DnatStatusMatch => Compare("in", new JsonObject { ["ct"] = new JsonObject { ["key"] = "status" } }, "dnat"),
+        TcpOrUdpMatch => Compare("==", Meta("l4proto"), new JsonObject { ["set"] = new JsonArray("tcp", "udp") }),
+        ForwardedGuestMatch m => Compare("==", new JsonObject { ["concat"] = new JsonArray(Payload(m.Family.ToNft(), "daddr"), Meta("l4proto"), Payload("th", "dport")) }, "@" + Forwarded),
         _ => throw new ArgumentOutOfRangeException(nameof(match), match, "Unknown match."),
     };
 
@@ -82,9 +165,31 @@ internal static class NftJsonRenderer
         MasqueradeAction m => new() { ["masquerade"] = m.Ports is null ? null : new JsonObject { ["port"] = Ports(m.Ports) } },
         SnatAction s => new() { ["snat"] = Snat(s) },
         DnatAction d => new() { ["dnat"] = d.Port is { } port ? new JsonObject { ["addr"] = d.Address.ToString(), ["port"] = port } : new JsonObject { ["addr"] = d.Address.ToString() } },
+        ForwardDnatAction d => new() { ["dnat"] = ForwardDnat(d) },
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Unknown action."),
     };
 
+    /// <summary>
+    /// The address and the port each from a map of their own: libnftables 1.0.6 crashes parsing JSON for a map whose value is
+    /// address . port.
+    /// </summary>
+    private static JsonObject ForwardDnat(ForwardDnatAction dnat)
+    {
+        JsonObject Lookup(string map) => new()
+        {
+            ["map"] = new JsonObject
+            {
+                ["key"] = new JsonObject
+                {
+                    ["concat"] = new JsonArray(Payload(dnat.Family.ToNft(), "saddr"), Payload(dnat.Family.ToNft(), "daddr"), Meta("l4proto"), Payload("th", "dport")),
+                },
+                ["data"] = "@" + map,
+            },
+        };
+        var body = new JsonObject { ["family"] = dnat.Family.ToNft(), ["addr"] = Lookup(ForwardAddresses) };
+        if (dnat.ShiftsPort) body["port"] = Lookup(ForwardPorts);
+        return body;
+    }
     private static JsonObject Snat(SnatAction snat)
     {
         var start = snat.Addresses.Start.ToString();

@@ -3,18 +3,19 @@ using System.Text.Json.Nodes;
 namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
-/// What `nft -j list table …` reported about our tables: which exist and their rules (handle + comment are
-/// all removal needs). Other tables in the documents are ignored.
+/// What `nft -j list table …` reported about our tables: which exist, their rules (handle + comment are all removal
+/// needs) and the port forwards' elements. Other tables in the documents are ignored.
 /// </summary>
-public sealed record NftListing(IReadOnlyList<NftFamily> Tables, IReadOnlyList<ListedRule> Rules)
+public sealed record NftListing(IReadOnlyList<NftFamily> Tables, IReadOnlyList<ListedRule> Rules, IReadOnlyList<ListedElement> Elements)
 {
-    public static NftListing Empty { get; } = new([], []);
+    public static NftListing Empty { get; } = new([], [], []);
 
     /// <summary>Parses one or more `nft -j list …` outputs (e.g. the ip and the ip6 table).</summary>
     public static NftListing Parse(IEnumerable<JsonNode?> documents)
     {
         var tables = new List<NftFamily>();
         var rules = new List<ListedRule>();
+        var elements = new List<ListedElement>();
         foreach (var document in documents)
         {
             if (document?["nftables"] is not JsonArray items) continue;
@@ -28,10 +29,44 @@ public sealed record NftListing(IReadOnlyList<NftFamily> Tables, IReadOnlyList<L
                         (string?)rule["chain"] ?? "",
                         (long?)rule["handle"] ?? throw new FormatException("nft listed a rule without a handle."),
                         (string?)rule["comment"]));
+                else if ((item["map"] ?? item["set"]) is JsonObject set && IsOurs(set, "table", out var setFamily))
+                    elements.AddRange(ElementsOf(setFamily, set));
             }
         }
-        return new NftListing(tables, rules);
+        return new NftListing(tables, rules, GuestsOfPorts(elements));
     }
+
+    /// <summary>
+    /// The guest each element sends to: a forward_addresses element's value, a forwarded element's first field; a
+    /// forward_ports element (its value is a port) gets it from the forward_addresses element with the same key.
+    /// </summary>
+    private static IEnumerable<ListedElement> ElementsOf(NftFamily family, JsonObject set)
+    {
+        var name = (string?)set["name"] ?? "";
+        if (set["elem"] is not JsonArray items) yield break;
+        foreach (var item in items)
+        {
+            if (item is null) continue;
+            var (key, value) = item is JsonArray { Count: 2 } pair ? (pair[0]!, pair[1]) : (item, null);
+            var guest = name switch
+            {
+                FirewallLayout.ForwardAddresses => AddressOf(value),
+                FirewallLayout.Forwarded => key["concat"] is JsonArray { Count: > 0 } fields ? AddressOf(fields[0]) : null,
+                _ => null,
+            };
+            yield return new ListedElement(family, name, key, guest);
+        }
+    }
+
+    private static List<ListedElement> GuestsOfPorts(List<ListedElement> elements)
+    {
+        var guests = elements.Where(e => e.Set == FirewallLayout.ForwardAddresses && e.Guest is not null)
+            .GroupBy(e => (e.Family, Key: e.Key.ToJsonString())).ToDictionary(g => g.Key, g => g.First().Guest);
+        return [.. elements.Select(e => e.Set == FirewallLayout.ForwardPorts && guests.TryGetValue((e.Family, e.Key.ToJsonString()), out var guest) ? e with { Guest = guest } : e)];
+    }
+
+    private static System.Net.IPAddress? AddressOf(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && System.Net.IPAddress.TryParse(text, out var address) ? address : null;
 
     public static NftListing Parse(params string[] jsonDocuments) => Parse(jsonDocuments.Select(d => JsonNode.Parse(d)));
 
@@ -42,3 +77,8 @@ public sealed record NftListing(IReadOnlyList<NftFamily> Tables, IReadOnlyList<L
 /// <summary>A rule of our table as listed.</summary>
 /// <param name="Comment">The network's <see cref="FirewallTag"/>, or null for shared rules (forward jumps).</param>
 public sealed record ListedRule(NftFamily Family, string Chain, long Handle, string? Comment);
+
+/// <summary>An element of one of our port forward sets or maps as listed.</summary>
+/// <param name="Key">As nft wrote it, to delete the element by.</param>
+/// <param name="Guest">The guest it sends to or admits (which network's it is); null when not found.</param>
+public sealed record ListedElement(NftFamily Family, string Set, JsonNode Key, System.Net.IPAddress? Guest);

@@ -20,3 +20,9 @@ public sealed record DnatAction(System.Net.IPAddress Address, int? Port) : RuleA
 
 /// <summary>snat to address[-address][:ports] (&lt;nat&gt;&lt;address&gt;).</summary>
 public sealed record SnatAction(NatAddressRange Addresses, NatPortRange? Ports) : RuleAction;
+
+/// <summary>
+/// dnat to the guest <see cref="FirewallLayout.ForwardAddresses"/> gives for saddr . daddr . l4proto . th dport, and with
+/// <paramref name="ShiftsPort"/> to the port <see cref="FirewallLayout.ForwardPorts"/> gives (no match without one).
+/// </summary>
+public sealed record ForwardDnatAction(NftFamily Family, bool ShiftsPort) : RuleAction;

@@ -42,3 +42,9 @@ public sealed record LocalDestinationMatch : RuleMatch;
 
 /// <summary>ct status dnat: a connection a port forward redirected.</summary>
 public sealed record DnatStatusMatch : RuleMatch;
+
+/// <summary>meta l4proto { tcp, udp }: what a port map's value needs before it (an anonymous set: it takes a handle of its own).</summary>
+public sealed record TcpOrUdpMatch : RuleMatch;
+
+/// <summary>daddr . l4proto . th dport in <see cref="FirewallLayout.Forwarded"/>: a connection to a guest's forwarded port.</summary>
+public sealed record ForwardedGuestMatch(NftFamily Family) : RuleMatch;

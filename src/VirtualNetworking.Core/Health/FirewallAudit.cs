@@ -6,8 +6,8 @@ namespace VirtualNetworking.Core.Health;
 
 /// <summary>
 /// Compares our tables in a listing of the whole ruleset with what a network's plan generates: the tables and their
-/// chains (hooks included), the shared forward jumps, and the network's rules, expression by expression and in
-/// evaluation order. Pure: the listing is `nft -j list ruleset`'s JSON.
+/// chains (hooks included), the shared rules (forward jumps, port forward lookups), the network's rules, expression by
+/// expression and in evaluation order, and its port forwards' elements. Pure: the listing is `nft -j list ruleset`'s JSON.
 /// </summary>
 public static class FirewallAudit
 {
@@ -43,8 +43,17 @@ public static class FirewallAudit
                     problems.Add($"chain {name} {spec.Name} is not a {hook.Type} chain on hook {hook.Hook} with priority {hook.Priority} and policy accept");
             }
             var jumps = rules.Where(r => (string?)r["family"] == name && (string?)r["chain"] == Forward && r["comment"] is null)
-                .Select(r => (string?)r["expr"]?.AsArray().LastOrDefault()?["jump"]?["target"]).ToList();
+                .Select(r => (string?)r["expr"]?.AsArray().LastOrDefault()?["jump"]?["target"]).Where(t => t is not null).ToList();
             if (!jumps.SequenceEqual(ForwardJumps)) problems.Add($"chain {name} {Forward} does not jump to {string.Join(", ", ForwardJumps)} (in that order)");
+            foreach (var group in FirewallRuleBuilder.SharedRules(family).GroupBy(r => r.Chain))
+            {
+                var expected = group.Select(r => Signature(Rendered(r, network))).ToList();
+                var actual = rules.Where(r => (string?)r["family"] == name && (string?)r["chain"] == group.Key && r["comment"] is null
+                        && r["expr"]?.AsArray().LastOrDefault()?["jump"] is null)
+                    .Select(r => Signature(r["expr"])).ToList();
+                if (!actual.SequenceEqual(expected))
+                    problems.Add($"chain {name} {group.Key} does not hold the port forwards' shared rules as generated");
+            }
 
             foreach (var group in planned.Where(r => r.Family == family).GroupBy(r => r.Chain))
             {
@@ -63,11 +72,26 @@ public static class FirewallAudit
                          .Select(r => (string?)r["chain"]).Distinct().Where(c => !planned.Any(p => p.Family == family && p.Chain == c)))
                 problems.Add($"chain {name} {extra} has rules tagged for the network that it does not generate");
         }
+        problems.AddRange(ElementProblems(network, items));
         if (problems.Count == 0)
             return new(HealthCheckIds.FirewallRules, HealthStatus.Pass, $"Our tables hold the network's {planned.Count} rules as generated.");
         return new(HealthCheckIds.FirewallRules, HealthStatus.Fail,
             $"The network's firewall rules are not as generated ({string.Join("; ", problems)}): guests may lose NAT, their way out, DHCP and DNS, or be let through where the mode forbids it.",
             $"Repair-VNetwork -Name '{network.Name}' re-applies them. If they keep disappearing, a firewall service flushes the ruleset (nft flush ruleset in its reload): make it keep table {TableName}.");
+    }
+
+    /// <summary>The network's port forwards against the maps' and set's elements that send to its subnets.</summary>
+    private static IEnumerable<string> ElementProblems(FirewallNetwork network, JsonArray items)
+    {
+        var listed = NftListing.Parse([new JsonObject { ["nftables"] = items.DeepClone() }]).Elements
+            .Where(e => e.Guest is { } guest && network.Subnets.Any(s => s.Contains(guest)))
+            .Select(e => (e.Family, e.Set, Key: e.Key.ToJsonString())).ToHashSet();
+        var expected = NftJsonRenderer.ElementsOf(network.ForwardElements, withValues: false)
+            .Select(e => (e.Family, e.Set, Key: e.Element.ToJsonString())).ToHashSet();
+        if (expected.Except(listed).Count() is var missing and > 0)
+            yield return $"{missing} of the port forwards' {expected.Count} map and set elements are missing";
+        if (listed.Except(expected).Count() is var extra and > 0)
+            yield return $"{extra} map and set elements send to the network's guests without a port forward of it";
     }
 
     private static bool Ours(JsonObject node, string tableKey) => (string?)node[tableKey] == TableName;
@@ -92,6 +116,8 @@ public static class FirewallAudit
             if (statement.ContainsKey("counter")) continue;
             if (statement.ContainsKey("reject")) { normalized.Add(new JsonObject { ["reject"] = null }); continue; }
             var copy = statement.DeepClone().AsObject();
+            // nft lists a dnat whose address comes from a map without its family.
+            if (copy["dnat"] is JsonObject dnat) dnat.Remove("family");
             if (copy["match"]?["right"] is JsonArray set)
                 copy["match"]!["right"] = new JsonArray([.. set.Select(e => e?.ToJsonString()).Order(StringComparer.Ordinal).Select(s => JsonNode.Parse(s!))]);
             normalized.Add(copy);

@@ -39,7 +39,7 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
     /// </param>
     /// <param name="lostRules">
     /// The handles of the rules reported deleted, when known: a deletion the network's journal no longer names was the
-    /// network's own change (a port forward removed live), and there is nothing to do.
+    /// network's own change (a port forward change that re-applied it), and there is nothing to do.
     /// </param>
     public FirewallRestoreResult? TryRestore(TimeSpan wait, IReadOnlySet<string>? lostTags = null, IReadOnlySet<RuleHandle>? lostRules = null)
     {
@@ -65,15 +65,14 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
         {
             Listed = [.. listing.Rules.Where(r => r.Comment == j.Rules.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle))],
         }).ToList();
-        var missing = networks.Where(n => n.Restorable && n.Listed.Count != FirewallPlanner.Plan(n.Rules).Rules.Count).ToList();
-        // The forward chains' jumps are shared: any network's apply puts them back.
-        if (missing.Count == 0 && !JumpsComplete(listing) && networks.FirstOrDefault(n => n.Restorable) is { } any) missing.Add(any);
+        var missing = networks.Where(n => n.Restorable && (n.Listed.Count != FirewallPlanner.Plan(n.Rules).Rules.Count || !ElementsComplete(n.Rules, listing))).ToList();
+        // The shared rules (forward jumps, port forward lookups) are the same for all: any network's apply puts them back.
+        if (missing.Count == 0 && !SharedComplete(listing) && networks.FirstOrDefault(n => n.Restorable) is { } any) missing.Add(any);
 
-        // Rules left in place, but the journal names others (our tables were recreated since): it names them now, in
-        // plan order when the chains hold them as generated, so that a port forward changed live finds its own.
+        // Rules left in place, but the journal names others (our tables were recreated since): it names them now.
         foreach (var n in networks.Where(n => !missing.Contains(n)))
             if (n.Line.Handles is { } handles && !handles.ToHashSet().SetEquals(n.Listed))
-                live.Append(n.Rules.Name, new UndoStep.RemoveFirewall(PortForwardRules.AlignListed(FirewallPlanner.Plan(n.Rules), listing.Rules) ?? n.Listed));
+                live.Append(n.Rules.Name, new UndoStep.RemoveFirewall(n.Listed));
 
         var restored = new List<string>();
         var recreated = new List<NftFamily>();
@@ -94,8 +93,21 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
         return new FirewallRestoreResult(restored, recreated, problems);
     }
 
-    private static bool JumpsComplete(NftListing listing) => FirewallLayout.Families.All(f =>
-        listing.Rules.Count(r => r.Family == f && r.Chain == FirewallLayout.Forward && r.Comment is null) == FirewallLayout.ForwardJumps.Count);
+    /// <summary>Every family's chains hold as many untagged rules as an apply writes there.</summary>
+    private static bool SharedComplete(NftListing listing) => FirewallLayout.Families.All(f =>
+        FirewallRuleBuilder.SharedRules(f).Select(r => r.Chain).Append(FirewallLayout.Forward).Distinct().All(chain =>
+            listing.Rules.Count(r => r.Family == f && r.Chain == chain && r.Comment is null)
+            == FirewallRuleBuilder.SharedRules(f).Count(r => r.Chain == chain) + (chain == FirewallLayout.Forward ? FirewallLayout.ForwardJumps.Count : 0)));
+
+    /// <summary>As many elements send to the network's subnets in each map and set as its forwards make (none deleted by hand).</summary>
+    private static bool ElementsComplete(FirewallNetwork network, NftListing listing)
+    {
+        var expected = network.ForwardElements;
+        var listed = listing.Elements.Where(e => e.Guest is { } guest && network.Subnets.Any(s => s.Contains(guest))).ToList();
+        return listed.Count(e => e.Set == FirewallLayout.ForwardAddresses) == expected.Addresses.Count
+            && listed.Count(e => e.Set == FirewallLayout.ForwardPorts) == expected.Ports.Count
+            && listed.Count(e => e.Set == FirewallLayout.Forwarded) == expected.Guests.Count;
+    }
 
     /// <param name="Restorable">Active (an interrupted start is only undone), and among the networks asked for.</param>
     /// <param name="Listed">Its rules in our tables now.</param>

@@ -6,8 +6,8 @@ using VirtualNetworking.Core.Problems;
 namespace VirtualNetworking.Core.Live;
 
 /// <summary>
-/// Port forwards added to and removed from an active network live: only that forward's rules change, in one nftables
-/// transaction by handle (no listing, no other rule touched), so the cost does not grow with the forwards already there.
+/// Port forwards added to and removed from an active network live: only elements of the shared forward maps change, in
+/// one nftables transaction (no rule, no handle, no listing), so the cost does not grow with the forwards already there.
 /// </summary>
 public sealed partial class NetworkRuntime
 {
@@ -27,65 +27,41 @@ public sealed partial class NetworkRuntime
         var next = current.Definition.Clone();
         if (adding) next.PortForwards.Add(forward.Clone());
         else next.PortForwards.RemoveAt(next.PortForwards.FindIndex(f => f.IsSameForward(forward)));
-
-        var before = FirewallPlanner.Plan(FirewallNetworkMapper.FromDefinition(current.Definition));
-        var after = FirewallPlanner.Plan(FirewallNetworkMapper.FromDefinition(next));
-        // The forward as the firewall has it: the last of the new plan's, or the removed one of the old plan's.
-        var changed = adding ? after.Network.Forwards[^1]
-            : before.Network.Forwards[current.Definition.PortForwards.FindIndex(f => f.IsSameForward(forward))];
-        var journaled = live.FirewallLine(name)?.Handles;
-        var handles = PortForwardRules.Aligned(before, journaled) ? journaled : null;
+        var before = FirewallNetworkMapper.FromDefinition(current.Definition);
+        var after = FirewallNetworkMapper.FromDefinition(next);
+        // The forward as the firewall has it: the last of the new definition's, or the removed one of the old's.
+        var changed = adding ? after.Forwards[^1] : before.Forwards[current.Definition.PortForwards.FindIndex(f => f.IsSameForward(forward))];
 
         faults.At("port-forward");
-        // From here until the new handles are journaled, a kill leaves a stop that finds the rules by listing.
-        live.ReplaceFirewallLine(name, new UndoStep.RemoveFirewall());
-        IReadOnlyList<RuleHandle>? now;
+        // A stop takes the live definition's forwards out of the maps (by listing when some are missing), so the live
+        // definition holds every forward that may be in them: saved first when adding, last when removing.
+        if (adding) live.SaveLiveDefinition(next);
         try
         {
-            now = handles is null ? ApplyWhole(after)
-                : adding ? InsertForward(after, changed, handles)
-                : DeleteForward(before, after, changed, handles);
+            if (!firewall.ChangeForwards(before, after)) ApplyWhole(after);
         }
         catch
         {
-            if (handles is not null) live.ReplaceFirewallLine(name, new UndoStep.RemoveFirewall(handles));
+            if (adding) live.SaveLiveDefinition(current.Definition);
             throw;
         }
-        if (now is not null) live.ReplaceFirewallLine(name, new UndoStep.RemoveFirewall(now));
-        SetRouteLocalnet(after.Network);
-        live.SaveLiveDefinition(next);
+        SetRouteLocalnet(after);
+        if (!adding) live.SaveLiveDefinition(next);
         return ForgetStaleFlows(name, [changed], adding);
     }
 
-    /// <summary>The forward's rules alone. Our tables gone behind our back (created anew): the whole plan, as a repair would.</summary>
-    private IReadOnlyList<RuleHandle>? InsertForward(FirewallPlan after, ForwardedPort forward, IReadOnlyList<RuleHandle> before)
-    {
-        var rules = PortForwardRules.Of(after, forward);
-        var applied = firewall.Insert(rules);
-        if (applied.CreatedTables.Count > 0)
-        {
-            live.ForgetHandlesIn(applied.CreatedTables, except: after.Network.Name);
-            return firewall.Apply(after.Network, replacing: applied.Handles).Handles;
-        }
-        return applied.Handles.Count == rules.Rules.Count ? PortForwardRules.WithAdded(after, forward, before, applied.Handles) : null;
-    }
-
-    private IReadOnlyList<RuleHandle>? DeleteForward(FirewallPlan before, FirewallPlan after, ForwardedPort forward, IReadOnlyList<RuleHandle> handles)
-    {
-        var (mine, rest) = PortForwardRules.Split(before, forward, handles);
-        return firewall.Delete(mine) ? rest : ApplyWhole(after);
-    }
-
     /// <summary>
-    /// The network's rules are not as journaled (a handle gone, a chain changed): its tagged rules, whatever they are,
-    /// are replaced by the whole plan in one transaction.
+    /// Our tables or the network's elements are not as the live definition says (flushed, changed by hand): whatever of
+    /// the network is there is found by listing and removed (its tagged rules, the elements to its subnets), then the
+    /// whole plan applied with its forwards.
     /// </summary>
-    private IReadOnlyList<RuleHandle> ApplyWhole(FirewallPlan plan)
+    private void ApplyWhole(FirewallNetwork network)
     {
-        var listed = firewall.List().Rules.Where(r => r.Comment == plan.Network.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle)).ToList();
-        var applied = firewall.Apply(plan.Network, replacing: listed);
-        live.ForgetHandlesIn(applied.CreatedTables, except: plan.Network.Name);
-        return applied.Handles;
+        live.ReplaceFirewallLine(network.Name, new UndoStep.RemoveFirewall());
+        firewall.Remove(network, handles: null, OthersHaveFirewall(network.Name));
+        var applied = firewall.Apply(network);
+        live.ReplaceFirewallLine(network.Name, new UndoStep.RemoveFirewall(applied.Handles));
+        live.ForgetHandlesIn(applied.CreatedTables, except: network.Name);
     }
 
     /// <summary>

@@ -11,12 +11,10 @@ public interface INetworkFirewall
     /// </summary>
     AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null);
     /// <summary>
-    /// Inserts some of a network's rules (one port forward's) as <see cref="Apply"/> does, in one transaction, and returns
-    /// their handles in plan order; none when they could not be learnt (the rules are in place: a stop then lists).
+    /// Changes a running network's port forwards from <paramref name="before"/>'s to <paramref name="after"/>'s in one
+    /// transaction that touches no rule; false, with nothing changed, when something to delete (or our tables) is gone.
     /// </summary>
-    AppliedRules Insert(FirewallPlan rules);
-    /// <summary>Deletes these rules in one transaction; false, with nothing deleted, when one of them is gone.</summary>
-    bool Delete(IReadOnlyList<RuleHandle> handles);
+    bool ChangeForwards(FirewallNetwork before, FirewallNetwork after);
     /// <summary>
     /// Removes that network's rules; missing rules are fine. <paramref name="handles"/>: as returned by Apply,
     /// or null when unknown (a start killed before recording them: the rules are then found by listing).

@@ -33,26 +33,24 @@ public sealed class NftablesFirewall
     /// transaction. The bridge is matched by name, so it need not exist yet.
     /// </summary>
     public AppliedRules Apply(FirewallNetwork network, IReadOnlyList<RuleHandle>? replacing = null) =>
-        Apply(FirewallPlanner.Plan(network), replacing, whole: true);
+        Apply(FirewallPlanner.Plan(network), replacing);
 
     /// <summary>
-    /// Inserts some of a network's rules (one port forward's) the same way, without touching its others; their handles in
-    /// plan order, or none when libnftables' echo left them out (the rules are in place).
+    /// Changes a running network's port forwards from <paramref name="before"/>'s to <paramref name="after"/>'s: elements of
+    /// the shared maps deleted and added in one transaction, no rule touched. False, with nothing changed, when an element
+    /// or our tables are gone (re-apply the network then).
     /// </summary>
-    public AppliedRules Insert(FirewallPlan rules) => Apply(rules, replacing: null, whole: false);
-
-    /// <summary>Deletes the rules in one transaction; false, with nothing deleted, when one of them (or its table) is gone.</summary>
-    public bool Delete(IReadOnlyList<RuleHandle> handles)
+    public bool ChangeForwards(FirewallNetwork before, FirewallNetwork after)
     {
-        var transaction = FirewallPlanner.BuildRemoveTransaction(handles, othersHaveRules: true);
+        var transaction = FirewallPlanner.BuildForwardChangeTransaction(before, after);
         if (transaction.IsEmpty) return true;
         var result = nft.Run(transaction.ToJsonString());
         if (result.ExitCode != 0 && IsNoSuchTable(result)) return false;
-        result.ThrowIfFailed("delete port forward rules");
+        result.ThrowIfFailed($"change the port forwards of network '{after.Name}'");
         return true;
     }
 
-    private AppliedRules Apply(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing, bool whole)
+    private AppliedRules Apply(FirewallPlan plan, IReadOnlyList<RuleHandle>? replacing)
     {
         var network = plan.Network;
         if (plan.Rules.Count == 0)
@@ -86,7 +84,6 @@ public sealed class NftablesFirewall
             // Seen once in a full test run under load: libnftables' echo left a rule without its handle. The rules are
             // in place (the transaction succeeded), so their handles come from a listing instead; counters are re-learnt.
             WriteCounters(null);
-            if (!whole) return new AppliedRules([], created);
             return new AppliedRules([.. List().Rules.Where(r => r.Comment == network.Tag).Select(r => new RuleHandle(r.Family, r.Chain, r.Handle))], created);
         }
     }
@@ -100,7 +97,7 @@ public sealed class NftablesFirewall
     public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules)
     {
         if (handles is null) { Remove(network); return; }
-        var transaction = FirewallPlanner.BuildRemoveTransaction(handles, othersHaveRules);
+        var transaction = FirewallPlanner.BuildRemoveTransaction(network, handles, othersHaveRules);
         if (transaction.IsEmpty) return;
         var result = nft.Run(transaction.ToJsonString());
         if (result.ExitCode != 0 && IsNoSuchTable(result)) Remove(network);
@@ -115,11 +112,12 @@ public sealed class NftablesFirewall
 
     /// <summary>
     /// Removal by listing (two `nft list` calls, then the transaction): deletes the rules tagged with the
-    /// network's tag, our tables too when no other network's rules are left. Missing rules are fine.
+    /// network's tag and the port forward elements to its subnets, our tables too when no other network's rules are left.
+    /// Missing rules are fine.
     /// </summary>
     public void Remove(FirewallNetwork network)
     {
-        var transaction = FirewallPlanner.BuildRemoveTransaction(network.Tag, List());
+        var transaction = FirewallPlanner.BuildRemoveTransaction(network, List());
         Run(transaction, $"remove the rules of network '{network.Name}'");
         if (!transaction.IsEmpty) WriteCounters(null); // whether the tables went depends on the listing: re-learn
     }

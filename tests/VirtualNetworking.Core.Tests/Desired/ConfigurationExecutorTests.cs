@@ -1,3 +1,4 @@
+using VirtualNetworking.Core.Firewall;
 using System.Collections;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Desired;
@@ -212,12 +213,12 @@ public sealed class ConfigurationExecutorTests
     }
 
     [Fact]
-    public void Port_forwards_converge_live_on_a_running_network_by_their_own_rules_and_a_second_plan_is_empty()
+    public void Port_forwards_converge_live_on_a_running_network_by_their_own_elements_and_a_second_plan_is_empty()
     {
         Converge(Document(Lab(("PortForwards", new object[] { Forward("Tcp", 8080, "10.10.0.5", ("GuestPort", 80)), Forward("Udp", "5000-5009", "10.10.0.6") }))));
         var index = BridgeIndex("vlab0");
         Assert.Equal(2, test.Live.Load("lab")!.Definition.PortForwards.Count);
-        Assert.Contains(test.Host.Rules, r => r.Contains("guest_dnat", StringComparison.Ordinal));
+        Assert.Contains(test.Host.Elements, e => e.StartsWith(FirewallLayout.ForwardAddresses, StringComparison.Ordinal));
 
         // One forward changes (its guest port), one goes, one comes: three live steps, no restart.
         var next = Document(Lab(("PortForwards", new object[]
@@ -238,6 +239,7 @@ public sealed class ConfigurationExecutorTests
         var fresh = new TestHost();
         fresh.Host.Apply(VirtualNetworking.Core.Firewall.FirewallNetworkMapper.FromDefinition(running));
         Assert.Equal(fresh.Host.Rules, test.Host.Rules);
+        Assert.Equal(fresh.Host.Elements, test.Host.Elements);
         Assert.Equal(["tcp 8080 -> 10.10.0.5:8000", "tcp 2222 -> 10.10.0.5:22"], running.PortForwards.Select(f => f.ToString()));
         Assert.Equal(running.PortForwards.Select(f => f.ToString()), test.Definitions.Load("lab")!.Definition.PortForwards.Select(f => f.ToString()));
         Assert.True(Plan(next).IsEmpty);

@@ -36,23 +36,39 @@ internal sealed partial class FakeHost : INetworkFirewall
         return Add(FirewallPlanner.Plan(network));
     }
 
-    public AppliedRules Insert(FirewallPlan rules)
-    {
-        Check($"firewall {rules.Network.Name}");
-        return Add(rules);
-    }
+    /// <summary>The port forwards' map and set elements: (family, set, key as nft takes it) and the guest each sends to.</summary>
+    private readonly Dictionary<(NftFamily Family, string Set, string Key), System.Net.IPAddress> elements = new();
 
-    /// <summary>Every Delete call's handles.</summary>
-    public readonly List<IReadOnlyList<RuleHandle>> Deletions = new();
+    /// <summary>The elements as "SET KEY", sorted.</summary>
+    public SortedSet<string> Elements => new(elements.Keys.Select(e => $"{e.Set} {e.Key}"), StringComparer.Ordinal);
 
-    public bool Delete(IReadOnlyList<RuleHandle> handles)
+    /// <summary>How many ChangeForwards calls there were.</summary>
+    public int ForwardChanges;
+
+    public bool ChangeForwards(FirewallNetwork before, FirewallNetwork after)
     {
-        Check("firewall delete");
-        Deletions.Add(handles);
-        if (handles.Any(h => !ruleset.Any(r => r.Handle == h))) return false;
-        ruleset.RemoveAll(r => handles.Contains(r.Handle));
+        Check($"firewall {after.Name} forwards");
+        ForwardChanges++;
+        var (delete, add) = PortForwardElements.Changes(before.ForwardElements, after.ForwardElements);
+        // One transaction: an element to delete that is gone fails it all (ENOENT) before anything changes.
+        if (tables.Count == 0 || Keys(delete).Any(k => !elements.ContainsKey(k.Key))) return false;
+        foreach (var (key, _) in Keys(delete)) elements.Remove(key);
+        foreach (var (key, guest) in Keys(add)) elements[key] = guest;
         return true;
     }
+
+    private static IEnumerable<((NftFamily, string, string) Key, System.Net.IPAddress Guest)> Keys(PortForwardElements of)
+    {
+        foreach (var e in of.Addresses) yield return ((e.Key.Family, ForwardAddresses, KeyText(e.Key)), e.Guest);
+        foreach (var e in of.Ports) yield return ((e.Key.Family, ForwardPorts, KeyText(e.Key)), of.Addresses.First(a => a.Key == e.Key).Guest);
+        foreach (var g in of.Guests) yield return ((g.Family, Forwarded, $"{g.Address} {g.Protocol} {g.FirstPort}-{g.LastPort}"), g.Address);
+    }
+
+    private static string KeyText(ForwardKey key) =>
+        $"{key.Source} {key.Destination.First}-{key.Destination.Last} {key.Protocol} {key.FirstPort}-{key.LastPort}";
+
+    /// <summary>`nft delete element`: one forward's element gone behind our back.</summary>
+    public void DeleteElement(string set) => elements.Remove(elements.Keys.First(k => k.Set == set));
 
     private AppliedRules Add(FirewallPlan rules)
     {
@@ -60,7 +76,7 @@ internal sealed partial class FakeHost : INetworkFirewall
         var handles = new List<RuleHandle>();
         var plan = rules.Rules;
         if (plan.Count == 0) return new AppliedRules(handles, []);
-        var created = Families.Where(f => tables.TryAdd(f, Chains.Count)).ToList();
+        var created = Families.Where(f => tables.TryAdd(f, Chains.Count + Sets.Count)).ToList();
         foreach (var rule in plan)
         {
             var handle = new RuleHandle(rule.Family, rule.Chain, ++tables[rule.Family]);
@@ -71,9 +87,12 @@ internal sealed partial class FakeHost : INetworkFirewall
         }
         foreach (var family in Families)
         {
-            ruleset.RemoveAll(r => r.Handle.Family == family && r.Handle.Chain == Forward);
+            var shared = FirewallRuleBuilder.SharedRules(family);
+            ruleset.RemoveAll(r => r.Tag is null && r.Handle.Family == family && shared.Any(s => s.Chain == r.Handle.Chain));
+            foreach (var rule in shared) ruleset.Add((new RuleHandle(family, rule.Chain, ++tables[family]), null, Text(rule, network)));
             foreach (var target in ForwardJumps) ruleset.Add((new RuleHandle(family, Forward, ++tables[family]), null, $"jump {target}"));
         }
+        foreach (var (key, guest) in Keys(network.ForwardElements)) elements[key] = guest;
         return new AppliedRules(handles, created);
     }
 
@@ -88,17 +107,23 @@ internal sealed partial class FakeHost : INetworkFirewall
     public void Remove(FirewallNetwork network, IReadOnlyList<RuleHandle>? handles, bool othersHaveRules)
     {
         Removals.Add((network.Tag, handles, othersHaveRules));
-        if (handles is null) RemoveByListing(network.Tag);
+        if (handles is null) RemoveByListing(network);
         else if (!othersHaveRules) DeleteTables();
-        // One transaction: a handle that is gone fails it all (ENOENT), and the adapter falls back to the listing.
-        else if (handles.Any(h => !ruleset.Any(r => r.Handle == h))) RemoveByListing(network.Tag);
-        else ruleset.RemoveAll(r => handles.Contains(r.Handle));
+        // One transaction: a handle or element that is gone fails it all (ENOENT), and the adapter falls back to the listing.
+        else if (handles.Any(h => !ruleset.Any(r => r.Handle == h)) || Keys(network.ForwardElements).Any(k => !elements.ContainsKey(k.Key)))
+            RemoveByListing(network);
+        else
+        {
+            ruleset.RemoveAll(r => handles.Contains(r.Handle));
+            foreach (var (key, _) in Keys(network.ForwardElements)) elements.Remove(key);
+        }
     }
 
     public NftListing List()
     {
         Lists++;
-        return new NftListing([.. tables.Keys], [.. ruleset.Select(r => new ListedRule(r.Handle.Family, r.Handle.Chain, r.Handle.Handle, r.Tag))]);
+        return new NftListing([.. tables.Keys], [.. ruleset.Select(r => new ListedRule(r.Handle.Family, r.Handle.Chain, r.Handle.Handle, r.Tag))],
+            [.. elements.Select(e => new ListedElement(e.Key.Family, e.Key.Set, System.Text.Json.Nodes.JsonValue.Create(e.Key.Key), e.Value))]);
     }
 
     /// <summary>`nft delete rule`: one rule gone behind our back.</summary>
@@ -111,12 +136,17 @@ internal sealed partial class FakeHost : INetworkFirewall
         {
             tables.Remove(family);
             ruleset.RemoveAll(r => r.Handle.Family == family);
+            foreach (var key in elements.Keys.Where(k => k.Family == family).ToList()) elements.Remove(key);
         }
     }
 
-    private void RemoveByListing(string tag)
+    private void RemoveByListing(FirewallNetwork network)
     {
-        if (ruleset.Any(r => r.Tag is not null && r.Tag != tag)) ruleset.RemoveAll(r => r.Tag == tag);
+        if (ruleset.Any(r => r.Tag is not null && r.Tag != network.Tag))
+        {
+            ruleset.RemoveAll(r => r.Tag == network.Tag);
+            foreach (var key in elements.Where(e => network.Subnets.Any(s => s.Contains(e.Value))).Select(e => e.Key).ToList()) elements.Remove(key);
+        }
         else DeleteTables();
     }
 }

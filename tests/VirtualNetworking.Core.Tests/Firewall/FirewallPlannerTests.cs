@@ -23,15 +23,21 @@ public sealed class FirewallPlannerTests
     }
 
     [Fact]
-    public void Apply_rebuilds_the_forward_jumps_once_per_family_without_a_network_tag()
+    public void Apply_rebuilds_the_shared_rules_once_per_family_without_a_network_tag()
     {
         var commands = Apply(Nat);
 
-        Assert.Equal(2, commands.Count(c => c["flush"]?["chain"] is not null));
-        var jumps = commands.Select(c => c["add"]?["rule"]).OfType<JsonObject>().ToList();
-        Assert.Equal(6, jumps.Count);
+        Assert.Equal(
+            ["ip guest_dnat", "ip guest_dnat_output", "ip forward", "ip6 guest_dnat", "ip6 guest_dnat_output", "ip6 forward"],
+            commands.Select(c => c["flush"]?["chain"]).OfType<JsonObject>().Select(c => $"{c["family"]} {c["name"]}"));
+        var shared = commands.Select(c => c["add"]?["rule"]).OfType<JsonObject>().ToList();
+        Assert.Equal(2 * (FirewallRuleBuilder.SharedRules(NftFamily.Ip).Count + 3), shared.Count);
+        var jumps = shared.Where(r => (string?)r["chain"] == "forward" && r["expr"]![1]!["jump"] is not null).ToList();
         Assert.Equal(["guest_cross", "guest_input", "guest_output"], jumps.Take(3).Select(j => (string?)j["expr"]![1]!["jump"]!["target"]));
-        Assert.All(jumps, j => Assert.Null(j["comment"]));
+        Assert.All(shared, j => Assert.Null(j["comment"]));
+        // The forwarded connections' accept comes before the jumps to any network's rejects.
+        Assert.Equal("forward", (string?)shared.First(r => r.ToJsonString().Contains("@forwarded", StringComparison.Ordinal))["chain"]);
+        Assert.True(shared.FindIndex(r => r.ToJsonString().Contains("@forwarded", StringComparison.Ordinal)) < shared.IndexOf(jumps[0]));
     }
 
     [Fact]
@@ -107,7 +113,7 @@ public sealed class FirewallPlannerTests
     [Fact]
     public void Remove_by_handle_deletes_exactly_those_rules_while_others_have_rules()
     {
-        var commands = FirewallPlanner.BuildRemoveTransaction(
+        var commands = FirewallPlanner.BuildRemoveTransaction(Nat,
             [new RuleHandle(NftFamily.Ip, "guest_output", 10), new RuleHandle(NftFamily.Ip6, "guest_input", 11)], othersHaveRules: true).Commands;
 
         Assert.Equal(
@@ -119,7 +125,7 @@ public sealed class FirewallPlannerTests
     [Fact]
     public void Remove_by_handle_of_the_last_network_deletes_our_tables()
     {
-        var commands = FirewallPlanner.BuildRemoveTransaction([new RuleHandle(NftFamily.Ip, "guest_output", 10)], othersHaveRules: false).Commands;
+        var commands = FirewallPlanner.BuildRemoveTransaction(Nat, [new RuleHandle(NftFamily.Ip, "guest_output", 10)], othersHaveRules: false).Commands;
 
         Assert.Equal(
             ["""{"delete":{"table":{"family":"ip","name":"virtualnetworking"}}}""", """{"delete":{"table":{"family":"ip6","name":"virtualnetworking"}}}"""],
@@ -153,26 +159,28 @@ public sealed class FirewallPlannerTests
         var ipRules = plan.Rules.Count(r => r.Family == NftFamily.Ip);
         var ip6Rules = plan.Rules.Count - ipRules;
         Assert.Equal(plan.Rules.Select(r => (r.Family, r.Chain)), predicted.Handles.Select(h => (h.Family, h.Chain)));
-        // ip table exists (counter 40): rules 41…; ip6 table is new: its 9 chains take 1-9, rules 10…
+        // ip table exists (counter 40): rules 41…; ip6 table is new: its 9 chains and 3 sets take 1-12, rules 13…
         Assert.Equal(Enumerable.Range(41, ipRules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip).Select(h => h.Handle));
-        Assert.Equal(Enumerable.Range(10, ip6Rules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip6).Select(h => h.Handle));
-        // then the probe (added and deleted by its predicted handle) and the three jumps
-        Assert.Equal(new HandleCounters(40 + ipRules + 1 + 3, 9 + ip6Rules + 1 + 3), predicted.After);
+        Assert.Equal(Enumerable.Range(13, ip6Rules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip6).Select(h => h.Handle));
+        // then the shared rules (5, two of them with an anonymous set: 7 handles), the probe (added and deleted by its
+        // predicted handle) and the three jumps
+        Assert.Equal(new HandleCounters(40 + ipRules + 7 + 1 + 3, 12 + ip6Rules + 7 + 1 + 3), predicted.After);
 
         var commands = predicted.Transaction.Commands.ToList();
         var probeDeletes = commands.Select(c => c["delete"]?["rule"]).OfType<JsonObject>().Select(d => d.ToJsonString()).ToList();
         Assert.Equal(
-            [$$"""{"family":"ip","table":"virtualnetworking","chain":"forward","handle":{{40 + ipRules + 1}}}""",
-             $$"""{"family":"ip6","table":"virtualnetworking","chain":"forward","handle":{{9 + ip6Rules + 1}}}"""],
+            [$$"""{"family":"ip","table":"virtualnetworking","chain":"forward","handle":{{40 + ipRules + 6 + 1}}}""",
+             $$"""{"family":"ip6","table":"virtualnetworking","chain":"forward","handle":{{12 + ip6Rules + 6 + 1}}}"""],
             probeDeletes);
         // Each probe follows its family's flush of forward and precedes the jumps; every insert comes before.
         var lastInsert = commands.FindLastIndex(c => c["insert"] is not null);
-        var firstFlush = commands.FindIndex(c => c["flush"] is not null);
+        var firstFlush = commands.FindIndex(c => (string?)c["flush"]?["chain"]?["name"] == FirewallLayout.Forward);
         Assert.True(lastInsert < firstFlush);
         var probeAdd = commands.FindIndex(c => (string?)c["add"]?["rule"]?["comment"] == FirewallPlanner.ProbeComment);
         Assert.Equal(firstFlush + 1, probeAdd);
         Assert.NotNull(commands[probeAdd + 1]["delete"]);
-        Assert.Equal("guest_cross", (string?)commands[probeAdd + 2]["add"]?["rule"]?["expr"]?[1]?["jump"]?["target"]);
+        Assert.Contains("@forwarded", commands[probeAdd + 2].ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("guest_cross", (string?)commands[probeAdd + 3]["add"]?["rule"]?["expr"]?[1]?["jump"]?["target"]);
     }
 
     [Fact]
@@ -223,9 +231,9 @@ public sealed class FirewallPlannerTests
             new(NftFamily.Ip, "guest_output", 10, "vnet:a"),
             new(NftFamily.Ip6, "guest_input", 11, "vnet:a"),
             new(NftFamily.Ip, "guest_output", 12, "vnet:b"),
-        ]);
+        ], []);
 
-        var commands = FirewallPlanner.BuildRemoveTransaction("vnet:a", listing).Commands;
+        var commands = FirewallPlanner.BuildRemoveTransaction(Nat with { Tag = "vnet:a" }, listing).Commands;
 
         Assert.Equal(
             ["""{"delete":{"rule":{"family":"ip","table":"virtualnetworking","chain":"guest_output","handle":10}}}""",
@@ -236,9 +244,9 @@ public sealed class FirewallPlannerTests
     [Fact]
     public void Fallback_remove_of_the_last_network_deletes_our_tables()
     {
-        var listing = new NftListing([NftFamily.Ip, NftFamily.Ip6], [new(NftFamily.Ip, "forward", 1, null), new(NftFamily.Ip, "guest_output", 10, "vnet:a")]);
+        var listing = new NftListing([NftFamily.Ip, NftFamily.Ip6], [new(NftFamily.Ip, "forward", 1, null), new(NftFamily.Ip, "guest_output", 10, "vnet:a")], []);
 
-        var commands = FirewallPlanner.BuildRemoveTransaction("vnet:a", listing).Commands;
+        var commands = FirewallPlanner.BuildRemoveTransaction(Nat with { Tag = "vnet:a" }, listing).Commands;
 
         Assert.Equal(
             ["""{"delete":{"table":{"family":"ip","name":"virtualnetworking"}}}""", """{"delete":{"table":{"family":"ip6","name":"virtualnetworking"}}}"""],
@@ -248,7 +256,7 @@ public sealed class FirewallPlannerTests
     [Fact]
     public void Fallback_remove_without_our_tables_does_nothing()
     {
-        Assert.True(FirewallPlanner.BuildRemoveTransaction("vnet:a", NftListing.Empty).IsEmpty);
+        Assert.True(FirewallPlanner.BuildRemoveTransaction(Nat with { Tag = "vnet:a" }, NftListing.Empty).IsEmpty);
     }
 
     [Fact]

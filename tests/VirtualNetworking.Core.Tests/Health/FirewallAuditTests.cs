@@ -27,7 +27,7 @@ public sealed class FirewallAuditTests
         var finding = FirewallAudit.Check(Network, Captured());
 
         Assert.Equal(HealthStatus.Pass, finding.Status);
-        Assert.Equal("Our tables hold the network's 14 rules as generated.", finding.Detail);
+        Assert.Equal("Our tables hold the network's 16 rules as generated.", finding.Detail);
     }
 
     [Fact]

@@ -293,7 +293,7 @@ public sealed class NftablesFirewallTests : IDisposable
 
     private static int ForwardJumps(JsonNode ruleset) =>
         ruleset["nftables"]!.AsArray().Select(i => i?["rule"]).OfType<JsonObject>()
-            .Count(r => (string?)r["table"] == FirewallLayout.TableName && (string?)r["chain"] == FirewallLayout.Forward);
+            .Count(r => (string?)r["table"] == FirewallLayout.TableName && (string?)r["chain"] == FirewallLayout.Forward && r["expr"]!.AsArray()[^1]!["jump"] is not null);
 }
 
 /// <summary>Runs through libnftables and keeps the nft command line of every call.</summary>
