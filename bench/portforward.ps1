@@ -4,7 +4,7 @@
     Add-/Remove-VNetworkPortForward in one warm pwsh session, against the same rules kept by a hand-written
     script (one `nft` process per rule, handles from --echo --handle, `nft delete rule … handle N` to remove), in
     the same run; connections per second through a forward against the guest directly; and the cost of one
-    forward change split into its parts (cmdlet, in-process service, libnftables, definition and journal files).
+    forward change split into its parts (cmdlet, in-process service, libnftables, definition files).
 .DESCRIPTION
     Runs inside a throwaway network namespace (build/netns-run.sh, the "host") with a temporary VNET_ROOT; without
     VNET_TEST_NETNS the script re-invokes itself through build/netns-run.sh. In there it starts a routed network
@@ -12,11 +12,12 @@
     10.77.0.10 on the bridge, a TCP server) and vnb-pf-<random>-u (the upstream, 10.78.0.2 behind 10.78.0.1 of the
     host, the client); they, the server and the client are removed in finally, by name and by PID.
 
-    Flatness: each forward is timed alone (host port 10000+i to 10.77.0.10, same port: the four rules of
-    FirewallRuleBuilder.AddPortForwardRules, a DNAT in guest_dnat and guest_dnat_output, an accept in guest_input, a
-    hairpin masquerade in guest_nat); the table shows the medians of the first and the last 100 and every
-    100-forward bucket. The hand-kept peer runs after ours are all removed, inserts the same four rules into the
-    same chains of the network's table (bash, one nft process per rule, as a hook script would) and deletes them
+    Flatness: each forward is timed alone (host port 10000+i to 10.77.0.10, same port: two keys of the shared map
+    forward_addresses, one per span of host addresses around loopback, and its guest port in the set forwarded; see
+    docs/firewall.md); the table shows the medians of the first and the last 100 and every 100-forward bucket. The
+    hand-kept peer runs after ours are all removed and keeps a forward as rules, as a hook script does: it inserts
+    four rules per forward (a DNAT in guest_dnat and guest_dnat_output, an accept in guest_input, a hairpin
+    masquerade in guest_nat) into the same chains of the network's table (bash, one nft process per rule, as a hook script would) and deletes them
     by the handles it echoed. Each nft process reads the ruleset it needs, so at 1,000 forwards a forward takes
     ~0.5 s and all of them would take minutes: the peer's first and last -NftTimed (40) forwards are added and
     removed one process per rule and timed, the ones between in one untimed `nft -f` each way, so the timed ones
@@ -28,14 +29,13 @@
     "direct" (10.77.0.10:80, routed through the host: the network is routed so this path exists) and
     "forwarded" (10.78.0.1:8080, DNATed by the host to 10.77.0.10:80) -ConnRounds times: both paths cross the
     host's forward hook the same way, the forwarded one adds the DNAT (prerouting) and the masquerade check
-    (postrouting). Measured with the 8080 forward alone and again with the 1,000 others in front of it (new
-    forwards go to the head of their chains, so 8080's DNAT rule is then the last of 1,001).
+    (postrouting). Measured with the 8080 forward alone and again with the 1,000 others in the maps.
 
     Per-change cost (-ProbeRuns medians, at 1 forward and at 1,001): the cmdlet as a user runs it; the service it
     calls, in process (no parameter binding); the runtime's live change alone (no stored definition update); the
-    libnftables insert of the four rules and their deletion by handle; and the file work each change does: reading
-    the network (catalog), planning its rules, writing the live XML, updating the stored XML, reading and rewriting
-    the journal.
+    libnftables transaction that adds the forward's elements and the one that deletes them; and the file work each
+    change does: reading the network (catalog), computing the elements before and after, writing the live XML,
+    updating the stored XML.
     -RuleShapes (not run by build.ps1 Bench): instead, the same connection measurement with -Forwards rules of one
     shape at a time in a table of the run's own and no network of ours, to tell which of a forward's rules slow the
     data plane.
@@ -320,21 +320,16 @@ try {
         $catalog = [VirtualNetworking.Core.Engine.NetworkCatalog]::new($ports)
         $def = $catalog.Get('pf').Definition
         $withProbe = $def.Clone(); $withProbe.PortForwards.Add((& $probe))
-        $plan = [VirtualNetworking.Core.Firewall.FirewallPlanner]::Plan([VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition($withProbe))
-        $rules = [VirtualNetworking.Core.Firewall.PortForwardRules]::Of($plan, $plan.Network.Forwards[$plan.Network.Forwards.Count - 1])
-        $script:applied = $null
-        $p.libnftables_4_rules = Measure-Pair { $script:applied = $ports.Firewall.Insert($rules) } { if (-not $ports.Firewall.Delete($script:applied.Handles)) { throw 'probe rules not deleted' } }
+        $before = [VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition($def)
+        $after = [VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition($withProbe)
+        $p.libnftables_elements = Measure-Pair { if (-not $ports.Firewall.ChangeForwards($before, $after)) { throw 'probe not added' } } { if (-not $ports.Firewall.ChangeForwards($after, $before)) { throw 'probe not deleted' } }
         $p.catalog_get = Measure-One { [VirtualNetworking.Core.Engine.NetworkCatalog]::new((& $context 'Ports')).Get('pf') }
-        $p.plan_twice = Measure-One {
-            [VirtualNetworking.Core.Firewall.FirewallPlanner]::Plan([VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition($def))
-            [VirtualNetworking.Core.Firewall.FirewallPlanner]::Plan([VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition($withProbe))
+        $p.elements_twice = Measure-One {
+            [VirtualNetworking.Core.Firewall.FirewallPlanner]::BuildForwardChangeTransaction(
+                [VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition($def), [VirtualNetworking.Core.Firewall.FirewallNetworkMapper]::FromDefinition($withProbe))
         }
         $p.live_xml_write = Measure-One { $ports.LiveNetworks.SaveLiveDefinition($def) }
         $p.stored_xml_update = Measure-One { $catalog.UpdateDefinition('pf', [Action[VirtualNetworking.Core.Model.NetworkDefinition]] { param($d) }, $null) }
-        $lines = $ports.LiveNetworks.ReadUndo('pf')
-        $p.journal_bytes = ($lines | Measure-Object -Property Length -Sum).Sum
-        $p.journal_read_decode = Measure-One { foreach ($l in $ports.LiveNetworks.ReadUndo('pf')) { [VirtualNetworking.Core.Live.UndoStep]::Decode($l) } }
-        $p.journal_rewrite = Measure-One { $ports.LiveNetworks.RewriteUndo('pf', $lines) }
         $p.definition_xml_bytes = (Get-Item (Join-Path $root 'run/virtualnetworking/networks/pf.xml')).Length
         $p.nft_rules_in_table = @(& nft -a list table ip virtualnetworking | Select-String '# handle' | Where-Object { $_ -notmatch 'chain|table' }).Count
         $p
@@ -389,7 +384,7 @@ try {
     }
     $cpu1 = Get-CpuMs $vnetd
     if (@(Get-VNetworkPortForward -Network pf).Count -ne $Forwards + 1) { throw "expected $($Forwards + 1) forwards" }
-    $result.connections_n = Measure-Connections "$($Forwards + 1) forwards, 8080's rules last"
+    $result.connections_n = Measure-Connections "$($Forwards + 1) forwards in the maps"
     Write-Host "Parts of one change at $($Forwards + 1) forwards"
     $result.parts_n = Measure-Parts
 
@@ -401,10 +396,11 @@ try {
     }
     $cpu3 = Get-CpuMs $vnetd
     Remove-VNetworkPortForward -Network pf -Protocol Tcp -HostPort 8080 -Confirm:$false
-    $left = @(& nft list table ip virtualnetworking | Select-String 'dnat to').Count
-    if ($left -ne 0) { throw "$left DNAT rules left after removing every forward" }
+    $left = @((& nft -j list map ip virtualnetworking forward_addresses | ConvertFrom-Json).nftables |
+        Where-Object { $_.PSObject.Properties['map'] -and $_.map.PSObject.Properties['elem'] } | ForEach-Object { $_.map.elem }).Count
+    if ($left -ne 0) { throw "$left forward map elements left after removing every forward" }
 
-    # The hand-kept peer: the same four rules per forward, one nft process each (bash, as a hook script runs them),
+    # The hand-kept peer: four rules per forward, one nft process each (bash, as a hook script runs them),
     # handles from --echo --handle; then one `nft delete rule … handle N` per rule. Into the same chains of the
     # network's table (where a forward's accept must be, ahead of the network's reject), after ours are gone.
     # A process per rule costs more as the ruleset grows (each nft reads what it needs of it), so 1,000 of them take
@@ -525,10 +521,9 @@ fi
 
     $names = [ordered]@{
         cmdlet = 'Add / Remove-VNetworkPortForward (warm pwsh)'; service = 'PortForwardService.Add / Remove in process'
-        runtime_live_only = 'NetworkRuntime live change only (no stored XML)'; libnftables_4_rules = 'libnftables: insert 4 rules / delete by handle'
-        catalog_get = 'catalog.Get (reads live + stored XML)'; plan_twice = 'plan before + after (rules of all forwards)'
+        runtime_live_only = 'NetworkRuntime live change only (no stored XML)'; libnftables_elements = 'libnftables: add / delete the elements'
+        catalog_get = 'catalog.Get (reads live + stored XML)'; elements_twice = 'elements before + after (of all forwards)'
         live_xml_write = 'live XML write'; stored_xml_update = 'stored XML update (locked, validated)'
-        journal_read_decode = 'journal read + decode'; journal_rewrite = 'journal rewrite'
     }
     $p1 = $result.parts_1; $pn = $result.parts_n
     $parts = foreach ($k in $names.Keys) {
@@ -541,7 +536,7 @@ fi
     $parts += [pscustomobject][ordered]@{ 'one change (ms, median)' = 'vnetd CPU after a cmdlet add + remove (firewall watch)'; "at $($p1.forwards)" = "$($p1.cmdlet.vnetd_ms)"; "at $($pn.forwards)" = "$($pn.cmdlet.vnetd_ms)" }
     Write-Host "`n== Where one change goes (add / remove; single figures are one call), at 1 and at $($pn.forwards) forwards; each timed with vnetd idle =="
     $parts | Format-Table -AutoSize | Out-String -Width 250 | Out-Host
-    Write-Host ("  sizes at 1 / {0}: definition XML {1} / {2} bytes, journal {3} / {4} bytes, rules in our ip table {5} / {6}" -f $pn.forwards, $p1.definition_xml_bytes, $pn.definition_xml_bytes, $p1.journal_bytes, $pn.journal_bytes, $p1.nft_rules_in_table, $pn.nft_rules_in_table)
+    Write-Host ("  sizes at 1 / {0}: definition XML {1} / {2} bytes, rules in our ip table {3} / {4}" -f $pn.forwards, $p1.definition_xml_bytes, $pn.definition_xml_bytes, $p1.nft_rules_in_table, $pn.nft_rules_in_table)
     $result.load_end = (Get-Content /proc/loadavg).Trim()
     Write-Host "load average at start: $($result.load); at end: $($result.load_end)"
 
