@@ -23,22 +23,47 @@ public static class FirewallLayout
 
     /// <summary>
     /// Port forwards' maps and set, shared by every network (a host port is forwarded by one network at most, and a guest
-    /// address belongs to one active network): key = source . host address . protocol . host port.
+    /// address belongs to one active network). Per <see cref="ForwardKind"/>, a map from the key to the guest's address
+    /// and one to its port; and the guests' forwarded ports, which the forward chain accepts.
     /// </summary>
-    public const string ForwardAddresses = "forward_addresses";
-    /// <summary>The guest port of keys whose port the forward shifts; absent for keys whose port the guest keeps.</summary>
-    public const string ForwardPorts = "forward_ports";
+    public const string ForwardAny = "forward_any";
+    public const string ForwardAnyPorts = "forward_any_ports";
+    public const string ForwardHost = "forward_host";
+    public const string ForwardHostPorts = "forward_host_ports";
+    public const string ForwardSourced = "forward_sourced";
+    public const string ForwardSourcedPorts = "forward_sourced_ports";
     /// <summary>guest address . protocol . guest port of every forward: the DNATed connections the forward chain accepts.</summary>
     public const string Forwarded = "forwarded";
+
+    public static string AddressMap(ForwardKind kind) => kind switch
+    {
+        ForwardKind.AnyAddress => ForwardAny,
+        ForwardKind.HostAddress => ForwardHost,
+        _ => ForwardSourced,
+    };
+
+    /// <summary>Named after its address map, which <see cref="NftListing"/> relies on to pair their elements.</summary>
+    public static string PortMap(ForwardKind kind) => AddressMap(kind) + "_ports";
+
+    /// <summary>The fields of a key of <paramref name="kind"/>.</summary>
+    public static IReadOnlyList<SetField> KeyOf(ForwardKind kind) => kind switch
+    {
+        ForwardKind.AnyAddress => [SetField.Protocol, SetField.Port],
+        ForwardKind.HostAddress => [SetField.Address, SetField.Protocol, SetField.Port],
+        _ => [SetField.Address, SetField.Address, SetField.Protocol, SetField.Port],
+    };
 
     public static IReadOnlyList<NftFamily> Families { get; } = [NftFamily.Ip, NftFamily.Ip6];
 
     /// <summary>The maps and set, in creation order (after the chains, before any rule).</summary>
     public static IReadOnlyList<SetSpec> Sets { get; } =
     [
-        new(ForwardAddresses, [SetField.Address, SetField.Address, SetField.Protocol, SetField.Port], SetField.Address),
-        new(ForwardPorts, [SetField.Address, SetField.Address, SetField.Protocol, SetField.Port], SetField.Port),
-        new(Forwarded, [SetField.Address, SetField.Protocol, SetField.Port], Value: null),
+        .. Enum.GetValues<ForwardKind>().SelectMany(kind => new SetSpec[]
+        {
+            new(AddressMap(kind), KeyOf(kind), SetField.Address, Interval: kind == ForwardKind.Sourced),
+            new(PortMap(kind), KeyOf(kind), SetField.Port, Interval: kind == ForwardKind.Sourced),
+        }),
+        new(Forwarded, [SetField.Address, SetField.Protocol, SetField.Port], Value: null, Interval: false),
     ];
 
     /// <summary>Chains in creation order; regular chains have no hook.</summary>
@@ -66,8 +91,9 @@ public static class FirewallLayout
 /// <param name="Hook">Null for a regular chain (reached only by jump).</param>
 public sealed record ChainSpec(string Name, BaseChainHook? Hook);
 
-/// <summary>An interval set or map of our tables; <paramref name="Value"/> null = a set.</summary>
-public sealed record SetSpec(string Name, IReadOnlyList<SetField> Key, SetField? Value);
+/// <summary>A set or map of our tables; <paramref name="Value"/> null = a set.</summary>
+/// <param name="Interval">Its keys hold prefixes and ranges (a hash set's are exact).</param>
+public sealed record SetSpec(string Name, IReadOnlyList<SetField> Key, SetField? Value, bool Interval);
 
 /// <summary>A field of a set's key or a map's value: an address of the table's family, an IP protocol, a port.</summary>
 public enum SetField

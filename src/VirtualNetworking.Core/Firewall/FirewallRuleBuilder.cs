@@ -126,20 +126,21 @@ public static class FirewallRuleBuilder
     /// <summary>
     /// The rules every network shares, per family and chain in evaluation order: the port forwards' DNAT of connections to
     /// a host address (fib daddr type local, so traffic passing through the host keeps its destination) arriving from
-    /// outside or from guests (guest_dnat; never to loopback) and made by the host itself (guest_dnat_output; the keys
-    /// leave loopback out but for forwards on it), the shifted ports first; and the forward chain's accept of exactly the
-    /// forwarded connections, ahead of every network's rejects. An apply rewrites them after flushing their chains.
+    /// outside or from guests (guest_dnat; never to loopback) and made by the host itself (guest_dnat_output; a key names
+    /// loopback only for a forward on it, and the maps of forwards on every address never take it), one lookup per kind
+    /// of key; and the forward chain's accept of exactly the forwarded connections, ahead of every network's rejects. An
+    /// apply rewrites them after flushing their chains.
     /// </summary>
     public static IReadOnlyList<FirewallRule> SharedRules(NftFamily family)
     {
-        var loopback = new AddressMatch(AddressField.Destination, family == NftFamily.Ip ? Ipv4Loopback : Ipv6Loopback, Negated: true);
+        var notLoopback = new AddressMatch(AddressField.Destination, family == NftFamily.Ip ? Ipv4Loopback : Ipv6Loopback, Negated: true);
         var local = new LocalDestinationMatch();
+        var kinds = new[] { ForwardKind.HostAddress, ForwardKind.Sourced, ForwardKind.AnyAddress };
         return
         [
-            new(family, GuestDnat, [new TcpOrUdpMatch(), loopback, local], new ForwardDnatAction(family, ShiftsPort: true), IsLibvirtRule: false),
-            new(family, GuestDnat, [loopback, local], new ForwardDnatAction(family, ShiftsPort: false), IsLibvirtRule: false),
-            new(family, GuestDnatOutput, [new TcpOrUdpMatch(), local], new ForwardDnatAction(family, ShiftsPort: true), IsLibvirtRule: false),
-            new(family, GuestDnatOutput, [local], new ForwardDnatAction(family, ShiftsPort: false), IsLibvirtRule: false),
+            .. kinds.Select(kind => new FirewallRule(family, GuestDnat, [new TcpOrUdpMatch(), notLoopback, local], new ForwardDnatAction(family, kind), IsLibvirtRule: false)),
+            .. kinds.Select(kind => new FirewallRule(family, GuestDnatOutput,
+                kind == ForwardKind.AnyAddress ? [new TcpOrUdpMatch(), notLoopback, local] : [new TcpOrUdpMatch(), local], new ForwardDnatAction(family, kind), IsLibvirtRule: false)),
             new(family, Forward, [new DnatStatusMatch(), new ForwardedGuestMatch(family)], new AcceptAction(), IsLibvirtRule: false),
         ];
     }

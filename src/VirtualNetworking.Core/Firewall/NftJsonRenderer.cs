@@ -40,7 +40,7 @@ internal static class NftJsonRenderer
             ["type"] = new JsonArray([.. set.Key.Select(f => (JsonNode)JsonValue.Create(TypeOf(f, family)))]),
         };
         if (set.Value is { } value) body["map"] = TypeOf(value, family);
-        body["flags"] = new JsonArray("interval");
+        if (set.Interval) body["flags"] = new JsonArray("interval");
         transaction.Add("add", set.Value is null ? "set" : "map", body);
     }
 
@@ -55,11 +55,11 @@ internal static class NftJsonRenderer
     public static IEnumerable<(NftFamily Family, string Set, JsonNode Element)> ElementsOf(PortForwardElements elements, bool withValues)
     {
         foreach (var e in elements.Addresses)
-            yield return (e.Key.Family, ForwardAddresses, withValues ? Pair(Key(e.Key), Address(e.Guest)) : Key(e.Key));
+            yield return (e.Key.Family, AddressMap(e.Key.Kind), withValues ? Pair(Key(e.Key), Address(e.Guest)) : Key(e.Key));
         foreach (var e in elements.Ports)
-            yield return (e.Key.Family, ForwardPorts, withValues ? Pair(Key(e.Key), JsonValue.Create(e.Port)) : Key(e.Key));
+            yield return (e.Key.Family, PortMap(e.Key.Kind), withValues ? Pair(Key(e.Key), JsonValue.Create(e.Port)) : Key(e.Key));
         foreach (var g in elements.Guests)
-            yield return (g.Family, Forwarded, new JsonObject { ["concat"] = new JsonArray(Address(g.Address), g.Protocol, Ports(g.FirstPort, g.LastPort)) });
+            yield return (g.Family, Forwarded, new JsonObject { ["concat"] = new JsonArray(Address(g.Address), g.Protocol, g.Port) });
     }
 
     /// <summary>Deletes elements as a listing gave their keys.</summary>
@@ -85,15 +85,17 @@ internal static class NftJsonRenderer
 
     private static JsonNode Pair(JsonNode key, JsonNode value) => new JsonArray(key, value);
 
-    private static JsonNode Key(ForwardKey key) => new JsonObject
+    private static JsonNode Key(ForwardKey key)
     {
-        ["concat"] = new JsonArray(
-            key.Source.PrefixLength == key.Source.MaxPrefix ? Address(key.Source.Address)
-                : new JsonObject { ["prefix"] = new JsonObject { ["addr"] = key.Source.Address.ToString(), ["len"] = key.Source.PrefixLength } },
-            Span(key.Destination),
-            key.Protocol,
-            Ports(key.FirstPort, key.LastPort)),
-    };
+        var fields = new JsonArray();
+        if (key.Source is { } source)
+            fields.Add(source.PrefixLength == source.MaxPrefix ? Address(source.Address)
+                : new JsonObject { ["prefix"] = new JsonObject { ["addr"] = source.Address.ToString(), ["len"] = source.PrefixLength } });
+        if (key.Destination is { } destination) fields.Add(Span(destination));
+        fields.Add((JsonNode)JsonValue.Create(key.Protocol));
+        fields.Add((JsonNode)JsonValue.Create(key.Port));
+        return new JsonObject { ["concat"] = fields };
+    }
 
     private static JsonNode Address(System.Net.IPAddress address) => JsonValue.Create(address.ToString());
 
@@ -107,9 +109,6 @@ internal static class NftJsonRenderer
             return new JsonObject { ["prefix"] = new JsonObject { ["addr"] = span.First.ToString(), ["len"] = (ipv6 ? 128 : 32) - (int)UInt128.Log2(size) } };
         return new JsonObject { ["range"] = new JsonArray(Address(span.First), Address(span.Last)) };
     }
-
-    private static JsonNode Ports(int first, int last) =>
-        first == last ? JsonValue.Create(first) : new JsonObject { ["range"] = new JsonArray(first, last) };
 
     public static void FlushChain(NftTransaction transaction, NftFamily family, string chain) =>
         transaction.Add("flush", "chain", ChainReference(family, chain));
@@ -175,20 +174,16 @@ internal static class NftJsonRenderer
     /// </summary>
     private static JsonObject ForwardDnat(ForwardDnatAction dnat)
     {
-        JsonObject Lookup(string map) => new()
+        JsonObject Lookup(string map)
         {
-            ["map"] = new JsonObject
-            {
-                ["key"] = new JsonObject
-                {
-                    ["concat"] = new JsonArray(Payload(dnat.Family.ToNft(), "saddr"), Payload(dnat.Family.ToNft(), "daddr"), Meta("l4proto"), Payload("th", "dport")),
-                },
-                ["data"] = "@" + map,
-            },
-        };
-        var body = new JsonObject { ["family"] = dnat.Family.ToNft(), ["addr"] = Lookup(ForwardAddresses) };
-        if (dnat.ShiftsPort) body["port"] = Lookup(ForwardPorts);
-        return body;
+            var key = new JsonArray();
+            if (dnat.Kind == ForwardKind.Sourced) key.Add((JsonNode)Payload(dnat.Family.ToNft(), "saddr"));
+            if (dnat.Kind != ForwardKind.AnyAddress) key.Add((JsonNode)Payload(dnat.Family.ToNft(), "daddr"));
+            key.Add((JsonNode)Meta("l4proto"));
+            key.Add((JsonNode)Payload("th", "dport"));
+            return new() { ["map"] = new JsonObject { ["key"] = new JsonObject { ["concat"] = key }, ["data"] = "@" + map } };
+        }
+        return new JsonObject { ["family"] = dnat.Family.ToNft(), ["addr"] = Lookup(AddressMap(dnat.Kind)), ["port"] = Lookup(PortMap(dnat.Kind)) };
     }
     private static JsonObject Snat(SnatAction snat)
     {

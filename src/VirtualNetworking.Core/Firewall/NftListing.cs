@@ -37,8 +37,8 @@ public sealed record NftListing(IReadOnlyList<NftFamily> Tables, IReadOnlyList<L
     }
 
     /// <summary>
-    /// The guest each element sends to: a forward_addresses element's value, a forwarded element's first field; a
-    /// forward_ports element (its value is a port) gets it from the forward_addresses element with the same key.
+    /// The guest each element sends to: an address map's element's value, a forwarded element's first field; a port map's
+    /// element (its value is a port) gets it from its address map's element with the same key.
     /// </summary>
     private static IEnumerable<ListedElement> ElementsOf(NftFamily family, JsonObject set)
     {
@@ -48,22 +48,21 @@ public sealed record NftListing(IReadOnlyList<NftFamily> Tables, IReadOnlyList<L
         {
             if (item is null) continue;
             var (key, value) = item is JsonArray { Count: 2 } pair ? (pair[0]!, pair[1]) : (item, null);
-            var guest = name switch
-            {
-                FirewallLayout.ForwardAddresses => AddressOf(value),
-                FirewallLayout.Forwarded => key["concat"] is JsonArray { Count: > 0 } fields ? AddressOf(fields[0]) : null,
-                _ => null,
-            };
+            var guest = name == FirewallLayout.Forwarded ? key["concat"] is JsonArray { Count: > 0 } fields ? AddressOf(fields[0]) : null
+                : AddressMaps.Contains(name) ? AddressOf(value) : null;
             yield return new ListedElement(family, name, key, guest);
         }
     }
 
     private static List<ListedElement> GuestsOfPorts(List<ListedElement> elements)
     {
-        var guests = elements.Where(e => e.Set == FirewallLayout.ForwardAddresses && e.Guest is not null)
-            .GroupBy(e => (e.Family, Key: e.Key.ToJsonString())).ToDictionary(g => g.Key, g => g.First().Guest);
-        return [.. elements.Select(e => e.Set == FirewallLayout.ForwardPorts && guests.TryGetValue((e.Family, e.Key.ToJsonString()), out var guest) ? e with { Guest = guest } : e)];
+        var guests = elements.Where(e => AddressMaps.Contains(e.Set) && e.Guest is not null)
+            .GroupBy(e => (e.Family, Map: e.Set + "_ports", Key: e.Key.ToJsonString()))
+            .ToDictionary(g => g.Key, g => g.First().Guest);
+        return [.. elements.Select(e => e.Guest is null && guests.TryGetValue((e.Family, e.Set, e.Key.ToJsonString()), out var guest) ? e with { Guest = guest } : e)];
     }
+
+    private static readonly HashSet<string> AddressMaps = [.. Enum.GetValues<ForwardKind>().Select(FirewallLayout.AddressMap)];
 
     private static System.Net.IPAddress? AddressOf(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && System.Net.IPAddress.TryParse(text, out var address) ? address : null;

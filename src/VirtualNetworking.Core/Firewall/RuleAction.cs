@@ -22,7 +22,7 @@ public sealed record DnatAction(System.Net.IPAddress Address, int? Port) : RuleA
 public sealed record SnatAction(NatAddressRange Addresses, NatPortRange? Ports) : RuleAction;
 
 /// <summary>
-/// dnat to the guest <see cref="FirewallLayout.ForwardAddresses"/> gives for saddr . daddr . l4proto . th dport, and with
-/// <paramref name="ShiftsPort"/> to the port <see cref="FirewallLayout.ForwardPorts"/> gives (no match without one).
+/// dnat to the guest and port that the maps of <paramref name="Kind"/> (<see cref="FirewallLayout.AddressMap"/>,
+/// <see cref="FirewallLayout.PortMap"/>) give for the connection's key; no match without one.
 /// </summary>
-public sealed record ForwardDnatAction(NftFamily Family, bool ShiftsPort) : RuleAction;
+public sealed record ForwardDnatAction(NftFamily Family, ForwardKind Kind) : RuleAction;

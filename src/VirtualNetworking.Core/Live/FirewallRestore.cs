@@ -102,11 +102,9 @@ public sealed class FirewallRestore(ILiveNetworkStore live, INetworkFirewall fir
     /// <summary>As many elements send to the network's subnets in each map and set as its forwards make (none deleted by hand).</summary>
     private static bool ElementsComplete(FirewallNetwork network, NftListing listing)
     {
-        var expected = network.ForwardElements;
-        var listed = listing.Elements.Where(e => e.Guest is { } guest && network.Subnets.Any(s => s.Contains(guest))).ToList();
-        return listed.Count(e => e.Set == FirewallLayout.ForwardAddresses) == expected.Addresses.Count
-            && listed.Count(e => e.Set == FirewallLayout.ForwardPorts) == expected.Ports.Count
-            && listed.Count(e => e.Set == FirewallLayout.Forwarded) == expected.Guests.Count;
+        var expected = NftJsonRenderer.ElementsOf(network.ForwardElements, withValues: false).CountBy(e => (e.Family, e.Set)).ToHashSet();
+        var listed = listing.Elements.Where(e => e.Guest is { } guest && network.Subnets.Any(s => s.Contains(guest))).CountBy(e => (e.Family, e.Set)).ToHashSet();
+        return expected.SetEquals(listed);
     }
 
     /// <param name="Restorable">Active (an interrupted start is only undone), and among the networks asked for.</param>

@@ -38,7 +38,9 @@ public sealed partial class NetworkRuntime
         if (adding) live.SaveLiveDefinition(next);
         try
         {
-            if (!firewall.ChangeForwards(before, after)) ApplyWhole(after);
+            // Only the forwards to the changed one's guest: the others' elements are the same before and after (a guest's
+            // forwarded ports are shared by its forwards), and computing them would cost in proportion to every forward.
+            if (!firewall.ChangeForwards(ToGuest(before, changed.Guest), ToGuest(after, changed.Guest))) ApplyWhole(after);
         }
         catch
         {
@@ -49,6 +51,9 @@ public sealed partial class NetworkRuntime
         if (!adding) live.SaveLiveDefinition(next);
         return ForgetStaleFlows(name, [changed], adding);
     }
+
+    private static FirewallNetwork ToGuest(FirewallNetwork network, System.Net.IPAddress guest) =>
+        network with { PortForwards = [.. network.Forwards.Where(f => f.Guest.Equals(guest))] };
 
     /// <summary>
     /// Our tables or the network's elements are not as the live definition says (flushed, changed by hand): whatever of

@@ -218,7 +218,7 @@ public sealed class ConfigurationExecutorTests
         Converge(Document(Lab(("PortForwards", new object[] { Forward("Tcp", 8080, "10.10.0.5", ("GuestPort", 80)), Forward("Udp", "5000-5009", "10.10.0.6") }))));
         var index = BridgeIndex("vlab0");
         Assert.Equal(2, test.Live.Load("lab")!.Definition.PortForwards.Count);
-        Assert.Contains(test.Host.Elements, e => e.StartsWith(FirewallLayout.ForwardAddresses, StringComparison.Ordinal));
+        Assert.Contains(test.Host.Elements, e => e.StartsWith(FirewallLayout.ForwardAny, StringComparison.Ordinal));
 
         // One forward changes (its guest port), one goes, one comes: three live steps, no restart.
         var next = Document(Lab(("PortForwards", new object[]

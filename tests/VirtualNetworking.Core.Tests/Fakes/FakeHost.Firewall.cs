@@ -59,13 +59,13 @@ internal sealed partial class FakeHost : INetworkFirewall
 
     private static IEnumerable<((NftFamily, string, string) Key, System.Net.IPAddress Guest)> Keys(PortForwardElements of)
     {
-        foreach (var e in of.Addresses) yield return ((e.Key.Family, ForwardAddresses, KeyText(e.Key)), e.Guest);
-        foreach (var e in of.Ports) yield return ((e.Key.Family, ForwardPorts, KeyText(e.Key)), of.Addresses.First(a => a.Key == e.Key).Guest);
-        foreach (var g in of.Guests) yield return ((g.Family, Forwarded, $"{g.Address} {g.Protocol} {g.FirstPort}-{g.LastPort}"), g.Address);
+        foreach (var e in of.Addresses) yield return ((e.Key.Family, AddressMap(e.Key.Kind), KeyText(e.Key)), e.Guest);
+        foreach (var e in of.Ports) yield return ((e.Key.Family, PortMap(e.Key.Kind), KeyText(e.Key)), of.Addresses.First(a => a.Key == e.Key).Guest);
+        foreach (var g in of.Guests) yield return ((g.Family, Forwarded, $"{g.Address} {g.Protocol} {g.Port}"), g.Address);
     }
 
     private static string KeyText(ForwardKey key) =>
-        $"{key.Source} {key.Destination.First}-{key.Destination.Last} {key.Protocol} {key.FirstPort}-{key.LastPort}";
+        $"{key.Source} {key.Destination?.First}-{key.Destination?.Last} {key.Protocol} {key.Port}";
 
     /// <summary>`nft delete element`: one forward's element gone behind our back.</summary>
     public void DeleteElement(string set) => elements.Remove(elements.Keys.First(k => k.Set == set));

@@ -159,18 +159,18 @@ public sealed class FirewallPlannerTests
         var ipRules = plan.Rules.Count(r => r.Family == NftFamily.Ip);
         var ip6Rules = plan.Rules.Count - ipRules;
         Assert.Equal(plan.Rules.Select(r => (r.Family, r.Chain)), predicted.Handles.Select(h => (h.Family, h.Chain)));
-        // ip table exists (counter 40): rules 41…; ip6 table is new: its 9 chains and 3 sets take 1-12, rules 13…
+        // ip table exists (counter 40): rules 41…; ip6 table is new: its 9 chains and 7 sets take 1-16, rules 17…
         Assert.Equal(Enumerable.Range(41, ipRules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip).Select(h => h.Handle));
-        Assert.Equal(Enumerable.Range(13, ip6Rules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip6).Select(h => h.Handle));
-        // then the shared rules (5, two of them with an anonymous set: 7 handles), the probe (added and deleted by its
-        // predicted handle) and the three jumps
-        Assert.Equal(new HandleCounters(40 + ipRules + 7 + 1 + 3, 12 + ip6Rules + 7 + 1 + 3), predicted.After);
+        Assert.Equal(Enumerable.Range(17, ip6Rules).Select(i => (long)i), predicted.Handles.Where(h => h.Family == NftFamily.Ip6).Select(h => h.Handle));
+        // then the six DNAT lookups (each with an anonymous set: 12 handles), the probe (added and deleted by its predicted
+        // handle), the forwarded connections' accept and the three jumps
+        Assert.Equal(new HandleCounters(40 + ipRules + 12 + 1 + 1 + 3, 16 + ip6Rules + 12 + 1 + 1 + 3), predicted.After);
 
         var commands = predicted.Transaction.Commands.ToList();
         var probeDeletes = commands.Select(c => c["delete"]?["rule"]).OfType<JsonObject>().Select(d => d.ToJsonString()).ToList();
         Assert.Equal(
-            [$$"""{"family":"ip","table":"virtualnetworking","chain":"forward","handle":{{40 + ipRules + 6 + 1}}}""",
-             $$"""{"family":"ip6","table":"virtualnetworking","chain":"forward","handle":{{12 + ip6Rules + 6 + 1}}}"""],
+            [$$"""{"family":"ip","table":"virtualnetworking","chain":"forward","handle":{{40 + ipRules + 12 + 1}}}""",
+             $$"""{"family":"ip6","table":"virtualnetworking","chain":"forward","handle":{{16 + ip6Rules + 12 + 1}}}"""],
             probeDeletes);
         // Each probe follows its family's flush of forward and precedes the jumps; every insert comes before.
         var lastInsert = commands.FindLastIndex(c => c["insert"] is not null);

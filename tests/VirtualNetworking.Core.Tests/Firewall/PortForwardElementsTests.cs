@@ -12,9 +12,6 @@ namespace VirtualNetworking.Core.Tests.Firewall;
 public sealed class PortForwardElementsTests
 {
     private const string Guest = "192.168.122.10";
-    private const string AnySource = """{"prefix":{"addr":"0.0.0.0","len":0}}""";
-    /// <summary>Every IPv4 address but 127.0.0.0/8, as two keys.</summary>
-    private static readonly string[] AnyHost = ["""{"range":["0.0.0.0","126.255.255.255"]}""", """{"prefix":{"addr":"128.0.0.0","len":1}}"""];
 
     private static NetworkDefinition Network(NetworkMode mode, params PortForwardDefinition[] forwards)
     {
@@ -46,90 +43,75 @@ public sealed class PortForwardElementsTests
             .Where(e => (string?)e["name"] == set && (string?)e["family"] == family)
             .SelectMany(e => e["elem"]!.AsArray().Select(x => x!.ToJsonString())).Order(StringComparer.Ordinal)];
 
-    private static string Key(string source, string host, string protocol, string port) => $$"""{"concat":[{{source}},{{host}},"{{protocol}}",{{port}}]}""";
+    private static string Key(params string[] fields) => $"{{\"concat\":[{string.Join(",", fields)}]}}";
 
     private static string Pair(string key, string value) => $"[{key},{value}]";
 
     [Fact]
-    public void A_shifted_single_port_maps_every_host_address_but_loopback_to_the_guest_and_its_port()
+    public void A_forward_on_every_address_maps_protocol_and_port_to_the_guest_and_its_port()
     {
         var network = Network(NetworkMode.Nat, Forward("tcp", 8080, guestPort: 80));
 
-        var keys = AnyHost.Select(h => Key(AnySource, h, "tcp", "8080")).ToList();
-        Assert.Equal(keys.Select(k => Pair(k, $"\"{Guest}\"")).Order(StringComparer.Ordinal), Added(network, FirewallLayout.ForwardAddresses));
-        Assert.Equal(keys.Select(k => Pair(k, "80")).Order(StringComparer.Ordinal), Added(network, FirewallLayout.ForwardPorts));
-        Assert.Equal([$$"""{"concat":["{{Guest}}","tcp",80]}"""], Added(network, FirewallLayout.Forwarded));
+        Assert.Equal([Pair(Key("\"tcp\"", "8080"), $"\"{Guest}\"")], Added(network, FirewallLayout.ForwardAny));
+        Assert.Equal([Pair(Key("\"tcp\"", "8080"), "80")], Added(network, FirewallLayout.ForwardAnyPorts));
+        Assert.Equal([Key($"\"{Guest}\"", "\"tcp\"", "80")], Added(network, FirewallLayout.Forwarded));
+        Assert.Empty(Added(network, FirewallLayout.ForwardHost));
+        Assert.Empty(Added(network, FirewallLayout.ForwardSourced));
     }
 
     [Fact]
-    public void A_range_to_the_same_ports_is_one_key_per_host_span_that_keeps_the_port()
+    public void A_range_is_a_key_per_port_in_maps_that_need_no_intervals()
     {
-        var network = Network(NetworkMode.Nat, Forward("udp", 5000, hostEnd: 5009));
+        var network = Network(NetworkMode.Nat, Forward("udp", 5000, hostEnd: 5009), Forward("tcp", 9000, hostEnd: 9002, guestPort: 7000, guestEnd: 7002, host: "203.0.113.5"));
 
-        Assert.Equal(AnyHost.Select(h => Pair(Key(AnySource, h, "udp", """{"range":[5000,5009]}"""), $"\"{Guest}\"")).Order(StringComparer.Ordinal),
-            Added(network, FirewallLayout.ForwardAddresses));
-        Assert.Empty(Added(network, FirewallLayout.ForwardPorts));
-        Assert.Equal([$$"""{"concat":["{{Guest}}","udp",{"range":[5000,5009]}]}"""], Added(network, FirewallLayout.Forwarded));
-    }
-
-    [Fact]
-    public void A_shifted_range_is_a_key_per_port()
-    {
-        var network = Network(NetworkMode.Nat, Forward("tcp", 9000, hostEnd: 9002, guestPort: 7000, guestEnd: 7002, host: "203.0.113.5"));
-
+        Assert.Equal(Enumerable.Range(5000, 10).Select(p => Pair(Key("\"udp\"", $"{p}"), $"{p}")).Order(StringComparer.Ordinal), Added(network, FirewallLayout.ForwardAnyPorts));
         Assert.Equal(
-            [Pair(Key(AnySource, "\"203.0.113.5\"", "tcp", "9000"), "7000"), Pair(Key(AnySource, "\"203.0.113.5\"", "tcp", "9001"), "7001"),
-             Pair(Key(AnySource, "\"203.0.113.5\"", "tcp", "9002"), "7002")],
-            Added(network, FirewallLayout.ForwardPorts));
-        Assert.Equal(3, Added(network, FirewallLayout.ForwardAddresses).Count);
+            [Pair(Key("\"203.0.113.5\"", "\"tcp\"", "9000"), "7000"), Pair(Key("\"203.0.113.5\"", "\"tcp\"", "9001"), "7001"), Pair(Key("\"203.0.113.5\"", "\"tcp\"", "9002"), "7002")],
+            Added(network, FirewallLayout.ForwardHostPorts));
+        Assert.Equal(13, Added(network, FirewallLayout.Forwarded).Count);
+        var sets = FirewallPlanner.BuildApplyTransaction(FirewallPlanner.Plan(Mapped(network))).Commands
+            .Select(c => c["add"]?["map"] ?? c["add"]?["set"]).OfType<JsonObject>().Where(m => (string?)m["family"] == "ip").ToList();
+        Assert.Equal([FirewallLayout.ForwardSourced, FirewallLayout.ForwardSourcedPorts], sets.Where(m => m["flags"] is not null).Select(m => (string?)m["name"]));
     }
 
     [Fact]
-    public void Each_source_prefix_is_a_key_and_one_within_another_is_left_out_since_the_map_refuses_overlaps()
+    public void A_forward_from_sources_is_a_key_per_prefix_and_host_span_and_a_prefix_within_another_is_left_out()
     {
-        var network = Network(NetworkMode.Nat, Forward("tcp", 443, host: "203.0.113.5", sources: ["198.51.100.0/24", "192.0.2.7/32", "198.51.100.128/25"]));
+        var network = Network(NetworkMode.Nat, Forward("tcp", 443, sources: ["198.51.100.0/24", "192.0.2.7/32", "198.51.100.128/25"]));
 
+        const string below = """{"range":["0.0.0.0","126.255.255.255"]}""", above = """{"prefix":{"addr":"128.0.0.0","len":1}}""";
+        const string prefix = """{"prefix":{"addr":"198.51.100.0","len":24}}""";
         Assert.Equal(
-            [Pair(Key("\"192.0.2.7\"", "\"203.0.113.5\"", "tcp", "443"), $"\"{Guest}\""),
-             Pair(Key("""{"prefix":{"addr":"198.51.100.0","len":24}}""", "\"203.0.113.5\"", "tcp", "443"), $"\"{Guest}\"")],
-            Added(network, FirewallLayout.ForwardAddresses));
+            new[] { Key("\"192.0.2.7\"", below, "\"tcp\"", "443"), Key("\"192.0.2.7\"", above, "\"tcp\"", "443"), Key(prefix, below, "\"tcp\"", "443"), Key(prefix, above, "\"tcp\"", "443") }
+                .Select(k => Pair(k, $"\"{Guest}\"")).Order(StringComparer.Ordinal),
+            Added(network, FirewallLayout.ForwardSourced));
+        Assert.Empty(Added(network, FirewallLayout.ForwardAny));
     }
 
     [Fact]
-    public void An_IPv6_forward_goes_into_the_ip6_table_around_the_loopback_address()
+    public void An_IPv6_forward_goes_into_the_ip6_table_and_its_sourced_keys_go_around_the_loopback_address()
     {
-        var network = Network(NetworkMode.Nat, Forward("tcp", 2222, guestPort: 22, guest: "2001:db8:ca2:2::10"));
+        var network = Network(NetworkMode.Nat, Forward("tcp", 2222, guestPort: 22, guest: "2001:db8:ca2:2::10", sources: ["2001:db8::/32"]));
 
-        Assert.Empty(Added(network, FirewallLayout.ForwardAddresses));
+        Assert.Empty(Added(network, FirewallLayout.ForwardSourced));
+        const string source = """{"prefix":{"addr":"2001:db8::","len":32}}""";
         Assert.Equal(
-            [Pair(Key("""{"prefix":{"addr":"::","len":0}}""", "\"::\"", "tcp", "2222"), "\"2001:db8:ca2:2::10\""),
-             Pair(Key("""{"prefix":{"addr":"::","len":0}}""", """{"range":["::2","ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"]}""", "tcp", "2222"), "\"2001:db8:ca2:2::10\"")],
-            Added(network, FirewallLayout.ForwardAddresses, "ip6"));
+            [Pair(Key(source, "\"::\"", "\"tcp\"", "2222"), "\"2001:db8:ca2:2::10\""),
+             Pair(Key(source, """{"range":["::2","ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"]}""", "\"tcp\"", "2222"), "\"2001:db8:ca2:2::10\"")],
+            Added(network, FirewallLayout.ForwardSourced, "ip6"));
     }
 
     [Fact]
-    public void A_forward_on_loopback_is_its_own_key_apart_from_the_any_address_keys()
+    public void A_forward_on_loopback_is_a_host_address_key_apart_from_the_every_address_one()
     {
         var network = Network(NetworkMode.Nat, Forward("tcp", 8080, host: "127.0.0.1"), Forward("tcp", 8080, guest: "192.168.122.11"));
 
-        Assert.Contains(Pair(Key(AnySource, "\"127.0.0.1\"", "tcp", "8080"), $"\"{Guest}\""), Added(network, FirewallLayout.ForwardAddresses));
-        Assert.Equal(3, Added(network, FirewallLayout.ForwardAddresses).Count);
+        Assert.Equal([Pair(Key("\"127.0.0.1\"", "\"tcp\"", "8080"), $"\"{Guest}\"")], Added(network, FirewallLayout.ForwardHost));
+        Assert.Equal([Pair(Key("\"tcp\"", "8080"), "\"192.168.122.11\"")], Added(network, FirewallLayout.ForwardAny));
     }
 
     [Fact]
-    public void A_guests_forwarded_ports_are_merged_per_protocol_since_the_set_refuses_overlapping_intervals()
-    {
-        var network = Network(NetworkMode.Nat,
-            Forward("tcp", 8000, hostEnd: 8010, guestPort: 80, guestEnd: 90), Forward("tcp", 9085, hostEnd: 9095, guestPort: 85, guestEnd: 95),
-            Forward("tcp", 9096, guestPort: 96), Forward("tcp", 9100, guestPort: 100), Forward("udp", 9085, guestPort: 85));
-
-        Assert.Equal(
-            [$$"""{"concat":["{{Guest}}","tcp",100]}""", $$"""{"concat":["{{Guest}}","tcp",{"range":[80,96]}]}""", $$"""{"concat":["{{Guest}}","udp",85]}"""],
-            Added(network, FirewallLayout.Forwarded));
-    }
-
-    [Fact]
-    public void A_live_change_deletes_and_adds_only_the_difference()
+    public void A_live_change_deletes_and_adds_only_the_difference_and_a_guest_port_stays_while_a_forward_needs_it()
     {
         var ssh = Forward("tcp", 2222, guestPort: 22);
         var before = Network(NetworkMode.Nat, ssh, Forward("tcp", 8080, guestPort: 80));
@@ -137,39 +119,27 @@ public sealed class PortForwardElementsTests
 
         var adding = FirewallPlanner.BuildForwardChangeTransaction(Mapped(before), Mapped(after));
         Assert.DoesNotContain(adding.Commands, c => c["delete"] is not null);
-        Assert.Equal(2, Elements(adding, "add", FirewallLayout.ForwardAddresses).Count);
-        Assert.Equal(2, Elements(adding, "add", FirewallLayout.ForwardPorts).Count);
+        Assert.Equal([Pair(Key("\"tcp\"", "8081"), $"\"{Guest}\"")], Elements(adding, "add", FirewallLayout.ForwardAny));
+        Assert.Equal([Pair(Key("\"tcp\"", "8081"), "80")], Elements(adding, "add", FirewallLayout.ForwardAnyPorts));
         // Guest port 80 was accepted already: a second forward to it adds nothing to the set, and removing one keeps it.
         Assert.Empty(Elements(adding, "add", FirewallLayout.Forwarded));
         Assert.All(adding.Commands, c => Assert.Null(c["add"]?["rule"]));
 
         var removing = FirewallPlanner.BuildForwardChangeTransaction(Mapped(after), Mapped(before));
-        Assert.Equal(2, Elements(removing, "delete", FirewallLayout.ForwardAddresses).Count);
-        Assert.Empty(Elements(removing, "delete", FirewallLayout.Forwarded));
         // Deleted by key alone.
-        Assert.All(Elements(removing, "delete", FirewallLayout.ForwardPorts), e => Assert.StartsWith("{\"concat\"", e, StringComparison.Ordinal));
+        Assert.Equal([Key("\"tcp\"", "8081")], Elements(removing, "delete", FirewallLayout.ForwardAny));
+        Assert.Equal([Key("\"tcp\"", "8081")], Elements(removing, "delete", FirewallLayout.ForwardAnyPorts));
+        Assert.Empty(Elements(removing, "delete", FirewallLayout.Forwarded));
+        Assert.Equal([Key($"\"{Guest}\"", "\"tcp\"", "22")],
+            Elements(FirewallPlanner.BuildForwardChangeTransaction(Mapped(before), Mapped(Network(NetworkMode.Nat, Forward("tcp", 8080, guestPort: 80)))), "delete", FirewallLayout.Forwarded));
 
         Assert.True(FirewallPlanner.BuildForwardChangeTransaction(Mapped(before), Mapped(before)).IsEmpty);
     }
 
     [Fact]
-    public void A_change_that_regroups_a_guests_ports_deletes_the_old_interval_before_adding_the_new()
-    {
-        var before = Network(NetworkMode.Nat, Forward("tcp", 80, hostEnd: 90), Forward("tcp", 1085, hostEnd: 1095, guestPort: 85, guestEnd: 95));
-        var after = Network(NetworkMode.Nat, Forward("tcp", 80, hostEnd: 90));
-
-        var change = FirewallPlanner.BuildForwardChangeTransaction(Mapped(before), Mapped(after));
-
-        var verbs = change.Commands.Where(c => (string?)(c["delete"] ?? c["add"])!["element"]!["name"] == FirewallLayout.Forwarded).Select(c => c.Single().Key).ToList();
-        Assert.Equal(["delete", "add"], verbs);
-        Assert.Equal([$$"""{"concat":["{{Guest}}","tcp",{"range":[80,95]}]}"""], Elements(change, "delete", FirewallLayout.Forwarded));
-        Assert.Equal([$$"""{"concat":["{{Guest}}","tcp",{"range":[80,90]}]}"""], Elements(change, "add", FirewallLayout.Forwarded));
-    }
-
-    [Fact]
     public void A_routed_network_forwards_and_the_modes_that_cannot_get_no_elements()
     {
-        Assert.NotEmpty(Added(Network(NetworkMode.Routed, Forward("tcp", 8080)), FirewallLayout.ForwardAddresses));
+        Assert.NotEmpty(Added(Network(NetworkMode.Routed, Forward("tcp", 8080)), FirewallLayout.ForwardAny));
         Assert.True(Mapped(Network(NetworkMode.Isolated, Forward("tcp", 8080))).ForwardElements.IsEmpty);
         Assert.True(Mapped(Network(NetworkMode.Open, Forward("tcp", 8080))).ForwardElements.IsEmpty);
     }
@@ -188,22 +158,31 @@ public sealed class PortForwardElementsTests
     }
 
     [Fact]
-    public void The_shared_rules_look_the_forwards_up_by_source_host_address_protocol_and_port()
+    public void The_shared_rules_look_each_kind_of_key_up_and_accept_exactly_the_forwarded_ports()
     {
         var transaction = new NftTransaction();
         foreach (var rule in FirewallRuleBuilder.SharedRules(NftFamily.Ip)) NftJsonRenderer.Rule(transaction, "add", rule, "", comment: null);
         var rules = transaction.Commands.Select(c => c["add"]!["rule"]!).ToList();
 
-        const string key = """{"concat":[{"payload":{"protocol":"ip","field":"saddr"}},{"payload":{"protocol":"ip","field":"daddr"}},{"meta":{"key":"l4proto"}},{"payload":{"protocol":"th","field":"dport"}}]}""";
+        static string Field(string protocol, string field) => "{\"payload\":{\"protocol\":\"" + protocol + "\",\"field\":\"" + field + "\"}}";
+        const string proto = """{"meta":{"key":"l4proto"}}""";
+        string Dnat(string map, params string[] key)
+        {
+            var k = """{"concat":[""" + string.Join(",", key) + "]}";
+            return "{\"dnat\":{\"family\":\"ip\",\"addr\":{\"map\":{\"key\":" + k + ",\"data\":\"@" + map + "\"}},\"port\":{\"map\":{\"key\":" + k + ",\"data\":\"@" + map + "_ports\"}}}}";
+        }
+        var host = Dnat(FirewallLayout.ForwardHost, Field("ip", "daddr"), proto, Field("th", "dport"));
+        var sourced = Dnat(FirewallLayout.ForwardSourced, Field("ip", "saddr"), Field("ip", "daddr"), proto, Field("th", "dport"));
+        var any = Dnat(FirewallLayout.ForwardAny, proto, Field("th", "dport"));
         Assert.Equal(
-            """{"dnat":{"family":"ip","addr":{"map":{"key":""" + key + ""","data":"@forward_addresses"}},"port":{"map":{"key":""" + key + ""","data":"@forward_ports"}}}}""",
-            rules[0]["expr"]!.AsArray()[^1]!.ToJsonString());
-        Assert.Equal("""{"dnat":{"family":"ip","addr":{"map":{"key":""" + key + ""","data":"@forward_addresses"}}}}""", rules[1]["expr"]!.AsArray()[^1]!.ToJsonString());
-        // From outside never to loopback; the host's own connections to loopback only where a key names it.
-        Assert.Contains("127.0.0.0", rules[1]["expr"]!.ToJsonString(), StringComparison.Ordinal);
+            [$"guest_dnat {host}", $"guest_dnat {sourced}", $"guest_dnat {any}", $"guest_dnat_output {host}", $"guest_dnat_output {sourced}", $"guest_dnat_output {any}"],
+            rules.Take(6).Select(r => $"{r["chain"]} {r["expr"]!.AsArray()[^1]!.ToJsonString()}"));
+        // From outside never to loopback; the host's own connections to loopback only where a host key names it.
+        Assert.All(rules.Take(3), r => Assert.Contains("127.0.0.0", r["expr"]!.ToJsonString(), StringComparison.Ordinal));
         Assert.DoesNotContain("127.0.0.0", rules[3]["expr"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("127.0.0.0", rules[5]["expr"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(
             """[{"match":{"op":"in","left":{"ct":{"key":"status"}},"right":"dnat"}},{"match":{"op":"==","left":{"concat":[{"payload":{"protocol":"ip","field":"daddr"}},{"meta":{"key":"l4proto"}},{"payload":{"protocol":"th","field":"dport"}}]},"right":"@forwarded"}},{"counter":null},{"accept":null}]""",
-            rules[4]["expr"]!.ToJsonString());
+            rules[6]["expr"]!.ToJsonString());
     }
 }

@@ -168,7 +168,7 @@ public sealed class PortForwardServiceTests
         var service = Service();
         service.Add("web", Forward(8080));
         service.Add("web", Forward(8081));
-        host.DeleteElement(FirewallLayout.ForwardAddresses); // nft delete element …: one of 8080's
+        host.DeleteElement(FirewallLayout.ForwardAny); // nft delete element …: 8080's
 
         service.Remove("web", PortProtocol.Tcp, 8080, null);
 
@@ -201,7 +201,7 @@ public sealed class PortForwardServiceTests
 
         Runtime().Start("web");
         Assert.Equal(FreshRules("web"), RulesOf("web"));
-        Assert.Contains(RulesOf("web"), r => r.StartsWith(FirewallLayout.ForwardAddresses, StringComparison.Ordinal));
+        Assert.Contains(RulesOf("web"), r => r.StartsWith(FirewallLayout.ForwardAny, StringComparison.Ordinal));
         Runtime().Restart("web");
         Assert.Single(test.Live.Load("web")!.Definition.PortForwards);
     }

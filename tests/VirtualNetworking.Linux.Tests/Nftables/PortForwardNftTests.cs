@@ -66,7 +66,7 @@ public sealed class PortForwardNftTests : IDisposable
 
         // An element the listing lacks is noticed: the audit is not blind to the maps.
         var ruleset = Ruleset();
-        var map = ruleset["nftables"]!.AsArray().Select(i => i?["map"]).OfType<JsonObject>().First(m => (string?)m["name"] == FirewallLayout.ForwardAddresses);
+        var map = ruleset["nftables"]!.AsArray().Select(i => i?["map"]).OfType<JsonObject>().First(m => (string?)m["name"] == FirewallLayout.ForwardAny);
         map["elem"]!.AsArray().RemoveAt(0);
         Assert.Equal(HealthStatus.Fail, FirewallAudit.Check(network, ruleset).Status);
 
@@ -114,7 +114,7 @@ public sealed class PortForwardNftTests : IDisposable
             Assert.Equal(rules, NftListing.Parse(Ruleset().ToJsonString()).Rules);
 
             // An element to delete that is gone fails the whole change: nothing else goes.
-            TestNamespace.Run("nft", "delete", "element", "ip", FirewallLayout.TableName, FirewallLayout.Forwarded, "{ 10.77.40.12 . tcp . 443 }");
+            TestNamespace.Run("nft", "delete", "element", "ip", FirewallLayout.TableName, FirewallLayout.Forwarded, "{ 10.77.40.11 . tcp . 7001 }");
             var before = Ruleset().ToJsonString();
             Assert.False(nft.ChangeForwards(current, current with { PortForwards = [] }));
             Assert.Equal(before, Ruleset().ToJsonString());
