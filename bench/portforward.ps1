@@ -12,9 +12,8 @@
     10.77.0.10 on the bridge, a TCP server) and vnb-pf-<random>-u (the upstream, 10.78.0.2 behind 10.78.0.1 of the
     host, the client); they, the server and the client are removed in finally, by name and by PID.
 
-    Flatness: each forward is timed alone (host port 10000+i to 10.77.0.10, same port: two keys of the shared map
-    forward_addresses, one per span of host addresses around loopback, and its guest port in the set forwarded; see
-    docs/firewall.md); the table shows the medians of the first and the last 100 and every 100-forward bucket. The
+    Flatness: each forward is timed alone (host port 10000+i to 10.77.0.10, same port: its key in the shared maps
+    forward_any and forward_any_ports, and its guest port in the set forwarded; see docs/firewall.md); the table shows the medians of the first and the last 100 and every 100-forward bucket. The
     hand-kept peer runs after ours are all removed and keeps a forward as rules, as a hook script does: it inserts
     four rules per forward (a DNAT in guest_dnat and guest_dnat_output, an accept in guest_input, a hairpin
     masquerade in guest_nat) into the same chains of the network's table (bash, one nft process per rule, as a hook script would) and deletes them
@@ -396,7 +395,7 @@ try {
     }
     $cpu3 = Get-CpuMs $vnetd
     Remove-VNetworkPortForward -Network pf -Protocol Tcp -HostPort 8080 -Confirm:$false
-    $left = @((& nft -j list map ip virtualnetworking forward_addresses | ConvertFrom-Json).nftables |
+    $left = @((& nft -j list map ip virtualnetworking forward_any | ConvertFrom-Json).nftables |
         Where-Object { $_.PSObject.Properties['map'] -and $_.map.PSObject.Properties['elem'] } | ForEach-Object { $_.map.elem }).Count
     if ($left -ne 0) { throw "$left forward map elements left after removing every forward" }
 

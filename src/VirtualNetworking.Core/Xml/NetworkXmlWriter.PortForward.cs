@@ -1,3 +1,4 @@
+using System.Text;
 using System.Globalization;
 using System.Xml.Linq;
 using VirtualNetworking.Core.Model;
@@ -14,24 +15,34 @@ internal sealed partial class NetworkXmlWriter
             WriteRaw(definition.Metadata);
             return;
         }
-        var metadata = definition.Metadata is { } foreign ? new XElement(foreign) : new XElement("metadata");
-        foreach (var forward in definition.PortForwards) metadata.Add(PortForwardElement(forward));
-        WriteRaw(metadata);
+        // The forwards are written as text, not as elements through WriteRaw: a network with a thousand of them is
+        // rewritten on every change (WriteRaw took ~6 µs a forward).
+        WriteRaw(definition.Metadata ?? new XElement("metadata"), new Dictionary<string, string>(),
+            scope => { foreach (var forward in definition.PortForwards) WritePortForward(forward, scope); });
     }
 
-    internal static XElement PortForwardElement(PortForwardDefinition forward)
+    /// <summary>As WriteRaw would write the element: the vnet prefix declared unless the enclosing element did.</summary>
+    private void WritePortForward(PortForwardDefinition forward, IReadOnlyDictionary<string, string> scope)
     {
-        var vnet = NetworkXml.VnetNamespace;
-        var element = new XElement(NetworkXml.PortForwardName,
-            new XAttribute(XNamespace.Xmlns + "vnet", vnet.NamespaceName),
-            new XAttribute("protocol", forward.Protocol == PortProtocol.Udp ? "udp" : "tcp"));
-        if (forward.HostAddress is { } hostAddress) element.Add(new XAttribute("hostAddress", hostAddress));
-        element.Add(new XAttribute("hostPort", Range(forward.HostPort, forward.HostPortEnd)));
-        element.Add(new XAttribute("guestAddress", forward.GuestAddress));
-        if (forward.GuestPort is { } guestPort) element.Add(new XAttribute("guestPort", Range(guestPort, forward.GuestPortEnd)));
-        if (forward.Description is { } description) element.Add(new XAttribute("description", description));
-        foreach (var prefix in forward.SourcePrefixes) element.Add(new XElement(vnet + "source", new XAttribute("prefix", prefix)));
-        return element;
+        var uri = NetworkXml.VnetNamespace.NamespaceName;
+        var start = new StringBuilder("<vnet:portForward");
+        if (!scope.TryGetValue("vnet", out var declared) || declared != uri) start.Append(" xmlns:vnet='").Append(LibvirtText.Escape(uri)).Append('\'');
+        start.Append(" protocol='").Append(forward.Protocol == PortProtocol.Udp ? "udp" : "tcp").Append('\'');
+        if (forward.HostAddress is { } hostAddress) start.Append(" hostAddress='").Append(hostAddress).Append('\'');
+        start.Append(" hostPort='").Append(Range(forward.HostPort, forward.HostPortEnd)).Append('\'');
+        start.Append(" guestAddress='").Append(forward.GuestAddress).Append('\'');
+        if (forward.GuestPort is { } guestPort) start.Append(" guestPort='").Append(Range(guestPort, forward.GuestPortEnd)).Append('\'');
+        if (forward.Description is { } description) start.Append(" description='").Append(LibvirtText.Escape(description)).Append('\'');
+        if (forward.SourcePrefixes.Count == 0)
+        {
+            Line(start.Append("/>").ToString());
+            return;
+        }
+        Line(start.Append('>').ToString());
+        depth++;
+        foreach (var prefix in forward.SourcePrefixes) Line($"<vnet:source prefix='{LibvirtText.Escape(prefix)}'/>");
+        depth--;
+        Line("</vnet:portForward>");
     }
 
     private static string Range(int first, int? last) =>

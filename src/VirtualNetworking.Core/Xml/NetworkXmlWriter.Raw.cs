@@ -9,7 +9,8 @@ internal sealed partial class NetworkXmlWriter
     private void WriteRaw(XElement? element) => WriteRaw(element, new Dictionary<string, string>());
 
     /// <param name="scope">namespace prefixes already declared by an enclosing element (prefix → uri; "" = default).</param>
-    private void WriteRaw(XElement? element, IReadOnlyDictionary<string, string> scope)
+    /// <param name="more">Writes children of our own after the element's, in the element's scope.</param>
+    private void WriteRaw(XElement? element, IReadOnlyDictionary<string, string> scope, Action<IReadOnlyDictionary<string, string>>? more = null)
     {
         if (element is null) return;
         var innerScope = new Dictionary<string, string>(scope);
@@ -24,12 +25,12 @@ internal sealed partial class NetworkXmlWriter
         foreach (var attribute in element.Attributes().Where(a => !a.IsNamespaceDeclaration))
             start.Append(' ').Append(QualifiedName(element, attribute.Name)).Append("='").Append(LibvirtText.Escape(attribute.Value)).Append('\'');
         var nodes = element.Nodes().Where(n => n is XElement || (n is XText t && !string.IsNullOrWhiteSpace(t.Value))).ToList();
-        if (nodes.Count == 0)
+        if (nodes.Count == 0 && more is null)
         {
             Line(start.Append("/>").ToString());
             return;
         }
-        if (nodes is [XText only])
+        if (nodes is [XText only] && more is null)
         {
             Line($"{start}>{LibvirtText.Escape(only.Value)}</{QualifiedName(element, element.Name)}>");
             return;
@@ -41,6 +42,7 @@ internal sealed partial class NetworkXmlWriter
             if (node is XElement child) WriteRaw(child, innerScope);
             else Line(LibvirtText.Escape(((XText)node).Value.Trim()));
         }
+        more?.Invoke(innerScope);
         depth--;
         Line($"</{QualifiedName(element, element.Name)}>");
     }

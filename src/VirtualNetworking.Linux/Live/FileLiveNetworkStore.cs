@@ -51,11 +51,18 @@ public sealed class FileLiveNetworkStore(StatePaths paths) : ILiveNetworkStore
     public LiveNetwork? Load(string name)
     {
         if (name.Length == 0 || name.Contains('/')) return null;
-        string text;
-        try { text = File.ReadAllText(Xml(name)); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+        // Parsed once per change of the file; every caller gets its own copy.
+        if (Definitions.Read(Xml(name), NetworkXml.Parse)?.Clone() is not { } definition) return null;
         var marker = File.Exists(Marker(name)) ? File.ReadAllText(Marker(name)).Trim() : null;
-        return new LiveNetwork(NetworkXml.Parse(text), Active: marker is not null, Transient: marker == "transient");
+        return new LiveNetwork(definition, Active: marker is not null, Transient: marker == "transient");
+    }
+
+    private static readonly ParsedFileCache<NetworkDefinition> Definitions = new();
+
+    private void WriteDefinition(NetworkDefinition definition)
+    {
+        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
+        Definitions.Remember(Xml(definition.Name), definition.Clone());
     }
 
     public void BeginStart(NetworkDefinition definition)
@@ -63,7 +70,7 @@ public sealed class FileLiveNetworkStore(StatePaths paths) : ILiveNetworkStore
         System.IO.Directory.CreateDirectory(Directory);
         File.Delete(Marker(definition.Name));
         File.Delete(Journal(definition.Name));
-        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
+        WriteDefinition(definition);
     }
 
     public void AppendUndo(string name, string step)
@@ -84,8 +91,7 @@ public sealed class FileLiveNetworkStore(StatePaths paths) : ILiveNetworkStore
     public void MarkActive(string name, bool transient) =>
         AtomicFile.WriteAllText(Marker(name), transient ? "transient" : "persistent", durable: false);
 
-    public void SaveLiveDefinition(NetworkDefinition definition) =>
-        AtomicFile.WriteAllText(Xml(definition.Name), NetworkXml.Format(definition), durable: false);
+    public void SaveLiveDefinition(NetworkDefinition definition) => WriteDefinition(definition);
 
     /// <summary>The marker goes first, so a crash in between leaves an interrupted start, never a false "active".</summary>
     public void Clear(string name)
@@ -94,5 +100,6 @@ public sealed class FileLiveNetworkStore(StatePaths paths) : ILiveNetworkStore
         File.Delete(Marker(name));
         File.Delete(Journal(name));
         File.Delete(Xml(name));
+        Definitions.Forget(Xml(name));
     }
 }

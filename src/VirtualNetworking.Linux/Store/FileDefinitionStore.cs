@@ -50,8 +50,11 @@ public sealed class FileDefinitionStore : IDefinitionStore
             : new StoredNetwork(definition, File.Exists(paths.AutostartLink(name)));
     }
 
-    public void Save(NetworkDefinition definition) =>
+    public void Save(NetworkDefinition definition)
+    {
         AtomicFile.WriteAllText(paths.DefinitionFile(definition.Name), NetworkXml.Format(definition));
+        Cache.Remember(paths.DefinitionFile(definition.Name), definition.Clone());
+    }
 
     public void Delete(string name)
     {

@@ -26,5 +26,16 @@ internal sealed class ParsedFileCache<T> where T : class
         return value;
     }
 
+    /// <summary>
+    /// After writing <paramref name="file"/> from <paramref name="value"/> (which the cache keeps: pass a copy): the next
+    /// read needs no parse. A large definition (a thousand port forwards) is rewritten on every change and read again at
+    /// the next.
+    /// </summary>
+    public void Remember(string file, T value)
+    {
+        var info = new FileInfo(file);
+        if (info.Exists) entries[file] = ((info.LastWriteTimeUtc, info.Length), value);
+    }
+
     public void Forget(string file) => entries.TryRemove(file, out _);
 }
