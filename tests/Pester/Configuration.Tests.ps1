@@ -276,12 +276,14 @@ Describe 'Converging a live host' -Tag Namespace {
         Test-VNetworkConfiguration -Configuration $document | Should -BeTrue
     }
 
-    It 'adds, changes and removes port forwards live: only their DNAT rules change, the bridge keeps its ifindex' {
+    It 'adds, changes and removes port forwards live: only their map elements change, the bridge keeps its ifindex' {
+        function Get-ForwardMap([string] $Name) { (nft list map ip virtualnetworking $Name) -join "`n" }
         $document = New-Document
         $document.Networks[0].PortForwards = @( @{ Protocol = 'Tcp'; HostPort = 8080; GuestAddress = '10.210.0.5'; GuestPort = 80 } )
         Invoke-Quietly $document | Out-Null
         $index = Get-IfIndex vcfglab0
-        (nft list chain ip virtualnetworking guest_dnat) -join "`n" | Should -Match 'tcp dport 8080 .*dnat to 10\.210\.0\.5:80'
+        Get-ForwardMap forward_any | Should -Match 'tcp \. 8080 : 10\.210\.0\.5'
+        Get-ForwardMap forward_any_ports | Should -Match 'tcp \. 8080 : 80\b'
 
         $document.Networks[0].PortForwards = @(
             @{ Protocol = 'Tcp'; HostPort = 8080; GuestAddress = '10.210.0.5'; GuestPort = 8000 }
@@ -292,17 +294,17 @@ Describe 'Converging a live host' -Tag Namespace {
             'lab PortForwards[tcp 8080] ChangePortForward Live Done'
             'lab PortForwards[udp 5000] AddPortForward Live Done')
         Get-IfIndex vcfglab0 | Should -Be $index
-        $dnat = (nft list chain ip virtualnetworking guest_dnat) -join "`n"
-        $dnat | Should -Match 'tcp dport 8080 .*dnat to 10\.210\.0\.5:8000'
-        $dnat | Should -Not -Match 'dnat to 10\.210\.0\.5:80\b'
-        $dnat | Should -Match 'udp dport 5000-5009 ip saddr 198\.51\.100\.0/24 .*dnat to 10\.210\.0\.5'
+        Get-ForwardMap forward_any_ports | Should -Match 'tcp \. 8080 : 8000\b'
+        Get-ForwardMap forward_any_ports | Should -Not -Match ': 80\b'
+        $sourced = Get-ForwardMap forward_sourced
+        foreach ($port in 5000..5009) { $sourced | Should -Match "198\.51\.100\.0/24 \. \S+ \. udp \. $port : 10\.210\.0\.5" }
         (Test-VNetworkHealth -Name lab | Where-Object Check -eq FirewallRules).Status | Should -Be 'Pass'
         @(Get-VNetworkPortForward -Network lab).Count | Should -Be 2
         Test-VNetworkConfiguration -Configuration $document | Should -BeTrue
 
         $document.Networks[0].PortForwards = @()
         Invoke-Quietly $document | Out-Null
-        (nft list chain ip virtualnetworking guest_dnat) -join "`n" | Should -Not -Match 'dnat to'
+        foreach ($map in 'forward_any', 'forward_any_ports', 'forward_sourced', 'forward_sourced_ports', 'forwarded') { Get-ForwardMap $map | Should -Not -Match 'elements' }
         Get-VNetworkPortForward -Network lab | Should -BeNullOrEmpty
     }
 

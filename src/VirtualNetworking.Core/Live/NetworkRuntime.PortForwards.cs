@@ -62,10 +62,11 @@ public sealed partial class NetworkRuntime
     /// </summary>
     private void ApplyWhole(FirewallNetwork network)
     {
-        live.ReplaceFirewallLine(network.Name, new UndoStep.RemoveFirewall());
+        // As a start: a kill between the apply and its handles' line leaves a stop that lists.
+        live.Append(network.Name, new UndoStep.RemoveFirewall());
         firewall.Remove(network, handles: null, OthersHaveFirewall(network.Name));
         var applied = firewall.Apply(network);
-        live.ReplaceFirewallLine(network.Name, new UndoStep.RemoveFirewall(applied.Handles));
+        live.Append(network.Name, new UndoStep.RemoveFirewall(applied.Handles));
         live.ForgetHandlesIn(applied.CreatedTables, except: network.Name);
     }
 

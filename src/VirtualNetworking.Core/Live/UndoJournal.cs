@@ -17,19 +17,6 @@ internal static class UndoJournal
         live.Steps(name).OfType<UndoStep.RemoveFirewall>().LastOrDefault();
 
     /// <summary>
-    /// Replaces the firewall lines with <paramref name="line"/>, where the first of them stood (undo order is kept):
-    /// live port forward changes come and go often, and appending would grow the journal by the network's handles each time.
-    /// </summary>
-    public static void ReplaceFirewallLine(this ILiveNetworkStore live, string name, UndoStep.RemoveFirewall line)
-    {
-        var steps = live.Steps(name);
-        var at = steps.ToList().FindIndex(s => s is UndoStep.RemoveFirewall);
-        var kept = steps.Where(s => s is not UndoStep.RemoveFirewall).ToList();
-        kept.Insert(at < 0 ? kept.Count : at, line);
-        live.RewriteUndo(name, [.. kept.Select(s => s.Encode())]);
-    }
-
-    /// <summary>
     /// After our tables of <paramref name="families"/> were created anew: the handles other networks journaled in them
     /// are stale (a recreated table numbers from the start again) and could name another network's rules, which a stop
     /// would delete. Their stop finds their rules by listing instead.

@@ -23,8 +23,6 @@ public interface ILiveNetworkStore
     void BeginStart(NetworkDefinition definition);
     void AppendUndo(string name, string step);
     IReadOnlyList<string> ReadUndo(string name);
-    /// <summary>Replaces the whole journal at once (a crash leaves the old one or the new one, never a mix).</summary>
-    void RewriteUndo(string name, IReadOnlyList<string> steps);
     void MarkActive(string name, bool transient);
     /// <summary>Replaces the live definition of an active network (changes applied live).</summary>
     void SaveLiveDefinition(NetworkDefinition definition);

@@ -85,9 +85,6 @@ public sealed class FileLiveNetworkStore(StatePaths paths) : ILiveNetworkStore
         return File.ReadAllLines(Journal(name)).Where(l => l.Length > 0).ToList();
     }
 
-    public void RewriteUndo(string name, IReadOnlyList<string> steps) =>
-        AtomicFile.WriteAllText(Journal(name), string.Concat(steps.Select(s => s + "\n")), durable: false);
-
     public void MarkActive(string name, bool transient) =>
         AtomicFile.WriteAllText(Marker(name), transient ? "transient" : "persistent", durable: false);
 

@@ -41,11 +41,6 @@ internal sealed class MemoryLiveNetworkStore : ILiveNetworkStore
     public void BeginStart(NetworkDefinition d) => State[d.Name] = (NetworkXml.Format(d), new List<string>(), null);
     public void AppendUndo(string name, string step) => State[name].Journal.Add(step);
     public IReadOnlyList<string> ReadUndo(string name) => State.TryGetValue(name, out var s) ? s.Journal.ToList() : [];
-    public void RewriteUndo(string name, IReadOnlyList<string> steps)
-    {
-        State[name].Journal.Clear();
-        State[name].Journal.AddRange(steps);
-    }
     public void MarkActive(string name, bool transient) => State[name] = State[name] with { Marker = transient ? "transient" : "persistent" };
     public void SaveLiveDefinition(NetworkDefinition d) => State[d.Name] = State[d.Name] with { Xml = NetworkXml.Format(d) };
     public void Clear(string name) => State.Remove(name);
