@@ -166,7 +166,7 @@ public sealed class NetworkHealth
         var entry = served.FirstOrDefault(s => s.Name == d.Name);
         var stale = entry is not null && bridge is not null && entry.InterfaceIndex != bridge.Index;
         if (NetworkRuntime.ServesDhcp(d)) yield return Serving(DhcpServed, "DHCP", entry?.Dhcp == true, "new guests get no address and leases are not renewed");
-        if (DnsPolicy.FromNetwork(d) is not null) yield return Serving(DnsServed, "DNS", entry?.Dns == true, "guests' names do not resolve");
+        if (DnsPolicy.Served(d) is not null) yield return Serving(DnsServed, "DNS", entry?.Dns == true, "guests' names do not resolve");
 
         HealthFinding Serving(string check, string what, bool on, string breaks) =>
             !on ? new(check, HealthStatus.Fail, $"vnetd does not serve {what} on network '{d.Name}': {breaks}.", $"Repair-VNetwork -Name '{d.Name}' serves it again.")
