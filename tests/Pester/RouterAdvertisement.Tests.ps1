@@ -15,6 +15,7 @@ BeforeAll {
     $script:Namespaces = [Collections.Generic.List[string]]::new()
 
     # A guest on the bridge: a namespace whose eth0 is a veth peer of a port of the bridge, set to autoconfigure from RAs.
+    # Without a bridge, the host's end of the veth is a link of its own.
     function script:New-Guest([string] $Bridge) {
         $n = ++$script:Seq
         $g = [pscustomobject]@{ Ns = "$NsPrefix$n"; Port = "vra$n" }
@@ -26,7 +27,7 @@ ip link add $($g.Port) type veth peer name eth0 netns $($g.Ns)
 ip netns exec $($g.Ns) sysctl -qw net.ipv6.conf.all.forwarding=0 net.ipv6.conf.eth0.accept_ra=1 net.ipv6.conf.eth0.autoconf=1
 ip -n $($g.Ns) link set lo up
 ip -n $($g.Ns) link set eth0 up
-ip link set $($g.Port) master $Bridge up
+ip link set $($g.Port) $(if ($Bridge) { "master $Bridge" }) up
 "@ | bash 2>&1
         if ($LASTEXITCODE -ne 0) { throw "Could not create the guest: $out" }
         $g
@@ -50,15 +51,22 @@ ip link set $($g.Port) master $Bridge up
         ip -j -6 addr show dev $Bridge scope link | ConvertFrom-Json | ForEach-Object { $_.addr_info } | Where-Object local | Select-Object -First 1 -ExpandProperty local
     }
 
-    function script:Invoke-Rdisc6($Guest) {
+    function script:Invoke-Rdisc6($Guest, [int] $Tries = 3) {
         # Each try waits 4 s: an answer may wait up to 3.5 s for the RA before it (RFC 4861 §6.2.6).
-        (bash -c "timeout -k 2 30 ip netns exec $($Guest.Ns) rdisc6 -1 -n -w 4000 -r 3 eth0 2>&1") -join "`n"
+        (bash -c "timeout -k 2 30 ip netns exec $($Guest.Ns) rdisc6 -1 -n -w 4000 -r $Tries eth0 2>&1") -join "`n"
     }
 
+    # The daemon's log from character $From on: what it wrote since the caller took the log's length.
+    function script:Get-DaemonLog([int] $From = 0) { "$(Get-Content -Raw (Join-Path $env:VNET_ROOT 'run/virtualnetworking/vnetd.log'))".Substring($From) }
+
     $script:Root = New-TestRoot
+    # The daemon the test's first start spawns inherits it: one log line per solicitation and per RA.
+    $script:LogLevel = $env:VNET_DAEMON_LOG_LEVEL
+    $env:VNET_DAEMON_LOG_LEVEL = 'debug'
 }
 
 AfterAll {
+    $env:VNET_DAEMON_LOG_LEVEL = $script:LogLevel
     Remove-Guests
     if ($script:Root) {
         foreach ($n in 'vra-nat', 'vra-iso') { Stop-VNetwork -Name $n -ErrorAction Ignore }
@@ -75,9 +83,9 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         }
     }
 
-    It 'a guest of a NAT network autoconfigures an address in the prefix and routes by the bridge until the network stops' {
+    It 'a guest of a NAT network autoconfigures an address in the prefix, routes by the bridge and takes the MTU until the network stops' {
         Import-VNetwork -Xml @"
-<network><name>vra-nat</name><forward mode='nat'/><bridge name='vra-nat0'/>
+<network><name>vra-nat</name><forward mode='nat'/><bridge name='vra-nat0'/><mtu size='1400'/>
   <ip address='10.231.0.1' prefix='24'><dhcp><range start='10.231.0.10' end='10.231.0.99'/></dhcp></ip>
   <ip family='ipv6' address='fd00:5::1' prefix='64'/>
 </network>
@@ -94,12 +102,27 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         $route.dev | Should -Be 'eth0'
         $route.protocol | Should -Be 'ra'
 
+        # The guest's kernel took the advertised MTU for IPv6 on its link.
+        ip netns exec $guest.Ns cat /proc/sys/net/ipv6/conf/eth0/mtu | Should -Be 1400
+
+        $logged = (Get-DaemonLog).Length
         $ra = Invoke-Rdisc6 $guest
+        # Answered, not only overheard: the daemon read the solicitation's hop limit (255) and scheduled an answer.
+        Get-DaemonLog $logged | Should -Match 'vra-nat: router solicitation from fe80::[0-9a-f:]+%\d+, hop limit 255'
+        Get-DaemonLog $logged | Should -Match 'vra-nat: Solicited router advertisement sent on vra-nat0 from fe80::'
         $ra | Should -Match 'Stateful address conf\.\s*:\s*No'
         $ra | Should -Match 'Router lifetime\s*:\s*1800 '
         $ra | Should -Match 'Prefix\s*:\s*fd00:5::/64'
         $ra | Should -Match 'Autonomous address conf\.\s*:\s*Yes'
+        $ra | Should -Match 'MTU\s*:\s*1400 bytes'
         $ra | Should -Match "from $([regex]::Escape((Get-LinkLocal vra-nat0)))"
+
+        # A link of the host that is not one of our bridges hears no RA, even when it asks.
+        $outsider = New-Guest ''
+        Wait-Until -Seconds 10 -What 'the outsider''s link-local address (rdisc6 sends from it)' {
+            @(ip -n $outsider.Ns -j -6 addr show dev eth0 scope link | ConvertFrom-Json | ForEach-Object { $_.addr_info } | Where-Object { $_.local -and -not $_.tentative }).Count -eq 1
+        }
+        Invoke-Rdisc6 $outsider -Tries 1 | Should -Match 'Timed out'
 
         Stop-VNetwork -Name vra-nat
         # The last RA (router lifetime 0) takes the route away at once; the guest's link stays up.
@@ -121,5 +144,21 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         $ra | Should -Match 'Router lifetime\s*:\s*0 '
         $ra | Should -Match 'Prefix\s*:\s*fd00:6::/64'
         Get-GuestDefaultRoute $guest | Should -BeNullOrEmpty
+    }
+
+    It 'a guest drops its default route when the daemon ends (SIGTERM): the daemon''s last RA' {
+        Import-VNetwork -Xml @"
+<network><name>vra-nat</name><forward mode='nat'/><bridge name='vra-nat0'/>
+  <ip address='10.231.0.1' prefix='24'/><ip family='ipv6' address='fd00:5::1' prefix='64'/>
+</network>
+"@ | Out-Null
+        Start-VNetwork -Name vra-nat
+        $guest = New-Guest vra-nat0
+        Wait-Until -Seconds 30 -What 'the guest''s default route' { (Get-GuestDefaultRoute $guest).Count -eq 1 }
+
+        $logged = (Get-DaemonLog).Length
+        Stop-TestDaemon $env:VNET_ROOT
+        Wait-Until -Seconds 5 -What 'the guest to drop its default route' { (Get-GuestDefaultRoute $guest).Count -eq 0 }
+        Get-DaemonLog $logged | Should -Match 'vra-nat: Final router advertisement sent on vra-nat0'
     }
 }
