@@ -109,7 +109,7 @@ internal sealed unsafe class AdvertisementWorker : IDisposable
         {
             _advertiser.Stop(DateTimeOffset.UtcNow);
             Reschedule();
-            _log.Write($"{Name}: {Bridge} has no usable link-local address (duplicate address detection); router advertisements wait for it");
+            _log.Write($"{Name}: {Bridge} has no usable link-local address (in duplicate address detection, or gone); router advertisements wait for it");
         }
         else if (had is null)
         {

@@ -69,11 +69,11 @@ internal sealed class LinkLocalWatch : IDisposable
         using var dump = new NetlinkSocket();
         var request = new NetlinkMessageWriter(NetlinkMessageType.GetAddress, NetlinkFlags.Dump)
             .Write(new InterfaceAddressMessage { Family = LinuxAddressFamily.Inet6 });
-        var before = _usable.Keys.ToList();
+        var before = _usable.Keys.ToDictionary(index => index, Current);
         _usable.Clear();
         foreach (var message in dump.Request(request, "list IPv6 addresses")) Apply(message, notify: false);
-        foreach (var index in before.Union(_usable.Keys).ToList())
-            if (_listeners.TryGetValue(index, out var listener)) listener(Current(index));
+        foreach (var (index, listener) in _listeners.ToList())
+            if (!Equals(before.GetValueOrDefault(index), Current(index))) listener(Current(index));
     }
 
     private void Receive()

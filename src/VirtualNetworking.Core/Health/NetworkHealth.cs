@@ -87,7 +87,7 @@ public sealed class NetworkHealth
         // Guests leave by the forward device, else by the default route's link.
         var outside = (string.IsNullOrEmpty(d.Forward?.Dev) ? null : d.Forward.Dev) ?? host.Routes().Where(r => r.Destination.PrefixLength == 0 && r.LinkIndex is not null)
             .Select(r => host.LinkName(r.LinkIndex!.Value)).FirstOrDefault(n => n is not null);
-        return new ForeignFirewallInput(d.Bridge!.Name!, DefinedAddresses(d), Forwards(d), DnsPolicy.FromNetwork(d) is not null, rulesetText.Value)
+        return new ForeignFirewallInput(d.Bridge!.Name!, DefinedAddresses(d), Forwards(d), DnsPolicy.Served(d) is not null, rulesetText.Value)
         {
             IptablesNftSave = saves.NftV4,
             Ip6tablesNftSave = saves.NftV6,
