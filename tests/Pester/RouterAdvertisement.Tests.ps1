@@ -146,7 +146,7 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         Get-GuestDefaultRoute $guest | Should -BeNullOrEmpty
     }
 
-    It 'a guest drops its default route when the daemon ends (SIGTERM): the daemon''s last RA' {
+    It 'a guest drops its default route when the daemon ends (SIGTERM), and gets it back from Repair-VNetwork' {
         Import-VNetwork -Xml @"
 <network><name>vra-nat</name><forward mode='nat'/><bridge name='vra-nat0'/>
   <ip address='10.231.0.1' prefix='24'/><ip family='ipv6' address='fd00:5::1' prefix='64'/>
@@ -157,8 +157,15 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         Wait-Until -Seconds 30 -What 'the guest''s default route' { (Get-GuestDefaultRoute $guest).Count -eq 1 }
 
         $logged = (Get-DaemonLog).Length
+        (Test-VNetworkHealth -Name vra-nat | Where-Object Check -eq RouterAdvertisementsServed).Status | Should -Be 'Pass'
+
         Stop-TestDaemon $env:VNET_ROOT
         Wait-Until -Seconds 5 -What 'the guest to drop its default route' { (Get-GuestDefaultRoute $guest).Count -eq 0 }
         Get-DaemonLog $logged | Should -Match 'vra-nat: Final router advertisement sent on vra-nat0'
+
+        # Repair-VNetwork starts the daemon again, and its first RA gives the guest its route back.
+        (Repair-VNetwork -Name vra-nat | Where-Object Check -eq DaemonRunning).Result | Should -Be 'Repaired'
+        (Test-VNetworkHealth -Name vra-nat | Where-Object Check -eq RouterAdvertisementsServed).Status | Should -Be 'Pass'
+        Wait-Until -Seconds 10 -What 'the guest''s default route back' { (Get-GuestDefaultRoute $guest).Count -eq 1 }
     }
 }

@@ -6,6 +6,7 @@ using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ndp;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Validation;
 using static VirtualNetworking.Core.Health.HealthCheckIds;
@@ -159,7 +160,7 @@ public sealed class NetworkHealth
         var repair = $"Repair-VNetwork -Name '{d.Name}' starts it again; leases are kept in its lease files.";
         if (daemon.Value is not { } served)
         {
-            yield return new(DaemonRunning, HealthStatus.Fail, "vnetd, the DHCP and DNS daemon, is not running: new guests get no address, renewals fail, names do not resolve.", repair);
+            yield return new(DaemonRunning, HealthStatus.Fail, "vnetd, the DHCP, DNS and router advertisement daemon, is not running: new guests get no address, renewals fail, names do not resolve.", repair);
             yield break;
         }
         yield return new(DaemonRunning, HealthStatus.Pass, "vnetd is running.");
@@ -167,6 +168,9 @@ public sealed class NetworkHealth
         var stale = entry is not null && bridge is not null && entry.InterfaceIndex != bridge.Index;
         if (NetworkRuntime.ServesDhcp(d)) yield return Serving(DhcpServed, "DHCP", entry?.Dhcp == true, "new guests get no address and leases are not renewed");
         if (DnsPolicy.Served(d) is not null) yield return Serving(DnsServed, "DNS", entry?.Dns == true, "guests' names do not resolve");
+        if (RouterAdvertisementPolicy.FromNetwork(d) is not null)
+            yield return Serving(RouterAdvertisementsServed, "router advertisements", entry?.RouterAdvertisements == true,
+                "guests get no IPv6 address by autoconfiguration and no IPv6 default route through the bridge");
 
         HealthFinding Serving(string check, string what, bool on, string breaks) =>
             !on ? new(check, HealthStatus.Fail, $"vnetd does not serve {what} on network '{d.Name}': {breaks}.", $"Repair-VNetwork -Name '{d.Name}' serves it again.")

@@ -139,6 +139,7 @@ public sealed class DaemonDhcpService
                     N("declines"), N("informs"), N("dropped"), N("poolExhausted"), (int)N("activeLeases")),
             m["dnsQueries"] is null ? null
                 : new DnsServingStatistics(N("dnsQueries"), N("dnsLocal"), N("dnsForwarded"), N("dnsNxdomain"), N("dnsRefused"),
-                    N("dnsMalformed"), N("dnsDropped")));
+                    N("dnsMalformed"), N("dnsDropped")),
+            m["raSent"] is null ? null : new RouterAdvertisementStatistics(N("raSent"), N("raSolicitations")));
     }
 }
