@@ -135,7 +135,7 @@ internal sealed unsafe class AdvertisementWorker : IDisposable
             {
                 var error = Marshal.GetLastPInvokeError();
                 if (error is Native.EAGAIN or LibC.EINTR) return;
-                // Seen when the bridge goes down (ENETDOWN): reported, and the socket reads on.
+                // Reported, not fatal: the socket reads on at its next readiness.
                 _log.Write($"{Name}: receiving solicitations on {Bridge}: {new SocketException(error).Message}");
                 return;
             }

@@ -73,7 +73,7 @@ internal sealed class NetworkHost : IDisposable
         var policy = DnsPolicy.Served(definition);
         var advertisements = RouterAdvertisementPolicy.FromNetwork(definition);
         if (scope is null && policy is null && advertisements is null)
-            throw new ArgumentException($"Network '{name}' has neither an IPv4 <dhcp> block, DNS on an IPv4 address nor an IPv6 address to advertise.");
+            throw new ArgumentException($"Network '{name}' has nothing to serve: no IPv4 <dhcp> block, no DNS on an IPv4 address, no IPv6 address to advertise.");
         var index = (int)Native.IfNameToIndex(bridge);
         if (index == 0) throw new ArgumentException($"Bridge '{bridge}' of network '{name}' does not exist.");
         _loop.Invoke(() =>
@@ -129,7 +129,7 @@ internal sealed class NetworkHost : IDisposable
                 network.Advertisements?.Dispose();
                 network.Advertisements = null;
             }
-            else if (network.Advertisements is { } served) served.Update(advertisements);
+            else if (network.Advertisements is { } advertising) advertising.Update(advertisements);
             else
             {
                 try { network.Advertisements = new AdvertisementWorker(name, bridge, index, advertisements, _linkLocal, _loop, _log); }
