@@ -31,11 +31,12 @@ $ModuleOut = Join-Path $Out 'VirtualNetworking'
 $ResultsDir = Join-Path $Out 'test-results'
 $PesterVersion = '5.9.1'
 # Debian packages per task, so each installs only what it needs. Build: clang + zlib for the daemon's NativeAOT
-# build. Demo: ip/bridge, nft, a DHCP client and ping. Test: those, plus dhclient, tcpdump, socat and capsh for the
-# namespace tier, QEMU, kmod and cpio to build and boot its guest VM, and iptables to lay out foreign firewalls.
+# build. Demo: ip/bridge, nft, a DHCP client and ping. Test: those, plus dhclient, tcpdump, socat, capsh and rdisc6
+# (ndisc6: solicits a router advertisement) for the namespace tier, QEMU, kmod and cpio to build and boot its guest
+# VM, and iptables to lay out foreign firewalls.
 $BuildPackages = @('clang', 'zlib1g-dev')
 $DemoPackages = $BuildPackages + @('iproute2', 'nftables', 'udhcpc', 'iputils-ping')
-$TestPackages = $DemoPackages + @('isc-dhcp-client', 'tcpdump', 'socat', 'libcap2-bin', 'qemu-system-x86', 'kmod', 'cpio', 'dnsutils', 'dnsmasq-base', 'iptables')
+$TestPackages = $DemoPackages + @('isc-dhcp-client', 'tcpdump', 'socat', 'libcap2-bin', 'qemu-system-x86', 'kmod', 'cpio', 'dnsutils', 'dnsmasq-base', 'iptables', 'ndisc6')
 # The guest VM's kernel and static busybox are unpacked here, never installed: installing the kernel pulls udev
 # and a systemd upgrade, and busybox-static removes busybox.
 $GuestVmCache = Join-Path $Out 'cache/guest-vm'

@@ -3,7 +3,9 @@
 # with the networks). For each count N: N bridges vbsI (10.(64+I/256).(I%256).1/24) made with one `ip -batch`,
 # a fresh vnetd (VNET_ROOT in a temporary folder), N networks added over its control socket, `status` listing
 # N; then its threads, RSS, PSS, anonymous RSS and open fds. The daemon is stopped and the bridges deleted
-# before the next count.
+# before the next count. With DUALSTACK=1 every network has an IPv6 address too (fd00:64:I::1/64 on its bridge and
+# in its definition), so vnetd also keeps an RA socket per bridge (issue 14: memory with dual-stack networks); with
+# NODNS=1 the networks say <dns enable='no'/>, leaving DHCP (and RAs) alone to measure.
 #   usage (as root, inside a throwaway namespace):
 #     bash build/netns-run.sh bash bench/dhcp-scale.sh VNETD RESULT.json [COUNTS...]   (default counts: 1 100 1000)
 # Only the vnetd started here is stopped, by PID; the bridges and the temporary folder are deleted on exit.
@@ -18,6 +20,7 @@ bridges() { # add|del N
   for ((i = 0; i < $2; i++)); do
     if [ "$1" = add ]; then
       printf 'link add vbs%d type bridge\naddr add 10.%d.%d.1/24 dev vbs%d\nlink set vbs%d up\n' "$i" $((64 + i / 256)) $((i % 256)) "$i" "$i"
+      [ "${DUALSTACK:-0}" = 1 ] && printf 'addr add fd00:64:%x::1/64 dev vbs%d\n' "$i" "$i"
     else
       printf 'link del vbs%d\n' "$i"
     fi
@@ -48,7 +51,9 @@ for n in "${counts[@]}"; do
   t0=$(date +%s%N); added=0
   for ((i = 0; i < n; i++)); do
     a=10.$((64 + i / 256)).$((i % 256))
-    xml="<network><name>s$i</name><bridge name='vbs$i'/><ip address='$a.1' netmask='255.255.255.0'><dhcp><range start='$a.2' end='$a.254'/></dhcp></ip></network>"
+    six=""; [ "${DUALSTACK:-0}" = 1 ] && six=$(printf "<ip family='ipv6' address='fd00:64:%x::1' prefix='64'/>" "$i")
+    dns=""; [ "${NODNS:-0}" = 1 ] && dns="<dns enable='no'/>"
+    xml="<network><name>s$i</name>$dns<bridge name='vbs$i'/><ip address='$a.1' netmask='255.255.255.0'><dhcp><range start='$a.2' end='$a.254'/></dhcp></ip>$six</network>"
     answer=$(printf 'add name=s%d bridge=vbs%d xml=%s\n' "$i" "$i" "$(urlencode "$xml")" | socat -t 10 - "UNIX-CONNECT:$sock")
     case "$answer" in ok*) added=$((added + 1)) ;; *) echo "add s$i: $answer" >&2 ;; esac
   done

@@ -24,7 +24,6 @@ internal sealed unsafe class FirewallWatch : IDisposable
     private const int NetlinkNetfilter = 12; // NETLINK_NETFILTER
     private const int NetlinkAddMembership = 1;
     private const int GroupNftables = 7; // NFNLGRP_NFTABLES
-    private const int SockNonBlock = 0x800;
     private const int ENOBUFS = 105;
     /// <summary>A flush of a thousand networks' rules is a few MB of messages; more is lost (ENOBUFS) and read as "check all".</summary>
     private const int ReceiveBuffer = 4 * 1024 * 1024;
@@ -57,7 +56,7 @@ internal sealed unsafe class FirewallWatch : IDisposable
     /// <summary>Subscribes to the monitor and watches it. Loop thread only. Without it (no CAP_NET_ADMIN) only Repair-VNetwork restores.</summary>
     public void Start()
     {
-        var fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC | SockNonBlock, NetlinkNetfilter);
+        var fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC | Native.SOCK_NONBLOCK, NetlinkNetfilter);
         var address = new LibC.SockAddrNetlink { Family = LibC.AF_NETLINK };
         var group = GroupNftables;
         var size = ReceiveBuffer;

@@ -3,7 +3,7 @@ using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
-/// <summary>The libc calls .NET sockets lack that only vnetd makes (the shared ones are in <see cref="LibC"/>): packet sockets, interface indexes, socket filters, epoll, eventfd and fine sleeps.</summary>
+/// <summary>The libc calls .NET sockets lack that only vnetd makes (the shared ones are in <see cref="LibC"/>): packet sockets, raw ICMPv6 with ancillary data, interface indexes, socket filters, epoll, eventfd and fine sleeps.</summary>
 internal static partial class Native
 {
     public const int AF_PACKET = 17;
@@ -15,6 +15,17 @@ internal static partial class Native
     public const int IP_FREEBIND = 15;
     public const int SOL_IPV6 = 41;
     public const int IPV6_FREEBIND = 78;
+    public const int AF_INET6 = 10;
+    public const int IPPROTO_ICMPV6 = 58;
+    public const int ICMP6_FILTER = 1;
+    public const int IPV6_UNICAST_HOPS = 16;
+    public const int IPV6_MULTICAST_HOPS = 18;
+    public const int IPV6_MULTICAST_LOOP = 19;
+    public const int IPV6_ADD_MEMBERSHIP = 20;
+    public const int IPV6_PKTINFO = 50;
+    public const int IPV6_RECVHOPLIMIT = 51;
+    public const int IPV6_HOPLIMIT = 52;
+    public const int SOCK_NONBLOCK = 0x800;
     public const int SO_RCVBUF = 8;
     public const int SO_RCVBUFFORCE = 33;
     public const int SO_ATTACH_FILTER = 26;
@@ -59,6 +70,45 @@ internal static partial class Native
         public uint Address; // network byte order
         public fixed byte Zero[8];
     }
+
+    /// <summary>struct sockaddr_in6.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct SockAddrIn6
+    {
+        public ushort Family;
+        public ushort Port; // network byte order
+        public uint FlowInfo;
+        public fixed byte Address[16];
+        public uint ScopeId;
+    }
+
+    /// <summary>struct in6_pktinfo: the source address and interface of an IPv6 packet (IPV6_PKTINFO).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct In6PacketInfo
+    {
+        public fixed byte Address[16];
+        public int InterfaceIndex;
+    }
+
+    /// <summary>struct ipv6_mreq.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct Ipv6MulticastRequest
+    {
+        public fixed byte Group[16];
+        public int InterfaceIndex;
+    }
+
+    /// <summary>struct cmsghdr on x86-64: a size_t length, then level and type; the data starts 8-byte aligned.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ControlMessageHeader
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+    }
+
+    /// <summary>CMSG_ALIGN: ancillary data is padded to the size of a size_t.</summary>
+    public static int ControlAlign(int length) => (length + sizeof(long) - 1) & ~(sizeof(long) - 1);
 
     /// <summary>struct iovec.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -4,13 +4,14 @@ using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ndp;
 using VirtualNetworking.Core.Xml;
 
 namespace VirtualNetworking.Daemon;
 
 /// <summary>
-/// The networks this daemon serves, by name; answers the control requests that change them. Every network's DHCP and
-/// DNS are served from the one <see cref="EventLoop"/>, and every lease file is written by the one <see cref="LeaseCommitter"/>:
+/// The networks this daemon serves, by name; answers the control requests that change them. Every network's DHCP,
+/// DNS and router advertisements are served from the one <see cref="EventLoop"/>, and every lease file is written by the one <see cref="LeaseCommitter"/>:
 /// the daemon's threads are the same in number with one network or a thousand. Requests from the control thread
 /// run on the loop (<see cref="EventLoop.Invoke"/>), so the networks need no lock.
 /// </summary>
@@ -25,6 +26,7 @@ internal sealed class NetworkHost : IDisposable
     private readonly HostResolvers _resolvers;
     private readonly DnsServerOptions _dnsOptions;
     private readonly FirewallWatch _firewall;
+    private readonly LinkLocalWatch _linkLocal;
     private DateTimeOffset? _idleSince = DateTimeOffset.UtcNow;
 
     /// <param name="resolvConf">The resolv.conf whose nameservers are the networks' default upstreams; null: /etc/resolv.conf.</param>
@@ -43,11 +45,13 @@ internal sealed class NetworkHost : IDisposable
             foreach (var network in _networks.Values) network.Dns?.UseHostResolvers(_resolvers.Current);
         };
         _firewall = new FirewallWatch(_loop, log, firewallRestore);
+        _linkLocal = new LinkLocalWatch(_loop, log);
         _loop.Start();
         _loop.Invoke(() =>
         {
             _resolvers.Start();
             _firewall.Start();
+            _linkLocal.Start();
             return true;
         });
     }
@@ -56,18 +60,20 @@ internal sealed class NetworkHost : IDisposable
 
     /// <summary>
     /// Serves the network, or applies its new definition: DHCP when it has an IPv4 &lt;dhcp&gt; block, DNS unless
-    /// &lt;dns enable='no'/&gt;. All or nothing for a new network: DNS binds first (another server on port 53 is the likely
-    /// failure), and is closed again if DHCP then fails. A bridge recreated since (new ifindex) gets new sockets.
+    /// &lt;dns enable='no'/&gt; (<see cref="DnsPolicy.Served"/>), router advertisements when it has an IPv6 address
+    /// (<see cref="RouterAdvertisementPolicy.FromNetwork"/>). All or nothing for a new network: DNS binds first (another
+    /// server on port 53 is the likely failure), and what was made is closed again if DHCP or the RA socket then fails. A
+    /// bridge recreated since (new ifindex) gets new sockets.
     /// </summary>
     public void AddOrUpdate(string name, string bridge, string xml)
     {
         if (name.Length == 0 || name.Contains('/') || name.StartsWith('.')) throw new ArgumentException($"'{name}' is not a network name.");
         var definition = NetworkXml.Parse(xml);
         var scope = DhcpScopeBuilder.FromNetwork(definition);
-        var policy = DnsPolicy.FromNetwork(definition);
-        if (scope is null && policy is null) throw new ArgumentException($"Network '{name}' has neither an IPv4 <dhcp> block nor DNS to serve.");
-        if (!definition.Ips.Any(ip => !ip.IsIPv6))
-            throw new ArgumentException($"Network '{name}' has no IPv4 address on bridge '{bridge}' to serve DHCP and DNS from.");
+        var policy = DnsPolicy.Served(definition);
+        var advertisements = RouterAdvertisementPolicy.FromNetwork(definition);
+        if (scope is null && policy is null && advertisements is null)
+            throw new ArgumentException($"Network '{name}' has nothing to serve: no IPv4 <dhcp> block, no DNS on an IPv4 address, no IPv6 address to advertise.");
         var index = (int)Native.IfNameToIndex(bridge);
         if (index == 0) throw new ArgumentException($"Bridge '{bridge}' of network '{name}' does not exist.");
         _loop.Invoke(() =>
@@ -85,7 +91,7 @@ internal sealed class NetworkHost : IDisposable
                 network.Dns?.Dispose();
                 network.Dns = null;
             }
-            var dnsCreated = false;
+            bool dnsCreated = false, dhcpCreated = false;
             if (policy is not null)
             {
                 if (network.Dns is { } served) served.Update(definition, policy, network.Dhcp?.Leases ?? []);
@@ -115,6 +121,32 @@ internal sealed class NetworkHost : IDisposable
                     throw;
                 }
                 network.Dhcp.LeasesChanged += network.LeasesChanged;
+                dhcpCreated = true;
+            }
+
+            if (advertisements is null)
+            {
+                network.Advertisements?.Dispose();
+                network.Advertisements = null;
+            }
+            else if (network.Advertisements is { } advertising) advertising.Update(advertisements);
+            else
+            {
+                try { network.Advertisements = new AdvertisementWorker(name, bridge, index, advertisements, _linkLocal, _loop, _log); }
+                catch
+                {
+                    if (dhcpCreated)
+                    {
+                        network.Dhcp!.Dispose();
+                        network.Dhcp = null;
+                    }
+                    if (dnsCreated)
+                    {
+                        network.Dns!.Dispose();
+                        network.Dns = null;
+                    }
+                    throw;
+                }
             }
             network.LeasesChanged();
             _networks[name] = network;
@@ -147,7 +179,9 @@ internal sealed class NetworkHost : IDisposable
         {
             _resolvers.Stop();
             _firewall.Stop();
+            // Each network's last RA (router lifetime 0) leaves here: guests drop the daemon's bridges as default routers.
             foreach (var network in _networks.Values) network.Dispose();
+            _linkLocal.Dispose();
             _networks.Clear();
             return true;
         });
@@ -158,7 +192,8 @@ internal sealed class NetworkHost : IDisposable
     }
 
     /// <summary>
-    /// One line per network: its DHCP counters when it serves DHCP, its DNS counters (dns*) when it serves DNS.
+    /// One line per network: its DHCP counters when it serves DHCP, its DNS counters (dns*) when it serves DNS, its RA
+    /// counters (ra*) when it sends router advertisements.
     /// </summary>
     private static DhcpControlMessage StatusLine(ServedNetwork network)
     {
@@ -168,13 +203,14 @@ internal sealed class NetworkHost : IDisposable
             fields.AddRange([("discovers", N(s.Discovers)), ("offers", N(s.Offers)), ("requests", N(s.Requests)), ("acks", N(s.Acks)),
                 ("naks", N(s.Naks)), ("releases", N(s.Releases)), ("declines", N(s.Declines)), ("informs", N(s.Informs)),
                 ("dropped", N(s.Dropped)), ("poolExhausted", N(s.PoolExhausted)), ("activeLeases", N(s.ActiveLeases))]);
+        if (network.Advertisements is { } ra) fields.AddRange([("raSent", N(ra.Sent)), ("raSolicitations", N(ra.Solicitations))]);
         if (network.Dns?.GetStatistics() is { } d)
             fields.AddRange([("dnsQueries", N(d.Queries)), ("dnsLocal", N(d.AnsweredLocally)), ("dnsForwarded", N(d.Forwarded)),
                 ("dnsNxdomain", N(d.NxDomain)), ("dnsRefused", N(d.Refused)), ("dnsMalformed", N(d.Malformed)), ("dnsDropped", N(d.Dropped))]);
         return new DhcpControlMessage(DhcpControlMessage.Network, [.. fields]);
     }
 
-    /// <summary>One network's DHCP (when it has a scope) and DNS (unless disabled), on one bridge.</summary>
+    /// <summary>One network's DHCP (when it has a scope), DNS (unless disabled) and router advertisements (with IPv6), on one bridge.</summary>
     private sealed class ServedNetwork(string name, string bridge, int interfaceIndex) : IDisposable
     {
         public string Name { get; } = name;
@@ -182,6 +218,7 @@ internal sealed class NetworkHost : IDisposable
         public int InterfaceIndex { get; } = interfaceIndex;
         public ScopeWorker? Dhcp { get; set; }
         public DnsWorker? Dns { get; set; }
+        public AdvertisementWorker? Advertisements { get; set; }
 
         /// <summary>Names follow leases: the DNS zone is rebuilt from the leases now.</summary>
         public void LeasesChanged() => Dns?.Rebuild(Dhcp?.Leases ?? []);
@@ -190,6 +227,7 @@ internal sealed class NetworkHost : IDisposable
         {
             Dhcp?.Dispose();
             Dns?.Dispose();
+            Advertisements?.Dispose();
         }
     }
 }

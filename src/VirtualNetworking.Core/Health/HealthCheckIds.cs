@@ -13,6 +13,8 @@ public static class HealthCheckIds
     public const string DaemonRunning = "DaemonRunning";
     public const string DhcpServed = "DhcpServed";
     public const string DnsServed = "DnsServed";
+    /// <summary>vnetd sends the router advertisements of a network with IPv6 on its bridge.</summary>
+    public const string RouterAdvertisementsServed = "RouterAdvertisementsServed";
     public const string SubnetCollision = "SubnetCollision";
     /// <summary>A forward base chain with policy drop in a table not ours (Docker's iptables FORWARD DROP).</summary>
     public const string ForeignForwardDrop = "ForeignForwardDrop";

@@ -3,6 +3,7 @@ using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ndp;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
 using VirtualNetworking.Core.Validation;
@@ -424,12 +425,12 @@ public sealed partial class NetworkRuntime
             network);
 
     /// <summary>
-    /// Whether the daemon serves the network: a managed bridge with an IPv4 address, and an IPv4 DHCP block or DNS
-    /// (on unless &lt;dns enable='no'/&gt;).
+    /// Whether the daemon serves the network: a managed bridge with an IPv4 DHCP block, DNS (on unless
+    /// &lt;dns enable='no'/&gt;, and only with an IPv4 address) or router advertisements (an IPv6 address).
     /// </summary>
     internal static bool ServedByDaemon(NetworkDefinition d) =>
-        NetworkModeNames.IsManagedBridge(d.Mode) && d.Ips.Any(ip => !ip.IsIPv6) &&
-        (ServesDhcp(d) || DnsPolicy.FromNetwork(d) is not null);
+        NetworkModeNames.IsManagedBridge(d.Mode) &&
+        (ServesDhcp(d) || DnsPolicy.Served(d) is not null || RouterAdvertisementPolicy.FromNetwork(d) is not null);
 
     /// <summary>Whether the network has an IPv4 DHCP block (ranges or hosts) for the daemon to serve.</summary>
     internal static bool ServesDhcp(NetworkDefinition d) =>
@@ -440,7 +441,8 @@ public sealed partial class NetworkRuntime
     {
         var missing = new List<string>();
         if (d.Ips.Any(ip => ip.TftpRoot is not null)) missing.Add("TFTP (<tftp root>)");
-        if (d.Ips.Any(ip => ip.IsIPv6)) missing.Add("IPv6 router advertisements and DHCPv6");
+        // vnetd sends the router advertisements (SLAAC, the default route); it serves no DHCPv6 yet.
+        if (d.Ips.Any(ip => ip.IsIPv6 && ip.Dhcp is { } b && (b.Ranges.Count > 0 || b.Hosts.Count > 0))) missing.Add("DHCPv6 (<dhcp> on an IPv6 <ip>)");
         if (d.Bandwidth is not null) missing.Add("bandwidth limits (<bandwidth>)");
         if (d.Port is not null) missing.Add("port isolation (<port isolated>)");
         if (d.Bridge?.MacTableManager == "libvirt") missing.Add("macTableManager='libvirt'");

@@ -3,6 +3,7 @@ using VirtualNetworking.Core.Dhcp;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
+using VirtualNetworking.Core.Ndp;
 using VirtualNetworking.Core.Xml;
 using VirtualNetworking.Platform;
 
@@ -39,22 +40,20 @@ public sealed class DaemonDhcpService
     public string LeaseFile(string networkName) => Path.Combine(Paths.LeaseDirectory, networkName + ".leases");
 
     /// <summary>
-    /// Serves the network's first IPv4 DHCP block and its DNS (unless &lt;dns enable='no'/&gt;) on its bridge; throws
-    /// DhcpDaemonException when the daemon cannot.
+    /// Serves the network's first IPv4 DHCP block, its DNS (unless &lt;dns enable='no'/&gt;) and its router advertisements
+    /// (when it has IPv6) on its bridge; throws DhcpDaemonException when the daemon cannot.
     /// </summary>
     public void Serve(NetworkDefinition liveDefinition)
     {
         // Mapped here too, so a definition the daemon would refuse fails before any daemon is started.
         var scope = DhcpScopeBuilder.FromNetwork(liveDefinition);
-        if (scope is null && DnsPolicy.FromNetwork(liveDefinition) is null)
+        if (scope is null && DnsPolicy.Served(liveDefinition) is null && RouterAdvertisementPolicy.FromNetwork(liveDefinition) is null)
         {
             Release(liveDefinition.Name);
             return;
         }
         if (scope?.Validate() is { Count: > 0 } problems)
             throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable DHCP block: {string.Join("; ", problems)}.");
-        if (!liveDefinition.Ips.Any(ip => !ip.IsIPv6))
-            throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has no IPv4 address to serve DHCP and DNS from.");
         var bridge = liveDefinition.Bridge?.Name
             ?? throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has no bridge name to serve DHCP and DNS on.");
         EnsureRunning();
@@ -140,6 +139,7 @@ public sealed class DaemonDhcpService
                     N("declines"), N("informs"), N("dropped"), N("poolExhausted"), (int)N("activeLeases")),
             m["dnsQueries"] is null ? null
                 : new DnsServingStatistics(N("dnsQueries"), N("dnsLocal"), N("dnsForwarded"), N("dnsNxdomain"), N("dnsRefused"),
-                    N("dnsMalformed"), N("dnsDropped")));
+                    N("dnsMalformed"), N("dnsDropped")),
+            m["raSent"] is null ? null : new RouterAdvertisementStatistics(N("raSent"), N("raSolicitations")));
     }
 }

@@ -17,7 +17,11 @@ public sealed class DhcpDaemonException(string message, Exception? inner = null,
 public sealed record DhcpDaemonInfo(int ProcessId, ulong NetworkNamespaceInode);
 
 /// <summary>One served network as the daemon reports it: DHCP counters when it serves DHCP, DNS counters when it serves DNS.</summary>
-public sealed record DhcpNetworkStatus(string Name, string Bridge, int InterfaceIndex, Core.Dhcp.DhcpStatistics? Statistics, DnsServingStatistics? Dns);
+public sealed record DhcpNetworkStatus(string Name, string Bridge, int InterfaceIndex, Core.Dhcp.DhcpStatistics? Statistics, DnsServingStatistics? Dns,
+    RouterAdvertisementStatistics? RouterAdvertisements = null);
+
+/// <summary>A network's router advertisement counters since the daemon began sending them.</summary>
+public sealed record RouterAdvertisementStatistics(long Sent, long Solicitations);
 
 /// <summary>A network's DNS counters since the daemon began serving it (or since its last definition change).</summary>
 public sealed record DnsServingStatistics(long Queries, long AnsweredLocally, long Forwarded, long NxDomain, long Refused, long Malformed, long Dropped);

@@ -185,7 +185,8 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
-    private int Descriptor => (int)_handle.DangerousGetHandle();
+    /// <summary>The socket's descriptor, for an event loop to watch a notification socket.</summary>
+    internal int Descriptor => (int)_handle.DangerousGetHandle();
 
     private unsafe void EnableOption(int option)
     {

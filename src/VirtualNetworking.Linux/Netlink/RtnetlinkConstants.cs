@@ -23,6 +23,7 @@ internal static class NetlinkMessageType
 internal static class RtnetlinkGroups
 {
     public const uint Link = 0x1;
+    public const uint Ipv6Address = 0x100;
 }
 
 internal static class NetlinkFlags
@@ -98,6 +99,15 @@ internal static class AddressAttribute
     public const ushort Address = 1;
     public const ushort Local = 2;
     public const ushort Broadcast = 4;
+    /// <summary>IFA_FLAGS: all of the address's flags (the header's byte holds only the low eight).</summary>
+    public const ushort Flags = 8;
+}
+
+/// <summary>IFA_F_* address flags.</summary>
+internal static class AddressFlags
+{
+    public const uint DadFailed = 0x08;
+    public const uint Tentative = 0x40;
 }
 
 internal static class RouteAttribute

@@ -23,6 +23,15 @@ public class DnsPolicyTests
     }
 
     [Fact]
+    public void The_daemon_serves_dns_only_on_a_network_with_an_ipv4_address()
+    {
+        const string six = "<ip family='ipv6' address='fd00:5::1' prefix='64'/>";
+        Assert.Null(DnsPolicy.Served(NetworkXml.Parse($"<network><name>six</name><bridge name='vsix0'/>{six}</network>")));
+        Assert.NotNull(DnsPolicy.FromNetwork(NetworkXml.Parse($"<network><name>six</name><bridge name='vsix0'/>{six}</network>")));
+        Assert.NotNull(DnsPolicy.Served(NetworkXml.Parse($"<network><name>two</name><bridge name='vtwo0'/><ip address='10.5.0.1' prefix='24'/>{six}</network>")));
+    }
+
+    [Fact]
     public void By_default_every_name_goes_to_the_host_resolvers_in_order()
     {
         var route = Route(Policy(), "www.example.org");

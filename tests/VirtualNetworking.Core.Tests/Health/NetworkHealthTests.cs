@@ -22,7 +22,7 @@ public sealed class NetworkHealthTests
         <ip address='10.50.0.1' prefix='24'><dhcp><range start='10.50.0.10' end='10.50.0.99'/></dhcp></ip></network>
         """;
 
-    private static readonly string[] Own = [NetworkActive, BridgePresent, BridgeUp, BridgeAddresses, BridgeMacAddress, FirewallRules, Forwarding, DaemonRunning, DhcpServed, DnsServed, SubnetCollision, AcceptRa];
+    private static readonly string[] Own = [NetworkActive, BridgePresent, BridgeUp, BridgeAddresses, BridgeMacAddress, FirewallRules, Forwarding, DaemonRunning, DhcpServed, DnsServed, RouterAdvertisementsServed, SubnetCollision, AcceptRa];
 
     private readonly TestHost test = new();
     private readonly FakeHealthProbe probe = new();
@@ -40,7 +40,8 @@ public sealed class NetworkHealthTests
         test.Definitions.Save(definition);
         new NetworkRuntime(test.Ports()).Start(definition.Name);
         var bridge = test.Host.GetLink(definition.Bridge!.Name!)!;
-        probe.Served!.Add(new ServedNetwork(definition.Name, bridge.Name, bridge.Index, Dhcp: xml.Contains("<dhcp>"), Dns: !xml.Contains("enable='no'")));
+        probe.Served!.Add(new ServedNetwork(definition.Name, bridge.Name, bridge.Index, Dhcp: xml.Contains("<dhcp>"), Dns: !xml.Contains("enable='no'"),
+            RouterAdvertisements: xml.Contains("ipv6")));
     }
 
     private Dictionary<string, HealthResult> Check(string name = "lab")
@@ -75,6 +76,23 @@ public sealed class NetworkHealthTests
         Assert.DoesNotContain(Forwarding, results.Keys);
         Assert.DoesNotContain(DnsServed, results.Keys);
         Assert.Contains(DhcpServed, results.Keys);
+    }
+
+    [Fact]
+    public void A_network_with_ipv6_checks_that_vnetd_sends_its_router_advertisements()
+    {
+        Start(Nat.Replace("</ip></network>", "</ip><ip family='ipv6' address='fd00:50::1' prefix='64'/></network>"));
+        test.Host.Sysctls["net/ipv6/conf/all/forwarding"] = "1";
+
+        var results = Check();
+        Assert.Equal([DaemonRunning, DhcpServed, DnsServed, RouterAdvertisementsServed], results.Keys.Where(k => k is DaemonRunning or DhcpServed or DnsServed or RouterAdvertisementsServed));
+        Assert.Empty(Failing(results));
+        Assert.Equal("vnetd serves router advertisements on vlab0.", results[RouterAdvertisementsServed].Detail);
+
+        probe.Served![0] = probe.Served[0] with { RouterAdvertisements = false };
+        var failed = Check()[RouterAdvertisementsServed];
+        Assert.Equal(HealthStatus.Fail, failed.Status);
+        Assert.Equal("vnetd does not serve router advertisements on network 'lab': guests get no IPv6 address by autoconfiguration and no IPv6 default route through the bridge.", failed.Detail);
     }
 
     [Fact]

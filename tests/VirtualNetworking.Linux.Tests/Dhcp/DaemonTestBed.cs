@@ -46,9 +46,9 @@ internal sealed class DaemonTestBed : IDisposable
 
     public void DeleteBridge(string name) => IpCommand.Run("link", "delete", name);
 
-    public GuestNamespace AddGuest(string bridge, string mac)
+    public GuestNamespace AddGuest(string bridge, string mac, params string[] sysctls)
     {
-        var guest = new GuestNamespace(bridge, mac);
+        var guest = new GuestNamespace(bridge, mac, sysctls);
         _guests.Add(guest);
         return guest;
     }

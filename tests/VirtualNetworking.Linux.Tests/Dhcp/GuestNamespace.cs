@@ -8,7 +8,8 @@ internal sealed class GuestNamespace : IDisposable
 {
     private static int _counter;
 
-    public GuestNamespace(string bridge, string mac)
+    /// <param name="sysctls">Settings (key=value) made in the guest before its eth0 goes up.</param>
+    public GuestNamespace(string bridge, string mac, params string[] sysctls)
     {
         Name = $"vtguest-{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}";
         HostPort = $"vtgp{Environment.ProcessId % 10000}x{_counter}";
@@ -17,7 +18,9 @@ internal sealed class GuestNamespace : IDisposable
         try
         {
             IpCommand.Run("link", "add", HostPort, "type", "veth", "peer", "name", "eth0", "netns", Name);
-            IpCommand.Run("-n", Name, "link", "set", "eth0", "address", mac, "up");
+            IpCommand.Run("-n", Name, "link", "set", "eth0", "address", mac);
+            foreach (var sysctl in sysctls) IpCommand.Run("netns", "exec", Name, "sysctl", "-qw", sysctl);
+            IpCommand.Run("-n", Name, "link", "set", "eth0", "up");
             IpCommand.Run("-n", Name, "link", "set", "lo", "up");
             IpCommand.Run("link", "set", HostPort, "master", bridge, "up");
         }
