@@ -22,6 +22,8 @@ public static class Dhcp6OptionCode
     public const ushort ClientId = 1;
     public const ushort ServerId = 2;
     public const ushort IaNa = 3;
+    /// <summary>Temporary addresses: not assigned here, only noticed (Information-request must carry no IA).</summary>
+    public const ushort IaTa = 4;
     public const ushort IaAddress = 5;
     public const ushort OptionRequest = 6;
     public const ushort Preference = 7;
@@ -30,6 +32,8 @@ public static class Dhcp6OptionCode
     public const ushort RapidCommit = 14;
     public const ushort DnsServers = 23;
     public const ushort DomainList = 24;
+    /// <summary>Prefix delegation: not assigned here, only noticed like IA_TA.</summary>
+    public const ushort IaPd = 25;
     public const ushort ClientFqdn = 39;
 }
 

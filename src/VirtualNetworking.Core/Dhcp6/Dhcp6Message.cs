@@ -111,8 +111,8 @@ public sealed class Dhcp6Message
         foreach (var option in Options)
         {
             var data = option.Data;
-            // RFC 8415 §21: only IA options may appear more than once in a message.
-            if (option.Code is not (Dhcp6OptionCode.IaNa or IaTa or IaPd) && IsKnown(option.Code) && !seen.Add(option.Code))
+            // RFC 8415 §21: each of these appears at most once in a message.
+            if (IsSingular(option.Code) && !seen.Add(option.Code))
                 return $"option {option.Code} appears twice";
             string? problem = null;
             switch (option.Code)
@@ -126,7 +126,7 @@ public sealed class Dhcp6Message
                         _iaNas.Add(ia);
                     }
                     break;
-                case IaTa or IaPd: HasOtherIa = true; break;
+                case Dhcp6OptionCode.IaTa or Dhcp6OptionCode.IaPd: HasOtherIa = true; break;
                 case Dhcp6OptionCode.OptionRequest:
                     if (data.Length % 2 != 0) return "the option request option has an odd length";
                     for (var i = 0; i < data.Length; i += 2) _requestedOptions.Add(BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(i)));
@@ -156,9 +156,8 @@ public sealed class Dhcp6Message
         return null;
     }
 
-    private const ushort IaTa = 4, IaPd = 25;
-
-    private static bool IsKnown(ushort code) => code is Dhcp6OptionCode.ClientId or Dhcp6OptionCode.ServerId or Dhcp6OptionCode.OptionRequest
+    /// <summary>The options this code reads that may appear once; IA options repeat, unknown ones are not judged.</summary>
+    private static bool IsSingular(ushort code) => code is Dhcp6OptionCode.ClientId or Dhcp6OptionCode.ServerId or Dhcp6OptionCode.OptionRequest
         or Dhcp6OptionCode.Preference or Dhcp6OptionCode.ElapsedTime or Dhcp6OptionCode.StatusCode or Dhcp6OptionCode.RapidCommit
         or Dhcp6OptionCode.DnsServers or Dhcp6OptionCode.DomainList or Dhcp6OptionCode.ClientFqdn;
 

@@ -45,15 +45,15 @@ public sealed partial class Dhcp6Server
     }
 
     /// <summary>RFC 8415 §18.3.4: extend the IA's binding; an IA the server has no binding for gets NoBinding.</summary>
-    private Dhcp6Result Renew(Dhcp6Message request, DateTimeOffset now) => Extend(request, now, "Renew");
+    private Dhcp6Result Renew(Dhcp6Message request, DateTimeOffset now) => Extend(request, now, rebind: false);
 
     /// <summary>
     /// RFC 8415 §18.3.5: as Renew, from any server. For an unknown IA whose addresses are off-link the server returns them
     /// with lifetimes 0 so the client drops them at once; otherwise NoBinding, and the client starts over with Solicit.
     /// </summary>
-    private Dhcp6Result Rebind(Dhcp6Message request, DateTimeOffset now) => Extend(request, now, "Rebind");
+    private Dhcp6Result Rebind(Dhcp6Message request, DateTimeOffset now) => Extend(request, now, rebind: true);
 
-    private Dhcp6Result Extend(Dhcp6Message request, DateTimeOffset now, string phase)
+    private Dhcp6Result Extend(Dhcp6Message request, DateTimeOffset now, bool rebind)
     {
         var options = new List<Dhcp6Option>();
         var changes = new List<Dhcp6LeaseChange>();
@@ -65,7 +65,7 @@ public sealed partial class Dhcp6Server
             if (_table.Find(binding) is not { } lease || lease.IsExpired(now))
             {
                 var offLink = ia.Addresses.Where(a => !Scope.Subnet.Contains(a.Address)).ToList();
-                options.Add(Dhcp6Option.IaNa(phase == "Rebind" && offLink.Count > 0
+                options.Add(Dhcp6Option.IaNa(rebind && offLink.Count > 0
                     ? new Dhcp6IaNa(ia.Iaid, 0, 0, [.. offLink.Select(a => a with { PreferredLifetime = 0, ValidLifetime = 0, Status = null })])
                     : new Dhcp6IaNa(ia.Iaid, 0, 0, [], new(Dhcp6StatusCode.NoBinding, "no binding for this IA"))));
                 continue;
@@ -76,7 +76,7 @@ public sealed partial class Dhcp6Server
             changes.AddRange(change);
             extended.AddRange(reply.Addresses.Where(a => a.ValidLifetime > 0).Select(a => a.Address.ToString()));
         }
-        return Answer(request, options, changes, $"Reply ({phase}) [{string.Join(", ", extended)}] to {request.ClientId}");
+        return Answer(request, options, changes, $"Reply ({(rebind ? "Rebind" : "Renew")}) [{string.Join(", ", extended)}] to {request.ClientId}");
     }
 
     /// <summary>RFC 8415 §18.3.7: bindings are removed; IAs the server does not know come back with NoBinding.</summary>
