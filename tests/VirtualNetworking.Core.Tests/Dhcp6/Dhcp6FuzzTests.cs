@@ -28,6 +28,7 @@ public class Dhcp6FuzzTests
             Message(Dhcp6MessageType.InformationRequest, Client(1), []),
             Message(Dhcp6MessageType.Request, Client(4), [Ia(1), Ia(2), new Dhcp6Option(Dhcp6OptionCode.ClientFqdn, [0, 4, .. "host"u8.ToArray()])], ServerDuid),
         }.Select(m => m.ToArray()),
+        .. Dhcp6CapturedMessages.All,
     ];
 
     [Fact]
