@@ -31,6 +31,7 @@ public sealed class Dhcp6Message
         MessageType = type;
         TransactionId = transactionId;
         Options = [.. options];
+        if (Options.FirstOrDefault(o => o.Data.Length > ushort.MaxValue) is { } huge) throw new ArgumentException($"Option {huge.Code} has more than 65535 bytes.", nameof(options));
         if (Decode() is { } problem) throw new ArgumentException(problem, nameof(options));
     }
 

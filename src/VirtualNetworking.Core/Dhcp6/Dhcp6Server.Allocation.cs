@@ -18,6 +18,12 @@ public sealed partial class Dhcp6Server
         return byName;
     }
 
+    /// <summary>
+    /// The name the client sent, else the one its IA's binding was made with: clients often send their FQDN only in
+    /// Solicit and Request, and a host reserved by name must keep its address when it renews without one.
+    /// </summary>
+    private string? HostNameOf(Dhcp6Binding binding, string? sent) => sent ?? _table.Find(binding)?.HostName;
+
     private Dhcp6Reservation? ReservationAt(UInt128 address) =>
         Scope.Reservations.FirstOrDefault(r => IpNetwork.ToInteger(r.Address) == address);
 

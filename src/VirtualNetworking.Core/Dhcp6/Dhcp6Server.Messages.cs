@@ -26,10 +26,11 @@ public sealed partial class Dhcp6Server
         foreach (var ia in request.IaNas)
         {
             var binding = new Dhcp6Binding(request.ClientId!, ia.Iaid);
-            if (ChooseAddress(binding, request.ClientHostName, ia, taken, now) is { } address)
+            var hostName = HostNameOf(binding, request.ClientHostName);
+            if (ChooseAddress(binding, hostName, ia, taken, now) is { } address)
             {
                 taken.Add(address);
-                options.Add(Dhcp6Option.IaNa(Granted(ia, address, LeaseTimeFor(binding.ClientId, request.ClientHostName))));
+                options.Add(Dhcp6Option.IaNa(Granted(ia, address, LeaseTimeFor(binding.ClientId, hostName))));
                 offered.Add(Text(address));
             }
             else options.Add(Dhcp6Option.IaNa(NoAddress(ia)));
@@ -152,9 +153,10 @@ public sealed partial class Dhcp6Server
     /// Binds one IA to its chosen address. Addresses the client listed that it does not get are returned with lifetimes 0
     /// (RFC 8415 §18.3.2, §18.3.4), so it stops using them at once.
     /// </summary>
-    private (Dhcp6IaNa Reply, List<Dhcp6LeaseChange> Changes) BindIa(Dhcp6Binding binding, string? hostName, Dhcp6IaNa ia, HashSet<UInt128> taken, DateTimeOffset now)
+    private (Dhcp6IaNa Reply, List<Dhcp6LeaseChange> Changes) BindIa(Dhcp6Binding binding, string? sentHostName, Dhcp6IaNa ia, HashSet<UInt128> taken, DateTimeOffset now)
     {
         var changes = new List<Dhcp6LeaseChange>();
+        var hostName = HostNameOf(binding, sentHostName);
         if (ChooseAddress(binding, hostName, ia, taken, now) is not { } address) return (NoAddress(ia), changes);
         taken.Add(address);
         var leaseTime = LeaseTimeFor(binding.ClientId, hostName);

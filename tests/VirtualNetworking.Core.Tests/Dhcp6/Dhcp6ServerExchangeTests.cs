@@ -102,6 +102,28 @@ public class Dhcp6ServerExchangeTests
     }
 
     [Fact]
+    public void A_host_reserved_by_name_keeps_its_address_when_it_renews_without_its_name()
+    {
+        var server = new Dhcp6Server(Scope() with { Reservations = [new(null, "guest2", Ip("fd00:5::20"))] });
+        var fqdn = new Dhcp6Option(Dhcp6OptionCode.ClientFqdn, [0, 6, .. "guest2"u8.ToArray()]);
+        server.Handle(Message(Dhcp6MessageType.Request, Client(2), [Ia(1), fqdn], ServerDuid), Multicast, T0);
+        var renewed = OnWire(server.Handle(WithServer(Dhcp6MessageType.Renew, Client(2), 1, "fd00:5::20"), Multicast, T0.AddMinutes(30)));
+        Assert.Equal(new Dhcp6IaAddress(Ip("fd00:5::20"), 3600, 3600), Assert.Single(Assert.Single(renewed.IaNas).Addresses));
+        Assert.Equal("guest2", server.Leases.Single().HostName);
+    }
+
+    [Fact]
+    public void A_reservation_made_for_a_client_moves_it_there_at_its_next_renewal()
+    {
+        var address = Exchange(new Dhcp6Server(Scope()), Client(1), T0);
+        var server = new Dhcp6Server(Scope() with { Reservations = [new(Client(1), null, Ip("fd00:5::10"))] });
+        server.Restore([new Dhcp6Lease(address, Client(1), 1, null, T0.AddHours(1), Dhcp6LeaseState.Bound)], T0);
+        var renewed = server.Handle(WithServer(Dhcp6MessageType.Renew, Client(1), 1, address.ToString()), Multicast, T0.AddMinutes(30));
+        Assert.Equal([new Dhcp6IaAddress(Ip("fd00:5::10"), 3600, 3600), new Dhcp6IaAddress(address, 0, 0)], Assert.Single(OnWire(renewed).IaNas).Addresses);
+        Assert.Equal([(DhcpLeaseChangeKind.Remove, address), (DhcpLeaseChangeKind.Upsert, Ip("fd00:5::10"))], renewed.LeaseChanges.Select(c => (c.Kind, c.Lease.Address)));
+    }
+
+    [Fact]
     public void A_reservations_own_lease_time_applies()
     {
         var host = new Dhcp6Reservation(Client(1), null, Ip("fd00:5::10")) { LeaseTime = new DhcpLeaseTime(null) };
