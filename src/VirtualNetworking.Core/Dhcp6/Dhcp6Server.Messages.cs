@@ -35,6 +35,8 @@ public sealed partial class Dhcp6Server
             }
             else options.Add(Dhcp6Option.IaNa(NoAddress(ia)));
         }
+        // RFC 8415 puts NoAddrsAvail in each IA; RFC 3315 clients look for it at the top when nothing is offered.
+        if (offered.Count == 0 && request.IaNas.Count > 0) options.Add(Dhcp6Option.Status(new(Dhcp6StatusCode.NoAddrsAvail, "no address is free")));
         options.Add(Dhcp6Option.Preference(OnlyServerPreference));
         return Answer(request, options, [], $"Advertise [{string.Join(", ", offered)}] to {request.ClientId}", Dhcp6MessageType.Advertise);
     }

@@ -146,6 +146,7 @@ public class Dhcp6ServerExchangeTests
         var ia = Assert.Single(advertise.IaNas);
         Assert.Equal(Dhcp6StatusCode.NoAddrsAvail, ia.Status!.Code);
         Assert.Empty(ia.Addresses);
+        Assert.Equal(Dhcp6StatusCode.NoAddrsAvail, advertise.Status!.Code);
         var request = server.Handle(WithServer(Dhcp6MessageType.Request, Client(9), 1, null), Multicast, T0);
         Assert.Equal(Dhcp6StatusCode.NoAddrsAvail, Assert.Single(OnWire(request).IaNas).Status!.Code);
         Assert.Empty(request.LeaseChanges);
