@@ -16,7 +16,7 @@ public sealed partial class Dhcp6Server
         if (Scope.RapidCommit && request.RapidCommit)
         {
             var bound = Bind(request, now);
-            return Answer(request, [.. bound.Options, Dhcp6Option.RapidCommit()], bound.Changes, $"Reply (rapid commit) {bound.Summary}");
+            return AnswerWithConfiguration(request, [.. bound.Options, Dhcp6Option.RapidCommit()], bound.Changes, $"Reply (rapid commit) {bound.Summary}");
         }
         // An Advertise reserves nothing: the Request is served from the same deterministic choice, and may differ only
         // if another client took the address in between, which RFC 8415 §18.3.2 allows.
@@ -38,13 +38,13 @@ public sealed partial class Dhcp6Server
         // RFC 8415 puts NoAddrsAvail in each IA; RFC 3315 clients look for it at the top when nothing is offered.
         if (offered.Count == 0 && request.IaNas.Count > 0) options.Add(Dhcp6Option.Status(new(Dhcp6StatusCode.NoAddrsAvail, "no address is free")));
         options.Add(Dhcp6Option.Preference(OnlyServerPreference));
-        return Answer(request, options, [], $"Advertise [{string.Join(", ", offered)}] to {request.ClientId}", Dhcp6MessageType.Advertise);
+        return AnswerWithConfiguration(request, options, [], $"Advertise [{string.Join(", ", offered)}] to {request.ClientId}", Dhcp6MessageType.Advertise);
     }
 
     private Dhcp6Result Request(Dhcp6Message request, DateTimeOffset now)
     {
         var bound = Bind(request, now);
-        return Answer(request, bound.Options, bound.Changes, $"Reply (Request) {bound.Summary}");
+        return AnswerWithConfiguration(request, bound.Options, bound.Changes, $"Reply (Request) {bound.Summary}");
     }
 
     /// <summary>RFC 8415 §18.3.4: extend the IA's binding; an IA the server has no binding for gets NoBinding.</summary>
@@ -79,7 +79,7 @@ public sealed partial class Dhcp6Server
             changes.AddRange(change);
             extended.AddRange(reply.Addresses.Where(a => a.ValidLifetime > 0).Select(a => a.Address.ToString()));
         }
-        return Answer(request, options, changes, $"Reply ({(rebind ? "Rebind" : "Renew")}) [{string.Join(", ", extended)}] to {request.ClientId}");
+        return AnswerWithConfiguration(request, options, changes, $"Reply ({(rebind ? "Rebind" : "Renew")}) [{string.Join(", ", extended)}] to {request.ClientId}");
     }
 
     /// <summary>RFC 8415 §18.3.7: bindings are removed; IAs the server does not know come back with NoBinding.</summary>
@@ -133,7 +133,7 @@ public sealed partial class Dhcp6Server
     }
 
     private Dhcp6Result InformationRequest(Dhcp6Message request) =>
-        Answer(request, [], [], $"Reply (Information-request) to {request.ClientId?.ToString() ?? "an anonymous client"}");
+        AnswerWithConfiguration(request, [], [], $"Reply (Information-request) to {request.ClientId?.ToString() ?? "an anonymous client"}");
 
     /// <summary>Request, or Solicit with rapid commit: one address per IA_NA, bound now.</summary>
     private (List<Dhcp6Option> Options, List<Dhcp6LeaseChange> Changes, string Summary) Bind(Dhcp6Message request, DateTimeOffset now)
@@ -182,18 +182,26 @@ public sealed partial class Dhcp6Server
     /// <summary>RFC 8415 §18.3.9: the IA comes back empty with NoAddrsAvail in it.</summary>
     private static Dhcp6IaNa NoAddress(Dhcp6IaNa ia) => new(ia.Iaid, 0, 0, [], new(Dhcp6StatusCode.NoAddrsAvail, "no address is free"));
 
-    /// <summary>
-    /// A Reply (or Advertise) with the server and client ids first, then <paramref name="options"/>, then the DNS
-    /// servers and domain list if the client asked for them (RFC 3646 §3: a client that wants them asks in its ORO).
-    /// </summary>
+    /// <summary>A Reply (or Advertise) with the server and client ids first, then <paramref name="options"/>.</summary>
     private Dhcp6Result Answer(Dhcp6Message request, List<Dhcp6Option> options, List<Dhcp6LeaseChange> changes, string summary,
         Dhcp6MessageType type = Dhcp6MessageType.Reply)
     {
         var all = new List<Dhcp6Option> { Dhcp6Option.ServerId(Scope.ServerId) };
         if (request.ClientId is { } client) all.Add(Dhcp6Option.ClientId(client));
         all.AddRange(options);
+        return new Dhcp6Result(new Dhcp6Message(type, request.TransactionId, all), changes, summary);
+    }
+
+    /// <summary>
+    /// An answer that configures the client, so also the DNS servers and domain list if it asked for them (RFC 3646 §3:
+    /// a client that wants them asks in its ORO). Release, Decline, Confirm and UseMulticast replies carry only status.
+    /// </summary>
+    private Dhcp6Result AnswerWithConfiguration(Dhcp6Message request, List<Dhcp6Option> options, List<Dhcp6LeaseChange> changes, string summary,
+        Dhcp6MessageType type = Dhcp6MessageType.Reply)
+    {
+        var all = new List<Dhcp6Option>(options);
         if (request.RequestedOptions.Contains(Dhcp6OptionCode.DnsServers) && Scope.DnsServers.Count > 0) all.Add(Dhcp6Option.DnsServers(Scope.DnsServers));
         if (request.RequestedOptions.Contains(Dhcp6OptionCode.DomainList) && Scope.DomainList.Count > 0) all.Add(Dhcp6Option.DomainList(Scope.DomainList));
-        return new Dhcp6Result(new Dhcp6Message(type, request.TransactionId, all), changes, summary);
+        return Answer(request, all, changes, summary, type);
     }
 }

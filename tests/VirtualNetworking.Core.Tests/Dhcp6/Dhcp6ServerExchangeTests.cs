@@ -305,7 +305,8 @@ public class Dhcp6ServerExchangeTests
         var result = server.Handle(WithServer(Dhcp6MessageType.Request, Client(1), 1, null), Unicast, T0);
         var reply = OnWire(result);
         Assert.Equal(Dhcp6StatusCode.UseMulticast, reply.Status!.Code);
-        Assert.Empty(reply.IaNas);
+        // RFC 8415 §18.3.1: the ids, the status and no other options.
+        Assert.Equal([Dhcp6OptionCode.ServerId, Dhcp6OptionCode.ClientId, Dhcp6OptionCode.StatusCode], reply.Options.Select(o => o.Code));
         Assert.Empty(result.LeaseChanges);
     }
 
