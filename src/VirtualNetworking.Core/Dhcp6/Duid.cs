@@ -54,17 +54,22 @@ public sealed class Duid : IEquatable<Duid>
         return true;
     }
 
-    /// <summary>Parses the colon-hex text of libvirt's &lt;host id&gt; (one or two digits per octet, as libvirt's parser).</summary>
+    /// <summary>
+    /// Parses libvirt's &lt;host id&gt; text as dnsmasq reads its id: hex digits taken two at a time, a ':' ending an octet
+    /// early, so "0:4:7e", "00:04:7e" and "00047e" are the same DUID.
+    /// </summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out Duid? duid, out string? problem)
     {
         duid = null;
         if (string.IsNullOrEmpty(text)) { problem = "the DUID is empty"; return false; }
-        var groups = text.Split(':');
-        var bytes = new byte[groups.Length];
-        for (var i = 0; i < groups.Length; i++)
-            if (groups[i].Length is < 1 or > 2 || !byte.TryParse(groups[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out bytes[i]))
-            { problem = $"'{text}' is not hex octets separated by ':'"; return false; }
-        return TryFromBytes(bytes, out duid, out problem);
+        var bytes = new List<byte>();
+        foreach (var group in text.Split(':'))
+        {
+            if (group.Length == 0 || !group.All(char.IsAsciiHexDigit)) { problem = $"'{text}' is not hex octets separated by ':'"; return false; }
+            for (var i = 0; i < group.Length; i += 2)
+                bytes.Add(byte.Parse(group.AsSpan(i, Math.Min(2, group.Length - i)), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+        }
+        return TryFromBytes(bytes.ToArray(), out duid, out problem);
     }
 
     public static Duid Parse(string text) =>
