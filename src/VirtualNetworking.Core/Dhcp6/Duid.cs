@@ -55,8 +55,8 @@ public sealed class Duid : IEquatable<Duid>
     }
 
     /// <summary>
-    /// Parses libvirt's &lt;host id&gt; text as dnsmasq reads its id: hex digits taken two at a time, a ':' ending an octet
-    /// early, so "0:4:7e", "00:04:7e" and "00047e" are the same DUID.
+    /// Parses libvirt's &lt;host id&gt; text as dnsmasq's parse_hex reads its id: hex digits taken two at a time, a ':'
+    /// ending an octet early and empty groups skipped, so "0:4:7e", "00:04:7e", "00::04:7e" and "00047e" are one DUID.
     /// </summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out Duid? duid, out string? problem)
     {
@@ -65,7 +65,7 @@ public sealed class Duid : IEquatable<Duid>
         var bytes = new List<byte>();
         foreach (var group in text.Split(':'))
         {
-            if (group.Length == 0 || !group.All(char.IsAsciiHexDigit)) { problem = $"'{text}' is not hex octets separated by ':'"; return false; }
+            if (!group.All(char.IsAsciiHexDigit)) { problem = $"'{text}' is not hex octets separated by ':'"; return false; }
             for (var i = 0; i < group.Length; i += 2)
                 bytes.Add(byte.Parse(group.AsSpan(i, Math.Min(2, group.Length - i)), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
         }

@@ -155,13 +155,14 @@ public class Dhcp6MessageTests
     [InlineData("00:03:00:01:52:54:00:0a:0b:0c")]
     [InlineData("0003000152540:a:b:c")]
     [InlineData("000300015254000a0b0c")]
+    [InlineData("00::03:00:01:52:54:00:a:b:c")]
     public void Duid_text_is_read_as_dnsmasq_reads_an_id(string text) =>
         Assert.Equal("00:03:00:01:52:54:00:0a:0b:0c", Duid.Parse(text).ToString());
 
     [Theory]
     [InlineData("")]
     [InlineData("00:03:")]
-    [InlineData("00::03:00:01:52")]
+    [InlineData(":::")]
     [InlineData("00:03:00:01")]
     [InlineData("00:03:zz:01:52")]
     [InlineData("00-03-00-01-52")]
