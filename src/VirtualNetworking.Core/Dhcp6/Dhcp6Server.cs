@@ -48,7 +48,7 @@ public sealed partial class Dhcp6Server
 
     public Dhcp6Result Handle(Dhcp6Message request, Dhcp6ReceiveInfo received, DateTimeOffset now)
     {
-        if (Unservable(request, received) is { } reason) return Dhcp6Result.Silent($"dropped: {reason} (on {received.InterfaceName})");
+        if (Unservable(request) is { } reason) return Dhcp6Result.Silent($"dropped: {reason} (on {received.InterfaceName})");
         if (!received.ArrivedAsMulticast && request.MessageType is Dhcp6MessageType.Request or Dhcp6MessageType.Renew
                 or Dhcp6MessageType.Release or Dhcp6MessageType.Decline)
             return Answer(request, [Dhcp6Option.Status(new(Dhcp6StatusCode.UseMulticast, "send to All_DHCP_Relay_Agents_and_Servers"))], [],
@@ -64,8 +64,9 @@ public sealed partial class Dhcp6Server
             Dhcp6MessageType.Confirm => Confirm(request),
             _ => InformationRequest(request),
         };
+        // The bindings stand and are still to be persisted; the client, unanswered, asks again.
         return result.Reply is { WireLength: > Dhcp6Message.MaximumLength }
-            ? Dhcp6Result.Silent($"dropped: the reply to {request.MessageType} would not fit a datagram")
+            ? result with { Reply = null, Summary = $"unanswered: the reply to {request.MessageType} would not fit a datagram ({result.Summary})" }
             : result;
     }
 
@@ -98,7 +99,7 @@ public sealed partial class Dhcp6Server
     }
 
     /// <summary>RFC 8415 §16: which identifiers each message must and must not carry, and whose server id it names.</summary>
-    private string? Unservable(Dhcp6Message request, Dhcp6ReceiveInfo received)
+    private string? Unservable(Dhcp6Message request)
     {
         var type = request.MessageType;
         if (type is Dhcp6MessageType.Advertise or Dhcp6MessageType.Reply or Dhcp6MessageType.Reconfigure) return $"a client does not send {type}";

@@ -299,6 +299,20 @@ public class Dhcp6ServerExchangeTests
     }
 
     [Fact]
+    public void A_reply_too_large_for_a_datagram_is_not_sent_but_its_bindings_are_still_persisted()
+    {
+        var server = new Dhcp6Server(Scope());
+        // Each IA lists 200 addresses the client does not get; all come back with lifetimes 0.
+        var hints = Enumerable.Range(0, 200).Select(i => $"fd00:9::{i:x}").ToArray();
+        var huge = Message(Dhcp6MessageType.Request, Client(1), [.. Enumerable.Range(1, Dhcp6Server.MaximumIaNas).Select(i => Ia((uint)i, hints))], ServerDuid);
+        var result = server.Handle(huge, Multicast, T0);
+        Assert.Null(result.Reply);
+        Assert.StartsWith("unanswered: the reply to Request would not fit a datagram", result.Summary);
+        Assert.Equal(Dhcp6Server.MaximumIaNas, result.LeaseChanges.Count);
+        Assert.Equal(Dhcp6Server.MaximumIaNas, server.Leases.Count);
+    }
+
+    [Fact]
     public void A_request_that_arrived_unicast_is_told_to_use_multicast()
     {
         var server = new Dhcp6Server(Scope());
