@@ -41,7 +41,7 @@ internal sealed class DhcpAddressPool(IEnumerable<DhcpRange> ranges)
     }
 
     /// <summary>FNV-1a: stable across processes, unlike string.GetHashCode.</summary>
-    private static uint Fnv1a(ReadOnlySpan<byte> bytes)
+    internal static uint Fnv1a(ReadOnlySpan<byte> bytes)
     {
         var hash = 2166136261u;
         foreach (var b in bytes) hash = (hash ^ b) * 16777619u;

@@ -124,7 +124,7 @@ public static class LeaseFileFormat
     }
 
     /// <summary>Percent-encodes UTF-8 bytes outside [A-Za-z0-9._-] so a name is one space-free field.</summary>
-    private static string EscapeName(string name)
+    internal static string EscapeName(string name)
     {
         var text = new StringBuilder();
         foreach (var b in Encoding.UTF8.GetBytes(name))
@@ -132,7 +132,7 @@ public static class LeaseFileFormat
         return text.ToString();
     }
 
-    private static bool TryUnescapeName(string field, out string? name)
+    internal static bool TryUnescapeName(string field, out string? name)
     {
         name = null;
         var bytes = new List<byte>();
@@ -148,7 +148,7 @@ public static class LeaseFileFormat
     }
 
     /// <summary>FNV-1a over the UTF-16 code units of the record text: cheap, and enough to spot torn or zero-filled writes.</summary>
-    private static uint Checksum(string body)
+    internal static uint Checksum(string body)
     {
         var hash = 2166136261u;
         foreach (var c in body) hash = (hash ^ c) * 16777619u;
