@@ -169,3 +169,58 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         Wait-Until -Seconds 10 -What 'the guest''s default route back' { (Get-GuestDefaultRoute $guest).Count -eq 1 }
     }
 }
+
+Describe 'The RA safety check before IPv6 forwarding goes on' -Tag Namespace {
+    BeforeAll {
+        # An uplink of the test's namespace (the host here) that learnt a route by RA, as a SLAAC host's does (a veth: this
+        # kernel has no dummy links; its peer goes with it).
+        $script:Uplink = 'vra-up0'
+        $out = @"
+set -e
+ip link add $Uplink type veth peer name $($Uplink)p
+sysctl -qw net.ipv6.conf.$Uplink.accept_ra=1 net.ipv6.conf.all.forwarding=0
+ip link set $($Uplink)p up
+ip link set $Uplink up
+ip -6 route add 2001:db8:1::/64 dev $Uplink proto ra
+"@ | bash 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "Could not create the uplink: $out" }
+
+        # What a refused start must leave exactly as it was: links, addresses, routes, rules, forwarding, the store.
+        function script:Get-HostSnapshot {
+            [ordered]@{
+                links    = (ip -d link show) -join "`n"
+                addrs    = (ip addr show) -join "`n"
+                routes6  = (ip -6 route show table all) -join "`n"
+                ruleset  = (nft list ruleset) -join "`n"
+                forward6 = Get-Content /proc/sys/net/ipv6/conf/all/forwarding
+                store    = Get-StoreFingerprint $script:Root
+            }
+        }
+    }
+
+    AfterAll {
+        Stop-VNetwork -Name vra-rt -ErrorAction Ignore
+        Remove-VNetwork -Name vra-rt -Force -Confirm:$false -ErrorAction Ignore
+        ip link delete $Uplink 2>$null
+    }
+
+    It 'refuses to start a routed IPv6 network while the uplink has accept_ra=1, changing nothing, and starts with accept_ra=2' {
+        Import-VNetwork -Xml "<network><name>vra-rt</name><forward mode='route'/><bridge name='vra-rt0'/><ip family='ipv6' address='fd00:7::1' prefix='64'/></network>" | Out-Null
+        (ip -j -6 route show proto ra | ConvertFrom-Json).dev | Should -Be $Uplink
+        $before = Get-HostSnapshot
+
+        { Start-VNetwork -Name vra-rt -ErrorAction Stop } | Should -Throw -ErrorId 'VNetworkIpv6ForwardingUnsafe,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        "$($Error[0])" | Should -Match "sysctl -w net\.ipv6\.conf\.$Uplink\.accept_ra=2"
+        $after = Get-HostSnapshot
+        foreach ($key in $before.Keys) { $after[$key] | Should -BeExactly $before[$key] -Because "$key must be exactly as before" }
+        (Get-VNetwork vra-rt).State | Should -Be 'Inactive'
+
+        sysctl -qw "net.ipv6.conf.$Uplink.accept_ra=2"
+        Start-VNetwork -Name vra-rt -WarningAction SilentlyContinue -ErrorAction Stop
+        (Get-VNetwork vra-rt).State | Should -Be 'Active'
+        Get-Content /proc/sys/net/ipv6/conf/all/forwarding | Should -Be 1
+        # With accept_ra=2 the kernel keeps the RA-learned route while forwarding.
+        (ip -j -6 route show proto ra | ConvertFrom-Json).dev | Should -Be $Uplink
+    }
+}

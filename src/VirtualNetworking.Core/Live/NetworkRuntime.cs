@@ -154,6 +154,7 @@ public sealed partial class NetworkRuntime
                 $"Network '{name}' uses forward mode '{NetworkModeNames.ToLibvirt(definition.Mode)}' (macvtap/hostdev), which this module defines and exports but cannot start. Use Nat, Routed, Isolated, Open or Bridged.", name);
 
         CheckCollisions(definition);
+        CheckIpv6Forwarding(definition);
         live.BeginStart(definition);
         try
         {
@@ -313,6 +314,22 @@ public sealed partial class NetworkRuntime
         sysctl.Write($"net/ipv6/conf/{bridge}/disable_ipv6", ipv6 ? "0" : "1");
         sysctl.Write($"net/ipv6/conf/{bridge}/accept_ra", "0");
         sysctl.Write($"net/ipv6/conf/{bridge}/autoconf", "0");
+    }
+
+    /// <summary>
+    /// Refuses, before anything changes, a start that would turn IPv6 forwarding on while a link of the host learns its
+    /// routes from router advertisements with accept_ra not 2. Where forwarding is on already the start changes nothing for
+    /// those links (libvirt refuses then too; Test-VNetworkHealth's AcceptRa check reports it).
+    /// </summary>
+    private void CheckIpv6Forwarding(NetworkDefinition d)
+    {
+        const string key = "net/ipv6/conf/all/forwarding";
+        if (!ForwardingKeys(d).Contains(key) || sysctl.Read(key)?.Trim() is null or "1") return;
+        var links = Ipv6ForwardingSafety.UnsafeLinks(host.LinksWithRaRoutes(), sysctl);
+        if (links.Count == 0) return;
+        throw new NetworkProblemException(ErrorIds.Ipv6ForwardingUnsafe, ProblemCategory.InvalidOperation,
+            $"Network '{d.Name}' cannot start: it turns IPv6 forwarding on, and {Ipv6ForwardingSafety.Describe(links)}; with forwarding on the kernel ignores those advertisements and the host's IPv6 routes through {string.Join(", ", links)} expire. " +
+            $"Run {Ipv6ForwardingSafety.Remedy(links)}, then start the network again.", d.Name);
     }
 
     private void EnableForwarding(string name, string key)
