@@ -228,7 +228,23 @@ public sealed partial class NetworkRuntime
         if (d.Domain is { Register: true } domain) warnings.AddRange(RegisterDns(d, bridge, domain.Name));
         if (rules.HasRules) warnings.AddRange(ForgetStaleFlows(name, rules.Forwards, added: true));
         warnings.AddRange(NotEnforced(d));
+        warnings.AddRange(OpenInbound(d, rules));
         return warnings;
+    }
+
+    /// <summary>
+    /// libvirt routes a network's IPv6 (route mode, or nat mode without &lt;nat ipv6='yes'/&gt;) and accepts any connection
+    /// from outside to its guests: said at every start, since a NAT network's IPv4 suggests otherwise.
+    /// </summary>
+    private static IEnumerable<NetworkProblem> OpenInbound(NetworkDefinition d, FirewallNetwork rules)
+    {
+        var routed = rules.RoutedSubnets.Where(s => s.IsIPv6).ToList();
+        if (routed.Count == 0) yield break;
+        var restrict = d.Mode == NetworkMode.Nat
+            ? "To keep them unreachable, masquerade IPv6 too with <nat ipv6='yes'/> in the <forward mode='nat'> element (Export-VNetwork, edit, Import-VNetwork, Restart-VNetwork), or drop new connections to them in the host's own firewall."
+            : "To restrict it, drop or limit new connections to them in the host's own firewall (a forward chain of your own), or use a NAT network with <nat ipv6='yes'/>.";
+        yield return new NetworkProblem(ErrorIds.Ipv6OpenInbound, ProblemCategory.SecurityError,
+            $"Network '{d.Name}': IPv6 {string.Join(", ", routed)} is routed, not NATed: the guests' IPv6 addresses are reachable from outside the host, which forwards any connection to them (as libvirt does). {restrict}", d.Name);
     }
 
     /// <summary>Attach to an existing host bridge, or create it and move the uplink (with its addresses and routes) into it.</summary>

@@ -84,7 +84,34 @@ public sealed class NetworkRuntimeTests
         // DNS on a network with no IPv4 address is the one case still not enforced; its router advertisements are.
         Assert.Equal(elements.Contains("ipv6") && !elements.Contains("enable='no'") ? 1 : 0,
             warnings.Count(w => w.ErrorId == ErrorIds.FeatureNotEnforced && w.Message.Contains("DNS")));
-        Assert.DoesNotContain(warnings, w => w.Message.Contains("IPv6") || w.Message.Contains("DHCPv6"));
+        Assert.DoesNotContain(warnings, w => w.ErrorId == ErrorIds.FeatureNotEnforced && w.Message.Contains("IPv6"));
+    }
+
+    [Theory]
+    [InlineData("route", "", "fd00:7::/64")]
+    [InlineData("nat", "", "fd00:7::/64")]
+    [InlineData("nat", "<nat ipv6='yes'/>", null)] // NAT66
+    [InlineData("open", "", null)] // no firewall of ours at all: the user asked for that
+    [InlineData(null, "", null)] // isolated: nothing is forwarded
+    public void A_network_whose_ipv6_is_routed_warns_that_its_guests_are_reachable_from_outside(string? mode, string nat, string? open)
+    {
+        var forward = mode is null ? "" : $"<forward mode='{mode}'>{nat}</forward>";
+        Define($"<network><name>six</name>{forward}<bridge name='vsix0'/><ip address='10.7.0.1' prefix='24'/><ip family='ipv6' address='fd00:7::1' prefix='64'/></network>");
+
+        var warnings = Runtime().Start("six").Where(w => w.ErrorId == ErrorIds.Ipv6OpenInbound).ToList();
+
+        if (open is null) { Assert.Empty(warnings); return; }
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith($"Network 'six': IPv6 {open} is routed, not NATed: the guests' IPv6 addresses are reachable from outside the host", warning.Message);
+        Assert.Contains(mode == "nat" ? "<nat ipv6='yes'/> in the <forward mode='nat'> element" : "the host's own firewall", warning.Message);
+    }
+
+    [Fact]
+    public void A_routed_ipv4_only_network_gets_no_ipv6_warning()
+    {
+        Define("<network><name>four</name><forward mode='route'/><bridge name='vfour0'/><ip address='10.7.0.1' prefix='24'/></network>");
+
+        Assert.DoesNotContain(Runtime().Start("four"), w => w.ErrorId == ErrorIds.Ipv6OpenInbound);
     }
 
     [Fact]
