@@ -132,6 +132,26 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         (Get-GuestAddress $guest 'fd00:5:').Count | Should -Be 1
     }
 
+    It 'New-VNetwork -Subnet with an IPv4 subnet and an IPv6 prefix starts a bridge with both first hosts, and a guest autoconfigures IPv6' {
+        $n = New-VNetwork -Name vra-nat -Subnet 10.232.0.0/24, fd00:8::/64 -BridgeName vra-nat0 -Start -WarningVariable warned -WarningAction SilentlyContinue
+        $n.State | Should -Be 'Active'
+        $n.Addresses | Should -Be @('10.232.0.1/24', 'fd00:8::1/64')
+        $bridge = @(ip -j addr show dev vra-nat0 | ConvertFrom-Json)[0].addr_info | Where-Object scope -eq 'global'
+        @($bridge | ForEach-Object { "$($_.local)/$($_.prefixlen)" }) | Should -Be @('10.232.0.1/24', 'fd00:8::1/64')
+        # IPv4 has its whole DHCP range; IPv6 has none (SLAAC), so nothing about DHCPv6 goes unenforced.
+        ([xml](Export-VNetwork -Name vra-nat)).network.ip[0].dhcp.range.start | Should -Be '10.232.0.2'
+        ([xml](Export-VNetwork -Name vra-nat)).network.ip[1].dhcp | Should -BeNullOrEmpty
+        @($warned | Where-Object { "$_" -match 'VNetworkFeatureNotEnforced' }) | Should -BeNullOrEmpty
+
+        $guest = New-Guest vra-nat0
+        Wait-Until -Seconds 30 -What 'a SLAAC address in fd00:8::/64 in the guest' { (Get-GuestAddress $guest 'fd00:8:').Count -eq 1 }
+        Wait-Until -Seconds 10 -What 'the guest''s default route' { (Get-GuestDefaultRoute $guest).Count -eq 1 }
+        (Get-GuestDefaultRoute $guest)[0].gateway | Should -Be (Get-LinkLocal vra-nat0)
+        # The guest reaches the bridge's own IPv6 address from its SLAAC address.
+        ip netns exec $guest.Ns ping -6 -c 1 -W 2 fd00:8::1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+    }
+
     It 'a guest of an isolated IPv6-only network gets the prefix and no default route' {
         Import-VNetwork -Xml @"
 <network><name>vra-iso</name><bridge name='vra-iso0'/><ip family='ipv6' address='fd00:6::1' prefix='64'/></network>
