@@ -72,6 +72,17 @@ Describe 'Network definitions (virsh net-define / net-list / net-dumpxml / net-u
         $xml.network.ip.dhcp.range.start | Should -Be '10.0.5.2'
     }
 
+    It 'defines a dual-stack network from an IPv4 subnet and an IPv6 prefix: both first hosts, DHCP for IPv4 only' {
+        $n = New-VNetwork -Name lab -Subnet 10.0.5.0/24, fd00:5::/64 -BridgeName labbr0
+        $n.Addresses | Should -Be @('10.0.5.1/24', 'fd00:5::1/64')
+        $n.Subnets | Should -Be @('10.0.5.0/24', 'fd00:5::/64')
+        $n.DhcpRange | Should -Be @('10.0.5.2-10.0.5.254')
+        $ips = ([xml](Export-VNetwork lab)).network.ip
+        $ips[1].family | Should -Be 'ipv6'
+        $ips[1].prefix | Should -Be '64'
+        $ips[1].dhcp | Should -BeNullOrEmpty
+    }
+
     It 'defines each mode' {
         (New-VNetwork -Name r -Mode Routed -Subnet 10.1.0.0/24 -BridgeName rbr).Mode | Should -Be 'Routed'
         (New-VNetwork -Name i -Mode Isolated -Subnet 10.2.0.0/24 -BridgeName ibr -NoDhcp).DhcpRange | Should -BeNullOrEmpty
@@ -190,6 +201,8 @@ Describe 'Bad input is refused with a stable ErrorId and the store unchanged' {
         @{ Case = 'DHCP range outside the subnet'; Command = { New-VNetwork -Name x -Subnet 10.50.0.0/24 -DhcpRange 10.50.1.2, 10.50.1.9 }; ErrorId = 'VNetworkDhcpRangeInvalid' }
         @{ Case = 'DHCP range reversed'; Command = { New-VNetwork -Name x -Subnet 10.50.0.0/24 -DhcpRange 10.50.0.90, 10.50.0.10 }; ErrorId = 'VNetworkDhcpRangeInvalid' }
         @{ Case = 'DHCP range in the other family'; Command = { New-VNetwork -Name x -Subnet 10.50.0.0/24 -DhcpRange fd00::2, fd00::9 }; ErrorId = 'VNetworkDhcpRangeInvalid' }
+        @{ Case = 'two IPv4 subnets'; Command = { New-VNetwork -Name x -Subnet 10.50.0.0/24, 10.51.0.0/24 }; ErrorId = 'VNetworkSubnetInvalid' }
+        @{ Case = 'an IPv6 prefix with host bits set beside an IPv4 subnet'; Command = { New-VNetwork -Name x -Subnet 10.50.0.0/24, fd00:50::1/64 }; ErrorId = 'VNetworkSubnetInvalid' }
         @{ Case = 'a second IPv4 DHCP block'; Command = { Import-VNetwork -Xml "<network><name>x</name><bridge name='xbr'/><ip address='10.60.0.1' prefix='24'><dhcp><range start='10.60.0.2' end='10.60.0.9'/></dhcp></ip><ip address='10.61.0.1' prefix='24'><dhcp><range start='10.61.0.2' end='10.61.0.9'/></dhcp></ip></network>" }; ErrorId = 'VNetworkDhcpMultiple' }
         @{ Case = 'a multicast MAC'; Command = { New-VNetwork -Name x -Subnet 10.50.0.0/24 -MacAddress 01:00:5e:00:00:01 }; ErrorId = 'VNetworkMacAddressInvalid' }
         @{ Case = 'a malformed MAC'; Command = { New-VNetwork -Name x -Subnet 10.50.0.0/24 -MacAddress 52:54:00:zz:00:01 }; ErrorId = 'VNetworkMacAddressInvalid' }

@@ -91,8 +91,10 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
 </network>
 "@ | Out-Null
         Start-VNetwork -Name vra-nat -WarningVariable warned -WarningAction SilentlyContinue
-        # The RAs are served, and there is no DHCPv6 block: nothing about IPv6 goes unenforced.
-        @($warned | Where-Object { "$_" -match 'IPv6|DHCPv6' }) | Should -BeNullOrEmpty
+        # The RAs are served, and there is no DHCPv6 block: nothing about IPv6 goes unenforced. Without <nat ipv6='yes'/>
+        # the IPv6 is routed, and the start says the guests are reachable from outside.
+        @($warned | Where-Object { "$_" -match 'VNetworkFeatureNotEnforced' }) | Should -BeNullOrEmpty
+        @($warned | Where-Object { "$_" -like "VNetworkIpv6OpenInbound: Network 'vra-nat': IPv6 fd00:5::/64 is routed, not NATed*<nat ipv6='yes'/>*" }).Count | Should -Be 1
 
         $guest = New-Guest vra-nat0
         Wait-Until -Seconds 30 -What 'a SLAAC address in fd00:5::/64 in the guest' { (Get-GuestAddress $guest 'fd00:5:').Count -eq 1 }
@@ -130,6 +132,26 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         (Get-GuestAddress $guest 'fd00:5:').Count | Should -Be 1
     }
 
+    It 'New-VNetwork -Subnet with an IPv4 subnet and an IPv6 prefix starts a bridge with both first hosts, and a guest autoconfigures IPv6' {
+        $n = New-VNetwork -Name vra-nat -Subnet 10.232.0.0/24, fd00:8::/64 -BridgeName vra-nat0 -Start -WarningVariable warned -WarningAction SilentlyContinue
+        $n.State | Should -Be 'Active'
+        $n.Addresses | Should -Be @('10.232.0.1/24', 'fd00:8::1/64')
+        $bridge = @(ip -j addr show dev vra-nat0 | ConvertFrom-Json)[0].addr_info | Where-Object scope -eq 'global'
+        @($bridge | ForEach-Object { "$($_.local)/$($_.prefixlen)" }) | Should -Be @('10.232.0.1/24', 'fd00:8::1/64')
+        # IPv4 has its whole DHCP range; IPv6 has none (SLAAC), so nothing about DHCPv6 goes unenforced.
+        ([xml](Export-VNetwork -Name vra-nat)).network.ip[0].dhcp.range.start | Should -Be '10.232.0.2'
+        ([xml](Export-VNetwork -Name vra-nat)).network.ip[1].dhcp | Should -BeNullOrEmpty
+        @($warned | Where-Object { "$_" -match 'VNetworkFeatureNotEnforced' }) | Should -BeNullOrEmpty
+
+        $guest = New-Guest vra-nat0
+        Wait-Until -Seconds 30 -What 'a SLAAC address in fd00:8::/64 in the guest' { (Get-GuestAddress $guest 'fd00:8:').Count -eq 1 }
+        Wait-Until -Seconds 10 -What 'the guest''s default route' { (Get-GuestDefaultRoute $guest).Count -eq 1 }
+        (Get-GuestDefaultRoute $guest)[0].gateway | Should -Be (Get-LinkLocal vra-nat0)
+        # The guest reaches the bridge's own IPv6 address from its SLAAC address.
+        ip netns exec $guest.Ns ping -6 -c 1 -W 2 fd00:8::1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+    }
+
     It 'a guest of an isolated IPv6-only network gets the prefix and no default route' {
         Import-VNetwork -Xml @"
 <network><name>vra-iso</name><bridge name='vra-iso0'/><ip family='ipv6' address='fd00:6::1' prefix='64'/></network>
@@ -152,7 +174,7 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
   <ip address='10.231.0.1' prefix='24'/><ip family='ipv6' address='fd00:5::1' prefix='64'/>
 </network>
 "@ | Out-Null
-        Start-VNetwork -Name vra-nat
+        Start-VNetwork -Name vra-nat -WarningAction SilentlyContinue
         $guest = New-Guest vra-nat0
         Wait-Until -Seconds 30 -What 'the guest''s default route' { (Get-GuestDefaultRoute $guest).Count -eq 1 }
 
@@ -167,5 +189,60 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         (Repair-VNetwork -Name vra-nat | Where-Object Check -eq DaemonRunning).Result | Should -Be 'Repaired'
         (Test-VNetworkHealth -Name vra-nat | Where-Object Check -eq RouterAdvertisementsServed).Status | Should -Be 'Pass'
         Wait-Until -Seconds 10 -What 'the guest''s default route back' { (Get-GuestDefaultRoute $guest).Count -eq 1 }
+    }
+}
+
+Describe 'The RA safety check before IPv6 forwarding goes on' -Tag Namespace {
+    BeforeAll {
+        # An uplink of the test's namespace (the host here) that learnt a route by RA, as a SLAAC host's does (a veth: this
+        # kernel has no dummy links; its peer goes with it).
+        $script:Uplink = 'vra-up0'
+        $out = @"
+set -e
+ip link add $Uplink type veth peer name $($Uplink)p
+sysctl -qw net.ipv6.conf.$Uplink.accept_ra=1 net.ipv6.conf.all.forwarding=0
+ip link set $($Uplink)p up
+ip link set $Uplink up
+ip -6 route add 2001:db8:1::/64 dev $Uplink proto ra
+"@ | bash 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "Could not create the uplink: $out" }
+
+        # What a refused start must leave exactly as it was: links, addresses, routes, rules, forwarding, the store.
+        function script:Get-HostSnapshot {
+            [ordered]@{
+                links    = (ip -d link show) -join "`n"
+                addrs    = (ip addr show) -join "`n"
+                routes6  = (ip -6 route show table all) -join "`n"
+                ruleset  = (nft list ruleset) -join "`n"
+                forward6 = Get-Content /proc/sys/net/ipv6/conf/all/forwarding
+                store    = Get-StoreFingerprint $script:Root
+            }
+        }
+    }
+
+    AfterAll {
+        Stop-VNetwork -Name vra-rt -ErrorAction Ignore
+        Remove-VNetwork -Name vra-rt -Force -Confirm:$false -ErrorAction Ignore
+        ip link delete $Uplink 2>$null
+    }
+
+    It 'refuses to start a routed IPv6 network while the uplink has accept_ra=1, changing nothing, and starts with accept_ra=2' {
+        Import-VNetwork -Xml "<network><name>vra-rt</name><forward mode='route'/><bridge name='vra-rt0'/><ip family='ipv6' address='fd00:7::1' prefix='64'/></network>" | Out-Null
+        (ip -j -6 route show proto ra | ConvertFrom-Json).dev | Should -Be $Uplink
+        $before = Get-HostSnapshot
+
+        { Start-VNetwork -Name vra-rt -ErrorAction Stop } | Should -Throw -ErrorId 'VNetworkIpv6ForwardingUnsafe,*'
+        $Error[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        "$($Error[0])" | Should -Match "sysctl -w net\.ipv6\.conf\.$Uplink\.accept_ra=2"
+        $after = Get-HostSnapshot
+        foreach ($key in $before.Keys) { $after[$key] | Should -BeExactly $before[$key] -Because "$key must be exactly as before" }
+        (Get-VNetwork vra-rt).State | Should -Be 'Inactive'
+
+        sysctl -qw "net.ipv6.conf.$Uplink.accept_ra=2"
+        Start-VNetwork -Name vra-rt -WarningAction SilentlyContinue -ErrorAction Stop
+        (Get-VNetwork vra-rt).State | Should -Be 'Active'
+        Get-Content /proc/sys/net/ipv6/conf/all/forwarding | Should -Be 1
+        # With accept_ra=2 the kernel keeps the RA-learned route while forwarding.
+        (ip -j -6 route show proto ra | ConvertFrom-Json).dev | Should -Be $Uplink
     }
 }

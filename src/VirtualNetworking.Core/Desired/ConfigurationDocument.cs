@@ -190,7 +190,7 @@ public static class ConfigurationDocument
         if (name is null || problems.Count > before) return null;
 
         // Mtu 0 and Domain '' declare "no setting": the request (what New-VNetwork would create) leaves them out.
-        var request = Checked(path, () => NetworkRequest.FromParameters(name, mode ?? NetworkMode.Nat, subnetText, range,
+        var request = Checked(path, () => NetworkRequest.FromParameters(name, mode ?? NetworkMode.Nat, subnetText is null ? null : [subnetText], range,
             noDhcp ?? false, bridgeName, forwardDevice, stp, mtu is 0 ? null : mtu, domain is "" ? null : domain, macAddress, autostart ?? false, transient: false));
         if (request is null) return null;
         var given = Keys.Network.Where(keys.ContainsKey).ToHashSet(StringComparer.Ordinal);

@@ -87,9 +87,7 @@ public sealed class NetworkCatalog
             throw new NetworkProblemException(ErrorIds.NameExists, ProblemCategory.ResourceExists,
                 $"A network named '{request.Name}' already exists. Choose another name, or change it with Set-VNetwork.", request.Name);
 
-        var problems = new List<NetworkProblem>();
-        if (request.Subnet is { } subnet)
-            problems.AddRange(SubnetCollisions(subnet, existing));
+        var problems = RequestedSubnetCollisions(request, existing);
         var definition = NetworkRequestBuilder.Build(request, () => FreeSubnet(existing));
         return Commit(definition, request.Autostart, existing, problems);
     }
@@ -166,12 +164,14 @@ public sealed class NetworkCatalog
         if (existing.Any(e => e.Definition.Name == request.Name))
             throw new NetworkProblemException(ErrorIds.NameExists, ProblemCategory.ResourceExists,
                 $"A network named '{request.Name}' already exists. Choose another name.", request.Name);
-        var problems = new List<NetworkProblem>();
-        if (request.Subnet is { } subnet) problems.AddRange(SubnetCollisions(subnet, existing));
+        var problems = RequestedSubnetCollisions(request, existing);
         var definition = NetworkRequestBuilder.Build(request, () => FreeSubnet(existing));
         Check(definition, existing, problems);
         return definition;
     }
+
+    private List<NetworkProblem> RequestedSubnetCollisions(NetworkRequest request, IReadOnlyList<StoredNetwork> existing) =>
+        [.. new[] { request.Subnet, request.Ipv6Subnet }.OfType<IpNetwork>().SelectMany(s => SubnetCollisions(s, existing))];
 
     /// <summary>Stored definitions plus transient live ones: names, UUIDs, bridges and MACs must not clash with either.</summary>
     private IReadOnlyList<StoredNetwork> AllKnown()

@@ -11,8 +11,10 @@ public sealed record NetworkRequest
 {
     public required string Name { get; init; }
     public NetworkMode Mode { get; init; } = NetworkMode.Nat;
-    /// <summary>Null = pick a free /24 at define.</summary>
+    /// <summary>The IPv4 subnet, or the IPv6 prefix of an IPv6-only network. Null = pick a free /24 at define.</summary>
     public IpNetwork? Subnet { get; init; }
+    /// <summary>An IPv6 prefix given alongside the IPv4 subnet (a dual-stack network); null on a single-family network.</summary>
+    public IpNetwork? Ipv6Subnet { get; init; }
     public IPAddress? DhcpStart { get; init; }
     public IPAddress? DhcpEnd { get; init; }
     public bool NoDhcp { get; init; }
@@ -30,18 +32,20 @@ public sealed record NetworkRequest
     /// New-VNetwork's parameters as given (text for subnet and range), checked against each other; the same rules
     /// apply to a network declared in a configuration document.
     /// </summary>
-    public static NetworkRequest FromParameters(string name, NetworkMode mode, string? subnet, IReadOnlyList<string>? dhcpRange, bool noDhcp,
+    public static NetworkRequest FromParameters(string name, NetworkMode mode, IReadOnlyList<string>? subnet, IReadOnlyList<string>? dhcpRange, bool noDhcp,
         string? bridgeName, string? forwardDevice, bool? stp, int? mtu, string? domain, string? macAddress, bool autostart, bool transient)
     {
         if (noDhcp && dhcpRange is not null)
             throw new NetworkProblemException(ErrorIds.DhcpConflict, ProblemCategory.InvalidArgument,
                 "-NoDhcp and -DhcpRange contradict each other. Give one of them.", name);
         var range = dhcpRange is null ? default : ParameterText.DhcpRange(dhcpRange);
+        var (subnet4, subnet6) = subnet is null ? default : ParameterText.Subnets(subnet);
         var request = new NetworkRequest
         {
             Name = name,
             Mode = mode,
-            Subnet = subnet is null ? null : ParameterText.Subnet(subnet),
+            Subnet = subnet4 ?? subnet6,
+            Ipv6Subnet = subnet4 is null ? null : subnet6,
             DhcpStart = range.Start,
             DhcpEnd = range.End,
             NoDhcp = noDhcp,

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using VirtualNetworking.Core.Addressing;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Problems;
@@ -48,18 +49,25 @@ public static class NetworkRequestBuilder
         if (request.Domain is not null)
             definition.Domain = new DomainDefinition { Name = request.Domain };
 
-        var subnet = request.Subnet ?? freeSubnet();
-        var ip = new IpDefinition { Address = subnet.FirstHost };
-        if (subnet.IsIPv6) { ip.Family = "ipv6"; ip.Prefix = subnet.PrefixLength; }
-        else ip.Netmask = subnet.SubnetMask;
-        definition.Ips.Add(ip);
-
-        if (!request.NoDhcp && (!subnet.IsIPv6 || request.DhcpStart is not null))
+        // IPv4 first, as libvirt lists them. A range goes to the subnet of its family (on a single-family network to its
+        // one subnet, where the validator reports a range of the other family). An IPv4 subnet serves DHCP unless told
+        // not to; an IPv6 one only when given a range, since its guests configure themselves from the RAs (SLAAC).
+        IpNetwork[] subnets = request.Ipv6Subnet is { } six ? [request.Subnet ?? freeSubnet(), six] : [request.Subnet ?? freeSubnet()];
+        IpNetwork? ranged = request.DhcpStart is { } first
+            ? subnets.FirstOrDefault(s => s.IsIPv6 == (first.AddressFamily == AddressFamily.InterNetworkV6), subnets[0]) : null;
+        foreach (var subnet in subnets)
         {
-            var start = request.DhcpStart ?? IpNetwork.Offset(subnet.FirstHost, 1);
-            var end = request.DhcpEnd ?? subnet.LastHost;
+            var ip = new IpDefinition { Address = subnet.FirstHost };
+            if (subnet.IsIPv6) { ip.Family = "ipv6"; ip.Prefix = subnet.PrefixLength; }
+            else ip.Netmask = subnet.SubnetMask;
+            definition.Ips.Add(ip);
+
+            var range = subnet == ranged ? new DhcpRangeDefinition { Start = request.DhcpStart!, End = request.DhcpEnd ?? subnet.LastHost }
+                : !subnet.IsIPv6 && !request.NoDhcp ? new DhcpRangeDefinition { Start = IpNetwork.Offset(subnet.FirstHost, 1), End = subnet.LastHost }
+                : null;
+            if (range is null) continue;
             ip.Dhcp = new DhcpDefinition();
-            ip.Dhcp.Ranges.Add(new DhcpRangeDefinition { Start = start, End = end });
+            ip.Dhcp.Ranges.Add(range);
         }
         return definition;
     }

@@ -37,6 +37,15 @@ public sealed record FirewallNetwork(
 
     public bool UsesIpv6 => Ipv6WithoutGateway || Subnets.Any(s => s.IsIPv6);
 
+    /// <summary>A NAT network masquerades its IPv4 subnets, and its IPv6 ones only with &lt;nat ipv6='yes'/&gt;.</summary>
+    public bool Masquerades(IpNetwork subnet) => Mode == NetworkMode.Nat && (!subnet.IsIPv6 || NatIpv6);
+
+    /// <summary>
+    /// Subnets whose guests the host routes to and from without NAT: libvirt's routing rules accept any connection from
+    /// outside to them.
+    /// </summary>
+    public IEnumerable<IpNetwork> RoutedSubnets => Mode is NetworkMode.Nat or NetworkMode.Routed ? Subnets.Where(s => !Masquerades(s)) : [];
+
     /// <summary>Source ports of masqueraded tcp/udp; libvirt's default keeps guests off privileged ports.</summary>
     public NatPortRange EffectiveNatPorts => NatPorts ?? NatPortRange.Default;
 }

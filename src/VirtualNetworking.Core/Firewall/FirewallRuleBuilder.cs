@@ -25,7 +25,7 @@ public static class FirewallRuleBuilder
 
         foreach (var subnet in network.Subnets)
         {
-            if (network.Mode == NetworkMode.Nat && (!subnet.IsIPv6 || network.NatIpv6))
+            if (network.Masquerades(subnet))
                 AddMasqueradingRules(rules, network, subnet);
             else if (network.Mode is NetworkMode.Nat or NetworkMode.Routed)
                 AddRoutingRules(rules, network, subnet);

@@ -44,7 +44,7 @@ public sealed class NetworkHealth
         ruleset = new(() => Parse(rulesetText.Value));
         // iptables-nft's view is asked for only where the ruleset has a table of iptables' names (a process each).
         iptables = new(() => probe.Iptables(HasIptablesTable("ip"), HasIptablesTable("ip6")));
-        raLinks = new(probe.LinksWithRaRoutes);
+        raLinks = new(host.LinksWithRaRoutes);
         prefixes = new(() => NetworkCatalog.HostPrefixes(host).ToList());
     }
 
@@ -192,12 +192,12 @@ public sealed class NetworkHealth
 
     private HealthFinding AcceptRaCheck(NetworkDefinition d)
     {
-        var unsafeLinks = raLinks.Value.Where(l => sysctl.Read($"net/ipv6/conf/{l}/accept_ra")?.Trim() != "2").ToList();
+        var unsafeLinks = Ipv6ForwardingSafety.UnsafeLinks(raLinks.Value, sysctl);
         return unsafeLinks.Count == 0
             ? new(AcceptRa, HealthStatus.Pass, "No link that learns IPv6 routes from router advertisements would lose them with forwarding on.")
             : new(AcceptRa, HealthStatus.Fail,
-                $"{string.Join(", ", unsafeLinks)} learn{(unsafeLinks.Count == 1 ? "s" : "")} IPv6 routes from router advertisements with accept_ra below 2: with IPv6 forwarding on (network '{d.Name}') the kernel ignores those advertisements, and the host's IPv6 routes expire.",
-                $"sysctl -w {string.Join(" ", unsafeLinks.Select(l => $"net.ipv6.conf.{l}.accept_ra=2"))} (and persist it in /etc/sysctl.d).");
+                $"{Ipv6ForwardingSafety.Describe(unsafeLinks)}: with IPv6 forwarding on (network '{d.Name}') the kernel ignores those advertisements, and the host's IPv6 routes expire.",
+                $"{Ipv6ForwardingSafety.Remedy(unsafeLinks)}.");
     }
 
     private static string Dotted(string key) => key.Replace('/', '.');

@@ -154,6 +154,7 @@ public sealed partial class NetworkRuntime
                 $"Network '{name}' uses forward mode '{NetworkModeNames.ToLibvirt(definition.Mode)}' (macvtap/hostdev), which this module defines and exports but cannot start. Use Nat, Routed, Isolated, Open or Bridged.", name);
 
         CheckCollisions(definition);
+        CheckIpv6Forwarding(definition);
         live.BeginStart(definition);
         try
         {
@@ -227,7 +228,23 @@ public sealed partial class NetworkRuntime
         if (d.Domain is { Register: true } domain) warnings.AddRange(RegisterDns(d, bridge, domain.Name));
         if (rules.HasRules) warnings.AddRange(ForgetStaleFlows(name, rules.Forwards, added: true));
         warnings.AddRange(NotEnforced(d));
+        warnings.AddRange(OpenInbound(d, rules));
         return warnings;
+    }
+
+    /// <summary>
+    /// libvirt routes a network's IPv6 (route mode, or nat mode without &lt;nat ipv6='yes'/&gt;) and accepts any connection
+    /// from outside to its guests: said at every start, since a NAT network's IPv4 suggests otherwise.
+    /// </summary>
+    private static IEnumerable<NetworkProblem> OpenInbound(NetworkDefinition d, FirewallNetwork rules)
+    {
+        var routed = rules.RoutedSubnets.Where(s => s.IsIPv6).ToList();
+        if (routed.Count == 0) yield break;
+        var restrict = d.Mode == NetworkMode.Nat
+            ? "To keep them unreachable, masquerade IPv6 too with <nat ipv6='yes'/> in the <forward mode='nat'> element (Export-VNetwork, edit, Import-VNetwork, Restart-VNetwork), or drop new connections to them in the host's own firewall."
+            : "To restrict it, drop or limit new connections to them in the host's own firewall (a forward chain of your own), or use a NAT network with <nat ipv6='yes'/>.";
+        yield return new NetworkProblem(ErrorIds.Ipv6OpenInbound, ProblemCategory.SecurityError,
+            $"Network '{d.Name}': IPv6 {string.Join(", ", routed)} is routed, not NATed: the guests' IPv6 addresses are reachable from outside the host, which forwards any connection to them (as libvirt does). {restrict}", d.Name);
     }
 
     /// <summary>Attach to an existing host bridge, or create it and move the uplink (with its addresses and routes) into it.</summary>
@@ -313,6 +330,22 @@ public sealed partial class NetworkRuntime
         sysctl.Write($"net/ipv6/conf/{bridge}/disable_ipv6", ipv6 ? "0" : "1");
         sysctl.Write($"net/ipv6/conf/{bridge}/accept_ra", "0");
         sysctl.Write($"net/ipv6/conf/{bridge}/autoconf", "0");
+    }
+
+    /// <summary>
+    /// Refuses, before anything changes, a start that would turn IPv6 forwarding on while a link of the host learns its
+    /// routes from router advertisements with accept_ra not 2. Where forwarding is on already the start changes nothing for
+    /// those links (libvirt refuses then too; Test-VNetworkHealth's AcceptRa check reports it).
+    /// </summary>
+    private void CheckIpv6Forwarding(NetworkDefinition d)
+    {
+        const string key = "net/ipv6/conf/all/forwarding";
+        if (!ForwardingKeys(d).Contains(key) || sysctl.Read(key)?.Trim() is null or "1") return;
+        var links = Ipv6ForwardingSafety.UnsafeLinks(host.LinksWithRaRoutes(), sysctl);
+        if (links.Count == 0) return;
+        throw new NetworkProblemException(ErrorIds.Ipv6ForwardingUnsafe, ProblemCategory.InvalidOperation,
+            $"Network '{d.Name}' cannot start: it turns IPv6 forwarding on, and {Ipv6ForwardingSafety.Describe(links)}; with forwarding on the kernel ignores those advertisements and the host's IPv6 routes through {string.Join(", ", links)} expire. " +
+            $"Run {Ipv6ForwardingSafety.Remedy(links)}, then start the network again.", d.Name);
     }
 
     private void EnableForwarding(string name, string key)

@@ -27,6 +27,4 @@ public interface IHealthProbe
     /// tables (they are not in the nftables ruleset at all); a part is null when its tool is missing or not asked.
     /// </summary>
     IptablesSaves Iptables(bool nftV4, bool nftV6);
-    /// <summary>The links that have IPv6 routes learnt from router advertisements.</summary>
-    IReadOnlyList<string> LinksWithRaRoutes();
 }

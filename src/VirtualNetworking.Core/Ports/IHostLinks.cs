@@ -21,6 +21,8 @@ public interface IHostLinks : IHostNetworkView
     IReadOnlyList<LinkAddress> GetAddresses(int linkIndex);
     /// <summary>Routes of the main table through the link.</summary>
     IReadOnlyList<RouteState> GetRoutes(int linkIndex);
+    /// <summary>The links that have IPv6 routes learnt from router advertisements (proto ra), each once.</summary>
+    IReadOnlyList<string> LinksWithRaRoutes();
     void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay);
     /// <summary>Deletes the link if it exists.</summary>
     void DeleteLink(string name);

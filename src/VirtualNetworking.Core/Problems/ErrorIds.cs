@@ -115,7 +115,11 @@ public static class ErrorIds
     public const string BridgeExists = "VNetworkBridgeExists";
     public const string BridgeNotABridge = "VNetworkBridgeNotABridge";
     public const string UplinkNotFound = "VNetworkUplinkNotFound";
+    /// <summary>Turning IPv6 forwarding on would make a link that learns routes from RAs lose them (accept_ra not 2).</summary>
+    public const string Ipv6ForwardingUnsafe = "VNetworkIpv6ForwardingUnsafe";
     public const string FeatureNotEnforced = "VNetworkFeatureNotEnforced";
+    /// <summary>A warning: the network's IPv6 is routed, so its guests are reachable from outside.</summary>
+    public const string Ipv6OpenInbound = "VNetworkIpv6OpenInbound";
     public const string CleanupIncomplete = "VNetworkCleanupIncomplete";
     /// <summary>Only in a sandbox VNET_ROOT, when a test asks for a failure at a start step.</summary>
     public const string TestFault = "VNetworkTestFault";

@@ -18,6 +18,17 @@ public static class ParameterText
             $"Subnet '{text}' is not valid: {problem}. Write a network address in CIDR form, e.g. 10.0.5.0/24.", text);
     }
 
+    /// <summary>-Subnet: one subnet, or an IPv4 subnet and an IPv6 prefix (a dual-stack network), in either order.</summary>
+    public static (IpNetwork? Ipv4, IpNetwork? Ipv6) Subnets(IReadOnlyList<string> values)
+    {
+        var subnets = values.Select(Subnet).ToList();
+        if (subnets.Count is 0 or > 2 || subnets.Count(s => s.IsIPv6) > 1 || subnets.Count(s => !s.IsIPv6) > 1)
+            throw new NetworkProblemException(ErrorIds.SubnetInvalid, ProblemCategory.InvalidArgument,
+                $"-Subnet takes one subnet, or one IPv4 subnet and one IPv6 prefix (e.g. -Subnet 10.0.5.0/24, fd00:5::/64); {string.Join(", ", values)} was given.",
+                string.Join(",", values));
+        return (subnets.Where(s => !s.IsIPv6).Select(s => (IpNetwork?)s).FirstOrDefault(), subnets.Where(s => s.IsIPv6).Select(s => (IpNetwork?)s).FirstOrDefault());
+    }
+
     /// <summary>A DHCP range is exactly two addresses: the first and the last of the range.</summary>
     public static (IPAddress Start, IPAddress End) DhcpRange(IReadOnlyList<string> values)
     {

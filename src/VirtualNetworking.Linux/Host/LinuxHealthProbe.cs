@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Linux.Dhcp;
-using VirtualNetworking.Linux.Netlink;
 using VirtualNetworking.Linux.Nftables;
 
 namespace VirtualNetworking.Linux.Host;
 
-/// <summary>Test-VNetworkHealth's facts on this host: the daemon's status, libnftables' ruleset, legacy iptables, RA routes.</summary>
-public sealed class LinuxHealthProbe(DaemonDhcpService daemon) : NetlinkAdapter, IHealthProbe
+/// <summary>Test-VNetworkHealth's facts on this host: the daemon's status, libnftables' ruleset, legacy iptables.</summary>
+public sealed class LinuxHealthProbe(DaemonDhcpService daemon) : IHealthProbe
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
 
@@ -38,18 +37,6 @@ public sealed class LinuxHealthProbe(DaemonDhcpService daemon) : NetlinkAdapter,
         nftV6 ? Save("ip6tables-nft-save") : null,
         HasTables("/proc/net/ip_tables_names") ? Save("iptables-legacy-save") : null,
         HasTables("/proc/net/ip6_tables_names") ? Save("ip6tables-legacy-save") : null);
-
-    public IReadOnlyList<string> LinksWithRaRoutes()
-    {
-        try
-        {
-            return [.. Client.GetRoutes(includeLocalTable: false)
-                .Where(r => r.Protocol == RouteProtocol.RouterAdvertisement && r.OutputLinkIndex is not null)
-                .Select(r => r.OutputLinkIndex!.Value).Distinct()
-                .Select(i => Client.GetLink(i)?.Name).OfType<string>()];
-        }
-        catch (NetlinkException) { return []; }
-    }
 
     private static bool HasTables(string path)
     {

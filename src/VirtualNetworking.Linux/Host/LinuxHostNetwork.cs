@@ -40,6 +40,12 @@ public sealed class LinuxHostNetwork : NetlinkAdapter, IHostLinks
                 IsKernelRoute: r.Protocol == RouteProtocol.Kernel))
             .ToList());
 
+    public IReadOnlyList<string> LinksWithRaRoutes() =>
+        Read("list the host's routes learnt from router advertisements", () => Client.GetRoutes(includeLocalTable: false)
+            .Where(r => r.Protocol == RouteProtocol.RouterAdvertisement && r.OutputLinkIndex is not null)
+            .Select(r => r.OutputLinkIndex!.Value).Distinct()
+            .Select(i => Client.GetLink(i)?.Name).OfType<string>().ToList());
+
     public void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay) =>
         Change($"create bridge {name}", () => Client.CreateBridge(name, macAddress, mtu, stp, forwardDelay));
 

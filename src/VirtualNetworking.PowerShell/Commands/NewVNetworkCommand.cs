@@ -17,8 +17,9 @@ public sealed class NewVNetworkCommand : VNetworkCommandBase
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public NetworkMode Mode { get; set; } = NetworkMode.Nat;
 
+    /// <summary>One subnet, or an IPv4 subnet and an IPv6 prefix (dual stack).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? Subnet { get; set; }
+    public string[]? Subnet { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string[]? DhcpRange { get; set; }

@@ -2,13 +2,12 @@ using VirtualNetworking.Core.Ports;
 
 namespace VirtualNetworking.Core.Tests.Fakes;
 
-/// <summary>The health facts a test sets: the daemon's status (null: not running), the ruleset's JSON, RA-route links.</summary>
+/// <summary>The health facts a test sets: the daemon's status (null: not running), the ruleset's JSON, iptables' saves.</summary>
 internal sealed class FakeHealthProbe : IHealthProbe
 {
     public List<ServedNetwork>? Served = [];
     public string? RulesetJson { get; set; }
     public IptablesSaves Saves { get; set; } = IptablesSaves.None;
-    public List<string> RaLinks = [];
 
     public IReadOnlyList<ServedNetwork>? DaemonNetworks() => Served;
     public string? Ruleset() => RulesetJson;
@@ -20,5 +19,4 @@ internal sealed class FakeHealthProbe : IHealthProbe
         AskedNft = (nftV4, nftV6);
         return Saves;
     }
-    public IReadOnlyList<string> LinksWithRaRoutes() => RaLinks;
 }

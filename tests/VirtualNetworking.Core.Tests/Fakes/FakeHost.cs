@@ -63,6 +63,10 @@ internal sealed partial class FakeHost : IHostLinks
         RouteList.Where(r => Links_.GetValueOrDefault(r.Link)?.Index == linkIndex)
             .Select(r => new RouteState(r.Destination, r.Gateway, linkIndex, r.Metric, r.Kernel)).ToList();
 
+    /// <summary>The links whose IPv6 routes came from router advertisements (proto ra).</summary>
+    public readonly List<string> RaLinks = [];
+    public IReadOnlyList<string> LinksWithRaRoutes() => RaLinks;
+
     public void CreateBridge(string name, string? macAddress, int? mtu, bool stp, TimeSpan forwardDelay)
     {
         Check("create-bridge");

@@ -181,7 +181,7 @@ public sealed class NetworkHealthTests
     public void Ipv6_forwarding_with_a_link_learning_ra_routes_below_accept_ra_2_fails()
     {
         Start(Nat.Replace("</ip>", "</ip><ip family='ipv6' address='fd00:50::1' prefix='64'/>"));
-        probe.RaLinks = ["eth0"];
+        test.Host.RaLinks.Add("eth0");
         test.Host.Sysctls["net/ipv6/conf/eth0/accept_ra"] = "1";
 
         var results = Check();

@@ -84,7 +84,34 @@ public sealed class NetworkRuntimeTests
         // DNS on a network with no IPv4 address is the one case still not enforced; its router advertisements are.
         Assert.Equal(elements.Contains("ipv6") && !elements.Contains("enable='no'") ? 1 : 0,
             warnings.Count(w => w.ErrorId == ErrorIds.FeatureNotEnforced && w.Message.Contains("DNS")));
-        Assert.DoesNotContain(warnings, w => w.Message.Contains("IPv6") || w.Message.Contains("DHCPv6"));
+        Assert.DoesNotContain(warnings, w => w.ErrorId == ErrorIds.FeatureNotEnforced && w.Message.Contains("IPv6"));
+    }
+
+    [Theory]
+    [InlineData("route", "", "fd00:7::/64")]
+    [InlineData("nat", "", "fd00:7::/64")]
+    [InlineData("nat", "<nat ipv6='yes'/>", null)] // NAT66
+    [InlineData("open", "", null)] // no firewall of ours at all: the user asked for that
+    [InlineData(null, "", null)] // isolated: nothing is forwarded
+    public void A_network_whose_ipv6_is_routed_warns_that_its_guests_are_reachable_from_outside(string? mode, string nat, string? open)
+    {
+        var forward = mode is null ? "" : $"<forward mode='{mode}'>{nat}</forward>";
+        Define($"<network><name>six</name>{forward}<bridge name='vsix0'/><ip address='10.7.0.1' prefix='24'/><ip family='ipv6' address='fd00:7::1' prefix='64'/></network>");
+
+        var warnings = Runtime().Start("six").Where(w => w.ErrorId == ErrorIds.Ipv6OpenInbound).ToList();
+
+        if (open is null) { Assert.Empty(warnings); return; }
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith($"Network 'six': IPv6 {open} is routed, not NATed: the guests' IPv6 addresses are reachable from outside the host", warning.Message);
+        Assert.Contains(mode == "nat" ? "<nat ipv6='yes'/> in the <forward mode='nat'> element" : "the host's own firewall", warning.Message);
+    }
+
+    [Fact]
+    public void A_routed_ipv4_only_network_gets_no_ipv6_warning()
+    {
+        Define("<network><name>four</name><forward mode='route'/><bridge name='vfour0'/><ip address='10.7.0.1' prefix='24'/></network>");
+
+        Assert.DoesNotContain(Runtime().Start("four"), w => w.ErrorId == ErrorIds.Ipv6OpenInbound);
     }
 
     [Fact]
@@ -366,6 +393,63 @@ public sealed class NetworkRuntimeTests
         Assert.Contains("eth0", e.First.Message);
         Assert.Equal(before, host.Snapshot());
         Assert.Empty(live.State);
+    }
+
+    private const string RoutedSix = "<network><name>six</name><forward mode='route'/><bridge name='vsix0'/><ip family='ipv6' address='fd00:7::1' prefix='64'/></network>";
+
+    [Fact]
+    public void Turning_ipv6_forwarding_on_with_a_link_learning_ra_routes_below_accept_ra_2_is_refused_before_anything_changes()
+    {
+        Define(RoutedSix);
+        host.AddLink("wlan0", null);
+        host.RaLinks.AddRange(["eth0", "wlan0"]);
+        host.Sysctls["net/ipv6/conf/eth0/accept_ra"] = "1";
+        host.Sysctls["net/ipv6/conf/wlan0/accept_ra"] = "2";
+        var faults = new StepFault(null);
+        var before = host.Snapshot();
+
+        var e = Assert.Throws<NetworkProblemException>(() => Runtime(faults).Start("six"));
+
+        Assert.Equal(ErrorIds.Ipv6ForwardingUnsafe, e.First.ErrorId);
+        Assert.Equal(ProblemCategory.InvalidOperation, e.First.Category);
+        Assert.Equal("Network 'six' cannot start: it turns IPv6 forwarding on, and eth0 learns IPv6 routes from router advertisements with accept_ra not 2; " +
+                     "with forwarding on the kernel ignores those advertisements and the host's IPv6 routes through eth0 expire. " +
+                     "Run sysctl -w net.ipv6.conf.eth0.accept_ra=2 (and persist it in /etc/sysctl.d), then start the network again.", e.First.Message);
+        Assert.Empty(faults.Seen);
+        Assert.Equal(before, host.Snapshot());
+        Assert.Empty(live.State);
+
+        host.Sysctls["net/ipv6/conf/eth0/accept_ra"] = "2";
+        Runtime().Start("six");
+        Assert.Equal("1", host.Sysctls["net/ipv6/conf/all/forwarding"]);
+    }
+
+    [Theory]
+    [InlineData("nat", "<ip address='10.7.0.1' prefix='24'/><ip family='ipv6' address='fd00:7::1' prefix='64'/>", true)]
+    [InlineData("open", "<ip family='ipv6' address='fd00:7::1' prefix='64'/>", true)]
+    [InlineData("route", "<ip address='10.7.0.1' prefix='24'/>", false)] // no IPv6 forwarding
+    [InlineData(null, "<ip family='ipv6' address='fd00:7::1' prefix='64'/>", false)] // isolated: no forwarding at all
+    public void The_ra_check_is_made_where_the_start_turns_ipv6_forwarding_on(string? mode, string ips, bool refused)
+    {
+        Define($"<network><name>six</name>{(mode is null ? "" : $"<forward mode='{mode}'/>")}<bridge name='vsix0'/>{ips}</network>");
+        host.RaLinks.Add("eth0");
+        host.Sysctls["net/ipv6/conf/eth0/accept_ra"] = "1";
+
+        if (refused) Assert.Equal(ErrorIds.Ipv6ForwardingUnsafe, Assert.Throws<NetworkProblemException>(() => Runtime().Start("six")).First.ErrorId);
+        else Runtime().Start("six");
+    }
+
+    [Fact]
+    public void Where_ipv6_forwarding_is_on_already_the_start_changes_nothing_for_ra_links_and_is_not_refused()
+    {
+        Define(RoutedSix);
+        host.RaLinks.Add("eth0");
+        host.Sysctls["net/ipv6/conf/eth0/accept_ra"] = "1";
+        host.Sysctls["net/ipv6/conf/all/forwarding"] = "1";
+
+        Runtime().Start("six");
+
+        Assert.True(live.Load("six")!.Active);
     }
 
     [Fact]

@@ -113,9 +113,10 @@ public sealed class ParameterTextTests
         Assert.Equal(text, problem.Target);
     }
 
+    /// <summary><paramref name="subnet"/> is -Subnet's values separated by commas.</summary>
     private static NetworkRequest FromParameters(string? subnet = null, IReadOnlyList<string>? dhcpRange = null, bool noDhcp = false,
         bool autostart = false, bool transient = false) =>
-        NetworkRequest.FromParameters("lab", NetworkMode.Nat, subnet, dhcpRange, noDhcp, "labbr0", null, false, 1400, "lab.test",
+        NetworkRequest.FromParameters("lab", NetworkMode.Nat, subnet?.Split(','), dhcpRange, noDhcp, "labbr0", null, false, 1400, "lab.test",
             "52:54:00:12:34:56", autostart, transient);
 
     [Fact]
@@ -170,7 +171,38 @@ public sealed class ParameterTextTests
     }
 
     [Theory]
+    [InlineData("10.0.5.0/24,fd00:5::/64")]
+    [InlineData("fd00:5::/64,10.0.5.0/24")]
+    public void FromParameters_takes_an_ipv4_subnet_and_an_ipv6_prefix_in_either_order(string subnets)
+    {
+        var request = FromParameters(subnets);
+        Assert.Equal(IpNetwork.Parse("10.0.5.0/24"), request.Subnet);
+        Assert.Equal(IpNetwork.Parse("fd00:5::/64"), request.Ipv6Subnet);
+    }
+
+    [Fact]
+    public void FromParameters_takes_an_ipv6_prefix_alone_as_the_subnet_of_an_ipv6_only_network()
+    {
+        var request = FromParameters("fd00:5::/64");
+        Assert.Equal(IpNetwork.Parse("fd00:5::/64"), request.Subnet);
+        Assert.Null(request.Ipv6Subnet);
+    }
+
+    [Theory]
+    [InlineData("10.0.5.0/24,10.0.6.0/24")]
+    [InlineData("fd00:5::/64,fd00:6::/64")]
+    [InlineData("10.0.5.0/24,fd00:5::/64,fd00:6::/64")]
+    public void FromParameters_refuses_two_subnets_of_one_family_saying_what_it_takes(string subnets)
+    {
+        var problem = Refusal(() => FromParameters(subnets));
+        Assert.Equal("VNetworkSubnetInvalid", problem.ErrorId);
+        Assert.Equal(ProblemCategory.InvalidArgument, problem.Category);
+        Assert.Equal($"-Subnet takes one subnet, or one IPv4 subnet and one IPv6 prefix (e.g. -Subnet 10.0.5.0/24, fd00:5::/64); {subnets.Replace(",", ", ")} was given.", problem.Message);
+    }
+
+    [Theory]
     [InlineData("10.0.5.1/24", null, "VNetworkSubnetInvalid")]
+    [InlineData("10.0.5.0/24,fd00:5::1/64", null, "VNetworkSubnetInvalid")]
     [InlineData(null, "10.0.5.10", "VNetworkDhcpRangeInvalid")]
     [InlineData(null, "10.0.5.10,nope", "VNetworkDhcpRangeInvalid")]
     public void FromParameters_refuses_bad_text_with_the_parsers_error_id(string? subnet, string? range, string errorId) =>
