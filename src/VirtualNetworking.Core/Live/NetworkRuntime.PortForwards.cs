@@ -52,7 +52,7 @@ public sealed partial class NetworkRuntime
         return ForgetStaleFlows(name, [changed], adding);
     }
 
-    private static FirewallNetwork ToGuest(FirewallNetwork network, System.Net.IPAddress guest) =>
+    private static FirewallNetwork ToGuest(FirewallNetwork network, IPAddress guest) =>
         network with { PortForwards = [.. network.Forwards.Where(f => f.Guest.Equals(guest))] };
 
     /// <summary>
