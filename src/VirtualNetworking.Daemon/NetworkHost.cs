@@ -71,7 +71,7 @@ internal sealed class NetworkHost : IDisposable
         var definition = NetworkXml.Parse(xml);
         var scope = DhcpScopeBuilder.FromNetwork(definition);
         var policy = DnsPolicy.Served(definition);
-        var advertisements = RouterAdvertisementPolicy.FromNetwork(definition);
+        var advertisements = RouterAdvertisementPolicy.FromNetwork(definition, RouterAdvertisementDns.Of(definition, policy));
         if (scope is null && policy is null && advertisements is null)
             throw new ArgumentException($"Network '{name}' has nothing to serve: no IPv4 <dhcp> block, no DNS on an IPv4 address, no IPv6 address to advertise.");
         var index = (int)Native.IfNameToIndex(bridge);

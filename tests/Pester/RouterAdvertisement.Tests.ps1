@@ -85,7 +85,7 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
 
     It 'a guest of a NAT network autoconfigures an address in the prefix, routes by the bridge and takes the MTU until the network stops' {
         Import-VNetwork -Xml @"
-<network><name>vra-nat</name><forward mode='nat'/><bridge name='vra-nat0'/><mtu size='1400'/>
+<network><name>vra-nat</name><forward mode='nat'/><bridge name='vra-nat0'/><mtu size='1400'/><domain name='ra.test'/>
   <ip address='10.231.0.1' prefix='24'><dhcp><range start='10.231.0.10' end='10.231.0.99'/></dhcp></ip>
   <ip family='ipv6' address='fd00:5::1' prefix='64'/>
 </network>
@@ -117,6 +117,11 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         $ra | Should -Match 'Prefix\s*:\s*fd00:5::/64'
         $ra | Should -Match 'Autonomous address conf\.\s*:\s*Yes'
         $ra | Should -Match 'MTU\s*:\s*1400 bytes'
+        # DNS is served (the network has an IPv4 address): the bridge's own IPv6 address and the domain (RFC 8106).
+        $ra | Should -Match 'Recursive DNS server\s*:\s*fd00:5::1\b'
+        $ra | Should -Match 'DNS search list\s*:\s*ra\.test'
+        # and that server answers the guest over IPv6: the network's own name for its addresses.
+        ip netns exec $guest.Ns dig +short +time=2 +tries=2 '@fd00:5::1' _gateway AAAA | Should -Be 'fd00:5::1'
         $ra | Should -Match "from $([regex]::Escape((Get-LinkLocal vra-nat0)))"
 
         # A link of the host that is not one of our bridges hears no RA, even when it asks.

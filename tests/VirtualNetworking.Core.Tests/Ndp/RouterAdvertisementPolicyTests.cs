@@ -172,4 +172,30 @@ public class RouterAdvertisementPolicyTests
         Assert.Equal(TimeSpan.FromSeconds(450), policy.MinInterval);
         Assert.Equal(TimeSpan.FromSeconds(600), policy.MaxInterval);
     }
+
+    [Fact]
+    public void Where_dns_is_served_the_ra_names_the_bridges_global_ipv6_addresses_and_the_domain()
+    {
+        var network = Network("<domain name='lab.test'/><ip address='10.9.0.1' prefix='24'/><ip family='ipv6' address='fd00:1::1' prefix='64'/>" +
+                              "<ip family='ipv6' address='fe80::1' prefix='64'/>");
+
+        var dns = RouterAdvertisementDns.Of(network, DnsPolicy.Served(network))!;
+
+        Assert.Equal([IPAddress.Parse("fd00:1::1")], dns.Servers);
+        Assert.Equal(["lab.test"], dns.SearchDomains.Select(d => d.ToString()));
+        var ra = RouterAdvertisementPolicy.FromNetwork(network, dns)!.Advertisement;
+        Assert.Equal([IPAddress.Parse("fd00:1::1")], ra.RecursiveDnsServers!.Servers);
+        Assert.Equal(RouterAdvertisementPolicy.DnsLifetime, ra.DnsSearchList!.Lifetime);
+    }
+
+    [Fact]
+    public void Without_dns_served_or_without_an_ipv6_address_to_serve_it_on_the_ra_names_no_dns_server()
+    {
+        var off = Network("<dns enable='no'/><ip address='10.9.0.1' prefix='24'/><ip family='ipv6' address='fd00:1::1' prefix='64'/>");
+        Assert.Null(RouterAdvertisementDns.Of(off, DnsPolicy.Served(off)));
+        var ipv6Only = Network("<ip family='ipv6' address='fd00:1::1' prefix='64'/>"); // DNS is served from an IPv4 address only
+        Assert.Null(RouterAdvertisementDns.Of(ipv6Only, DnsPolicy.Served(ipv6Only)));
+        var ipv4Only = Network("<ip address='10.9.0.1' prefix='24'/>");
+        Assert.Null(RouterAdvertisementDns.Of(ipv4Only, DnsPolicy.Served(ipv4Only)));
+    }
 }
