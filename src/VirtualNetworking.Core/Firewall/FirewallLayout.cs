@@ -1,3 +1,5 @@
+using VirtualNetworking.Core.Addressing;
+
 namespace VirtualNetworking.Core.Firewall;
 
 /// <summary>
@@ -42,7 +44,6 @@ public static class FirewallLayout
         _ => ForwardSourced,
     };
 
-    /// <summary>Named after its address map, which <see cref="NftListing"/> relies on to pair their elements.</summary>
     public static string PortMap(ForwardKind kind) => AddressMap(kind) + "_ports";
 
     /// <summary>The fields of a key of <paramref name="kind"/>.</summary>
@@ -54,6 +55,12 @@ public static class FirewallLayout
     };
 
     public static IReadOnlyList<NftFamily> Families { get; } = [NftFamily.Ip, NftFamily.Ip6];
+
+    /// <summary>The loopback prefix of a family: a port forward takes it only when asked for (127.0.0.1).</summary>
+    public static IpNetwork Loopback(NftFamily family) => family == NftFamily.Ip ? Ipv4Loopback : Ipv6Loopback;
+
+    private static readonly IpNetwork Ipv4Loopback = IpNetwork.Parse("127.0.0.0/8");
+    private static readonly IpNetwork Ipv6Loopback = IpNetwork.Parse("::1/128");
 
     /// <summary>The maps and set, in creation order (after the chains, before any rule).</summary>
     public static IReadOnlyList<SetSpec> Sets { get; } =

@@ -101,8 +101,6 @@ public static class FirewallRuleBuilder
             [.. IfName(InterfaceDirection.Out, dev), new AddressMatch(AddressField.Source, subnet), new AddressMatch(AddressField.Destination, destination)],
             new ReturnAction());
 
-    private static readonly IpNetwork Ipv4Loopback = IpNetwork.Parse("127.0.0.0/8");
-    private static readonly IpNetwork Ipv6Loopback = IpNetwork.Parse("::1/128");
 
     /// <summary>
     /// Our addition, for port forwards: masquerading of a forwarded connection whose client is a guest of the subnet
@@ -119,7 +117,7 @@ public static class FirewallRuleBuilder
                 new MasqueradeAction(null), IsLibvirtRule: false));
         if (network.Subnets.Any(s => !s.IsIPv6))
             rules.Add(new(NftFamily.Ip, GuestNat,
-                [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, Ipv4Loopback), new DnatStatusMatch()],
+                [new BridgeMatch(InterfaceDirection.Out), new AddressMatch(AddressField.Source, Loopback(NftFamily.Ip)), new DnatStatusMatch()],
                 new MasqueradeAction(null), IsLibvirtRule: false));
     }
 
@@ -133,7 +131,7 @@ public static class FirewallRuleBuilder
     /// </summary>
     public static IReadOnlyList<FirewallRule> SharedRules(NftFamily family)
     {
-        var notLoopback = new AddressMatch(AddressField.Destination, family == NftFamily.Ip ? Ipv4Loopback : Ipv6Loopback, Negated: true);
+        var notLoopback = new AddressMatch(AddressField.Destination, Loopback(family), Negated: true);
         var local = new LocalDestinationMatch();
         var kinds = new[] { ForwardKind.HostAddress, ForwardKind.Sourced, ForwardKind.AnyAddress };
         return

@@ -49,20 +49,22 @@ public sealed record NftListing(IReadOnlyList<NftFamily> Tables, IReadOnlyList<L
             if (item is null) continue;
             var (key, value) = item is JsonArray { Count: 2 } pair ? (pair[0]!, pair[1]) : (item, null);
             var guest = name == FirewallLayout.Forwarded ? key["concat"] is JsonArray { Count: > 0 } fields ? AddressOf(fields[0]) : null
-                : AddressMaps.Contains(name) ? AddressOf(value) : null;
+                : PortMapOf.ContainsKey(name) ? AddressOf(value) : null;
             yield return new ListedElement(family, name, key, guest);
         }
     }
 
     private static List<ListedElement> GuestsOfPorts(List<ListedElement> elements)
     {
-        var guests = elements.Where(e => AddressMaps.Contains(e.Set) && e.Guest is not null)
-            .GroupBy(e => (e.Family, Map: e.Set + "_ports", Key: e.Key.ToJsonString()))
+        var guests = elements.Where(e => PortMapOf.ContainsKey(e.Set) && e.Guest is not null)
+            .GroupBy(e => (e.Family, Map: PortMapOf[e.Set], Key: e.Key.ToJsonString()))
             .ToDictionary(g => g.Key, g => g.First().Guest);
         return [.. elements.Select(e => e.Guest is null && guests.TryGetValue((e.Family, e.Set, e.Key.ToJsonString()), out var guest) ? e with { Guest = guest } : e)];
     }
 
-    private static readonly HashSet<string> AddressMaps = [.. Enum.GetValues<ForwardKind>().Select(FirewallLayout.AddressMap)];
+    /// <summary>Each kind's address map and the port map whose elements have the same keys.</summary>
+    private static readonly Dictionary<string, string> PortMapOf =
+        Enum.GetValues<ForwardKind>().ToDictionary(FirewallLayout.AddressMap, FirewallLayout.PortMap);
 
     private static System.Net.IPAddress? AddressOf(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && System.Net.IPAddress.TryParse(text, out var address) ? address : null;

@@ -19,9 +19,6 @@ public sealed record PortForwardElements(
 
     public bool IsEmpty => Addresses.Count == 0 && Ports.Count == 0 && Guests.Count == 0;
 
-    private static readonly IpNetwork Ipv4Loopback = IpNetwork.Parse("127.0.0.0/8");
-    private static readonly IpNetwork Ipv6Loopback = IpNetwork.Parse("::1/128");
-
     /// <summary>
     /// Every forward's keys, one per host port (and, for a forward restricted to sources, per source prefix and host address
     /// span), with the guest and guest port each goes to; and the guests' ports.
@@ -79,7 +76,7 @@ public sealed record PortForwardElements(
     private static IEnumerable<AddressSpan> Destinations(ForwardedPort forward, bool ipv6)
     {
         if (forward.HostAddress is { } host) return [new AddressSpan(host, host)];
-        var loopback = ipv6 ? Ipv6Loopback : Ipv4Loopback;
+        var loopback = FirewallLayout.Loopback(ipv6 ? NftFamily.Ip6 : NftFamily.Ip);
         var all = new IpNetwork(ipv6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         var spans = new List<AddressSpan>();
         if (IpNetwork.Compare(loopback.Network, all.Network) > 0)
