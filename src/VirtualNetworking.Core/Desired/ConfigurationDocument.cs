@@ -219,7 +219,7 @@ public static class ConfigurationDocument
             string At(string key, int i) => where is null ? $"-{key}[{i}]" : $"{where}.{key}[{i}]";
             foreach (var (reservation, i) in desired.Request.NoDhcp ? [] : (desired.Reservations ?? []).Select((r, i) => (r, i)))
             {
-                try { DhcpReservations.Add(definition, reservation.MacAddress, reservation.IPAddress, reservation.HostName); }
+                try { DhcpReservations.Add(definition, reservation.MacAddress, duid: null, reservation.IPAddress, reservation.HostName); }
                 catch (NetworkProblemException e) { problems.AddRange(e.Problems.Select(p => AtPath(p, At(Keys.Reservations, i)))); }
             }
             foreach (var (forward, i) in (desired.PortForwards ?? []).Select((f, i) => (f, i)))

@@ -156,14 +156,14 @@ public sealed class ConfigurationExecutor(NetworkCatalog catalog, NetworkRuntime
         }.ApplyTo(definition);
 
         var byMac = desired.Reservations?.ToDictionary(r => ConfigurationPlanner.ReservationProperty(r.MacAddress), StringComparer.Ordinal) ?? [];
-        var existing = DhcpReservations.List(definition);
+        var existing = DhcpReservations.List(definition).Where(e => e.MacAddress is not null);
         foreach (var step in steps.Where(s => s.Action is PlanAction.ChangeReservation or PlanAction.RemoveReservation))
-            foreach (var entry in existing.Where(e => ConfigurationPlanner.ReservationProperty(e.MacAddress) == step.Property))
-                DhcpReservations.Remove(definition, entry.MacAddress, entry.IPAddress);
+            foreach (var entry in existing.Where(e => ConfigurationPlanner.ReservationProperty(e.MacAddress!) == step.Property))
+                DhcpReservations.Remove(definition, entry.MacAddress, duid: null, entry.IPAddress);
         foreach (var step in steps.Where(s => s.Action is PlanAction.AddReservation or PlanAction.ChangeReservation))
         {
             var r = byMac[step.Property];
-            DhcpReservations.Add(definition, r.MacAddress, r.IPAddress, r.HostName);
+            DhcpReservations.Add(definition, r.MacAddress, duid: null, r.IPAddress, r.HostName);
         }
         foreach (var step in steps.Where(s => s.Action is PlanAction.ChangePortForward or PlanAction.RemovePortForward))
             definition.PortForwards.RemoveAll(f => ConfigurationPlanner.PortForwardProperty(f) == step.Property);

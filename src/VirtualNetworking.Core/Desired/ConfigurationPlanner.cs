@@ -119,7 +119,9 @@ public static class ConfigurationPlanner
 
     private static IEnumerable<PlanStep> ReservationSteps(string name, NetworkDefinition definition, IReadOnlyList<DesiredReservation> wanted)
     {
-        var now = DhcpReservations.List(definition).GroupBy(r => r.MacAddress).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        // A document's reservations are by MAC; the IPv6 ones (by DUID or name) are not its to manage.
+        var now = DhcpReservations.List(definition).Where(r => r.MacAddress is not null)
+            .GroupBy(r => r.MacAddress!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var reservation in wanted)
         {
             var text = ReservationText(reservation);
@@ -129,8 +131,8 @@ public static class ConfigurationPlanner
                 yield return new(name, ReservationProperty(reservation.MacAddress), ReservationText(existing), text, PlanAction.ChangeReservation, ChangeCost.Live);
         }
         var declared = wanted.Select(r => r.MacAddress).ToHashSet(StringComparer.Ordinal);
-        foreach (var extra in now.Values.Where(r => !declared.Contains(r.MacAddress)))
-            yield return new(name, ReservationProperty(extra.MacAddress), ReservationText(extra), null, PlanAction.RemoveReservation, ChangeCost.Live);
+        foreach (var extra in now.Values.Where(r => !declared.Contains(r.MacAddress!)))
+            yield return new(name, ReservationProperty(extra.MacAddress!), ReservationText(extra), null, PlanAction.RemoveReservation, ChangeCost.Live);
     }
 
     /// <summary>

@@ -107,7 +107,7 @@ public sealed class PortService(EnginePorts ports, NetworkCatalog catalog, Reser
         // The reservation goes through the running network's DHCP, which takes the live lock itself.
         if (port.ReservedAddress is { } address)
         {
-            try { reservations.Add(port.Network, port.MacAddress, address, null); }
+            try { reservations.Add(port.Network, port.MacAddress, duid: null, address, null); }
             catch
             {
                 RemoveLink(port);
@@ -135,7 +135,8 @@ public sealed class PortService(EnginePorts ports, NetworkCatalog catalog, Reser
         foreach (var lease in dhcp.ReadLeases(network).Where(l => l.State == DhcpLeaseState.Bound))
             byMac[MacAddressText.Format(lease.HardwareAddress.GetAddressBytes())] = lease.Address;
         if (catalog.Find(network) is { } record)
-            foreach (var reserved in DhcpReservations.List(record.Definition)) byMac[reserved.MacAddress] = reserved.IPAddress;
+            foreach (var reserved in DhcpReservations.List(record.Definition))
+                if (reserved.MacAddress is { } mac) byMac[mac] = reserved.IPAddress;
         return byMac;
     }
 
@@ -151,7 +152,7 @@ public sealed class PortService(EnginePorts ports, NetworkCatalog catalog, Reser
         }
         if (port.ReservedAddress is { } address && catalog.Find(network) is not null &&
             reservations.List(network).Any(r => r.MacAddress == port.MacAddress && r.IPAddress.Equals(address)))
-            reservations.Remove(network, port.MacAddress, address);
+            reservations.Remove(network, port.MacAddress, duid: null, address);
         return port;
     }
 

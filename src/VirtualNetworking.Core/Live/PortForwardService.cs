@@ -80,5 +80,5 @@ public sealed class PortForwardService(NetworkCatalog catalog, NetworkRuntime ru
     /// <summary>Whether a reservation or a bound lease holds the address.</summary>
     private bool Known(NetworkRecord record, IPAddress address) =>
         DhcpReservations.List(record.Definition).Any(r => r.IPAddress.Equals(address))
-        || (record.State == NetworkState.Active && leases.List(record.Definition.Name, macAddress: null).Any(l => l.Lease.Address.Equals(address)));
+        || (record.State == NetworkState.Active && leases.List(record.Definition.Name, macAddress: null).Any(l => l.Address.Equals(address)));
 }

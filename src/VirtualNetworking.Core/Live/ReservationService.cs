@@ -12,22 +12,23 @@ public sealed class ReservationService(NetworkCatalog catalog, NetworkRuntime ru
 {
     public IReadOnlyList<DhcpReservationEntry> List(string network) => DhcpReservations.List(catalog.Get(network).Definition);
 
-    public DhcpReservationEntry Add(string network, string macAddress, IPAddress address, string? hostName)
+    /// <summary>An IPv4 reservation by MAC, or an IPv6 one by DUID or by name alone (see <see cref="DhcpReservations.Add"/>).</summary>
+    public DhcpReservationEntry Add(string network, string? macAddress, string? duid, IPAddress address, string? hostName)
     {
-        Apply(network, d => DhcpReservations.Add(d, macAddress, address, hostName));
+        Apply(network, d => DhcpReservations.Add(d, macAddress, duid, address, hostName));
         return DhcpReservations.List(catalog.Get(network).Definition).Last(r => r.IPAddress.Equals(address));
     }
 
-    public DhcpReservationEntry Remove(string network, string macAddress, IPAddress? address)
+    public DhcpReservationEntry Remove(string network, string? macAddress, string? duid, IPAddress? address)
     {
         DhcpReservationEntry? removed = null;
-        Apply(network, d => removed = DhcpReservations.Remove(d, macAddress, address));
+        Apply(network, d => removed = DhcpReservations.Remove(d, macAddress, duid, address));
         return removed!;
     }
 
     /// <summary>Throws what adding the reservation would throw; changes nothing.</summary>
     public void CheckAdd(string network, string macAddress, IPAddress address) =>
-        TryOnCopies(network, d => DhcpReservations.Add(d, macAddress, address, null));
+        TryOnCopies(network, d => DhcpReservations.Add(d, macAddress, duid: null, address, null));
 
     private void Apply(string network, Action<NetworkDefinition> change)
     {

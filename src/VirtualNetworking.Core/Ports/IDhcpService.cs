@@ -1,4 +1,5 @@
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Model;
 
 namespace VirtualNetworking.Core.Ports;
@@ -21,4 +22,6 @@ public interface IDhcpService
     void Release(string networkName);
     /// <summary>The network's bound and declined leases (from the lease store; no daemon needed); expired ones are left out.</summary>
     IReadOnlyList<DhcpLease> ReadLeases(string networkName);
+    /// <summary>The network's bound DHCPv6 leases (from the lease store; no daemon needed); expired and declined ones are left out.</summary>
+    IReadOnlyList<Dhcp6Lease> ReadLeases6(string networkName);
 }

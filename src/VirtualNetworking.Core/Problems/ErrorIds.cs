@@ -139,6 +139,9 @@ public static class ErrorIds
     public const string ReservationExists = "VNetworkReservationExists";
     public const string ReservationNotFound = "VNetworkReservationNotFound";
     public const string ReservationOutsideSubnet = "VNetworkReservationOutsideSubnet";
+    public const string ReservationFamilyMismatch = "VNetworkReservationFamilyMismatch";
+    public const string ReservationIdentityMissing = "VNetworkReservationIdentityMissing";
+    public const string DuidInvalid = "VNetworkDuidInvalid";
 
     // Desired state: configuration documents (Invoke-/Test-VNetworkConfiguration, Test-VNetwork) and their plans.
     public const string ConfigurationKeyUnknown = "VNetworkConfigurationKeyUnknown";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Problems;
 
 namespace VirtualNetworking.Core.Validation;
@@ -64,6 +65,12 @@ public static class ParameterText
         MacAddressText.TryNormalize(text, out var mac) ? mac!
             : throw new NetworkProblemException(ErrorIds.MacAddressInvalid, ProblemCategory.InvalidArgument,
                 $"'{text}' is not a MAC address. Write six hex pairs separated by ':', e.g. 52:54:00:12:34:56.", text);
+
+    /// <summary>A -Duid value: a DHCPv6 client id in libvirt's &lt;host id&gt; text, hex octets separated by ':'.</summary>
+    public static Duid Duid(string text) =>
+        Dhcp6.Duid.TryParse(text, out var duid, out var problem) ? duid
+            : throw new NetworkProblemException(ErrorIds.DuidInvalid, ProblemCategory.InvalidArgument,
+                $"'{text}' is not a DUID: {problem}. Write hex octets separated by ':', as Get-VNetworkDhcpLease shows a guest's, e.g. 00:03:00:01:52:54:00:12:34:56.", text);
 
     private static IPAddress RangeAddress(string text) =>
         IPAddress.TryParse(text, out var address) && !text.Contains('%') && !text.Contains('/')

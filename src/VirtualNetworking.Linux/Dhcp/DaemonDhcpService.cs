@@ -1,5 +1,6 @@
 using System.Globalization;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
@@ -38,6 +39,8 @@ public sealed class DaemonDhcpService
     public string PidFilePath => Path.Combine(Paths.RunDirectory, "vnetd.pid");
     public string LogPath => Path.Combine(Paths.RunDirectory, "vnetd.log");
     public string LeaseFile(string networkName) => Path.Combine(Paths.LeaseDirectory, networkName + ".leases");
+    /// <summary>The network's DHCPv6 leases, in <see cref="Dhcp6LeaseFileFormat"/>.</summary>
+    public string Lease6File(string networkName) => Path.Combine(Paths.LeaseDirectory, networkName + ".leases6");
 
     /// <summary>
     /// Serves the network's first IPv4 DHCP block, its DNS (unless &lt;dns enable='no'/&gt;) and its router advertisements
@@ -73,6 +76,9 @@ public sealed class DaemonDhcpService
         // no guest ever asked, leaves no trace. Files with leases stay, so addresses survive restarts.
         var path = LeaseFile(networkName);
         if (File.Exists(path) && ReadLeases(networkName).Count == 0) File.Delete(path);
+        // Declined records count as for IPv4: they keep an address someone else uses out of the pool until they expire.
+        var path6 = Lease6File(networkName);
+        if (File.Exists(path6) && !UnexpiredLeases6(networkName, DateTimeOffset.UtcNow).Any()) File.Delete(path6);
     }
 
     /// <summary>The daemon answering on the control socket, or null when none does. Throws if it is in another namespace.</summary>
@@ -121,6 +127,16 @@ public sealed class DaemonDhcpService
         if (!File.Exists(path)) return [];
         var at = now ?? DateTimeOffset.UtcNow;
         return [.. LeaseFileFormat.Parse(File.ReadAllText(path)).Leases.Where(l => !l.IsExpired(at))];
+    }
+
+    /// <summary>The network's bound DHCPv6 leases; expired and declined ones are left out.</summary>
+    public IReadOnlyList<Dhcp6Lease> ReadLeases6(string networkName, DateTimeOffset? now = null) =>
+        [.. UnexpiredLeases6(networkName, now ?? DateTimeOffset.UtcNow).Where(l => l.State == Dhcp6LeaseState.Bound)];
+
+    private IEnumerable<Dhcp6Lease> UnexpiredLeases6(string networkName, DateTimeOffset now)
+    {
+        var path = Lease6File(networkName);
+        return File.Exists(path) ? Dhcp6LeaseFileFormat.Parse(File.ReadAllText(path)).Leases.Where(l => !l.IsExpired(now)) : [];
     }
 
     private IReadOnlyList<DhcpControlMessage> Request(DhcpControlMessage request, string what)

@@ -1,4 +1,5 @@
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
 using VirtualNetworking.Core.Problems;
@@ -15,13 +16,19 @@ public sealed class DaemonDhcpProblems(DaemonDhcpService daemon) : IDhcpService
 
     public void Release(string networkName) => Do(networkName, () => daemon.Release(networkName));
 
-    public IReadOnlyList<DhcpLease> ReadLeases(string networkName)
+    public IReadOnlyList<DhcpLease> ReadLeases(string networkName) =>
+        Reading(networkName, daemon.LeaseFile(networkName), () => daemon.ReadLeases(networkName));
+
+    public IReadOnlyList<Dhcp6Lease> ReadLeases6(string networkName) =>
+        Reading(networkName, daemon.Lease6File(networkName), () => daemon.ReadLeases6(networkName));
+
+    private static IReadOnlyList<T> Reading<T>(string networkName, string file, Func<IReadOnlyList<T>> read)
     {
-        try { return daemon.ReadLeases(networkName); }
+        try { return read(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new NetworkProblemException(ErrorIds.DhcpUnavailable, ProblemCategory.ReadError,
-                $"The leases of network '{networkName}' cannot be read: {e.Message} Check {daemon.LeaseFile(networkName)}.", networkName);
+                $"The leases of network '{networkName}' cannot be read: {e.Message} Check {file}.", networkName);
         }
     }
 

@@ -5,8 +5,9 @@ using VirtualNetworking.PowerShell.Infrastructure;
 namespace VirtualNetworking.PowerShell.Commands;
 
 /// <summary>
-/// virsh net-update NET add ip-dhcp-host --live --config: a fixed address for a MAC, applied to the running
-/// DHCP server without a restart. Leases from Get-VNetworkDhcpLease bind by property name, so they can be pinned.
+/// virsh net-update NET add ip-dhcp-host --live --config: a fixed address for a MAC (IPv4) or a DUID or name (IPv6),
+/// applied to the running DHCP server without a restart. Leases from Get-VNetworkDhcpLease bind by property name, so
+/// they can be pinned; which identifier goes with which family is Core's to check, so neither is mandatory here.
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "VNetworkDhcpReservation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(VNetworkDhcpReservation))]
@@ -16,8 +17,12 @@ public sealed class AddVNetworkDhcpReservationCommand : VNetworkCommandBase
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string Network { get; set; } = "";
 
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    public string MacAddress { get; set; } = "";
+    /// <summary>Not mandatory: an IPv6 lease piped in has none (binding a null to a mandatory parameter fails).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? MacAddress { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Duid { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public string IPAddress { get; set; } = "";
@@ -30,11 +35,14 @@ public sealed class AddVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        ForTarget(MacAddress, () =>
+        var mac = Given(MacAddress);
+        var duid = Given(Duid);
+        var hostName = Given(HostName);
+        ForTarget(mac ?? duid ?? hostName ?? IPAddress, () =>
         {
             var address = ParameterText.HostAddress(IPAddress);
-            if (!ShouldProcess($"{Network}: {MacAddress} -> {address}", "Add DHCP reservation")) return;
-            var entry = ModuleContext.Reservations().Add(Network, MacAddress, address, string.IsNullOrEmpty(HostName) ? null : HostName);
+            if (!ShouldProcess($"{Network}: {mac ?? duid ?? hostName} -> {address}", "Add DHCP reservation")) return;
+            var entry = ModuleContext.Reservations().Add(Network, mac, duid, address, hostName);
             if (PassThru) WriteObject(new VNetworkDhcpReservation(entry));
         });
     }

@@ -1,9 +1,10 @@
 using System.Management.Automation;
+using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
 
-/// <summary>virsh net-dhcp-leases: the leases our DHCP server holds, per active network; expired ones are left out.</summary>
+/// <summary>virsh net-dhcp-leases: the DHCPv4 and DHCPv6 leases our daemon holds, per active network; expired ones are left out.</summary>
 [Cmdlet(VerbsCommon.Get, "VNetworkDhcpLease")]
 [OutputType(typeof(VNetworkDhcpLease))]
 public sealed class GetVNetworkDhcpLeaseCommand : VNetworkCommandBase
@@ -16,14 +17,17 @@ public sealed class GetVNetworkDhcpLeaseCommand : VNetworkCommandBase
     [Parameter]
     public string? MacAddress { get; set; }
 
+    [Parameter]
+    public string? Duid { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (!TryMacFilter(MacAddress, out var mac)) return;
+        if (!TryFilter(MacAddress, ParameterText.MacAddress, out var mac) || !TryFilter(Duid, ParameterText.Duid, out var duid)) return;
         var leases = ModuleContext.Leases();
         foreach (var network in Network ?? ForAll(leases.ActiveNetworks))
             ForTarget(network, () =>
             {
-                foreach (var lease in leases.List(network, mac)) WriteObject(new VNetworkDhcpLease(lease));
+                foreach (var lease in leases.List(network, mac, duid)) WriteObject(new VNetworkDhcpLease(lease));
             });
     }
 }

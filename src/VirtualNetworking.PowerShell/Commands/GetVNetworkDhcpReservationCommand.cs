@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using VirtualNetworking.Core.Validation;
 using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
@@ -16,14 +17,18 @@ public sealed class GetVNetworkDhcpReservationCommand : VNetworkCommandBase
     [Parameter]
     public string? MacAddress { get; set; }
 
+    [Parameter]
+    public string? Duid { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (!TryMacFilter(MacAddress, out var mac)) return;
+        if (!TryFilter(MacAddress, ParameterText.MacAddress, out var mac) || !TryFilter(Duid, ParameterText.Duid, out var duid)) return;
+        var duidText = duid?.ToString();
         var reservations = ModuleContext.Reservations();
         foreach (var name in Network ?? ForAll(() => ModuleContext.Catalog().List().Select(r => r.Definition.Name).ToArray()))
             ForTarget(name, () =>
             {
-                foreach (var entry in reservations.List(name).Where(e => mac is null || e.MacAddress == mac))
+                foreach (var entry in reservations.List(name).Where(e => (mac is null || e.MacAddress == mac) && (duidText is null || e.Duid == duidText)))
                     WriteObject(new VNetworkDhcpReservation(entry));
             });
     }

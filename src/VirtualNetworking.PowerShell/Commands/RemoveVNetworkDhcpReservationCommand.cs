@@ -4,7 +4,10 @@ using VirtualNetworking.PowerShell.Infrastructure;
 
 namespace VirtualNetworking.PowerShell.Commands;
 
-/// <summary>virsh net-update NET delete ip-dhcp-host --live --config: the MAC's fixed address goes, without a restart.</summary>
+/// <summary>
+/// virsh net-update NET delete ip-dhcp-host --live --config: the reservation of a MAC, a DUID or an address goes,
+/// without a restart. Reservations from Get-VNetworkDhcpReservation bind by property name.
+/// </summary>
 [Cmdlet(VerbsCommon.Remove, "VNetworkDhcpReservation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(VNetworkDhcpReservation))]
 public sealed class RemoveVNetworkDhcpReservationCommand : VNetworkCommandBase
@@ -13,10 +16,14 @@ public sealed class RemoveVNetworkDhcpReservationCommand : VNetworkCommandBase
     [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string Network { get; set; } = "";
 
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    public string MacAddress { get; set; } = "";
+    /// <summary>Not mandatory: an IPv6 reservation piped in has none (binding a null to a mandatory parameter fails).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? MacAddress { get; set; }
 
-    /// <summary>Only the reservation with this address (when a MAC has several).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Duid { get; set; }
+
+    /// <summary>The reservation with this address; with -MacAddress or -Duid, the one of theirs with it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? IPAddress { get; set; }
 
@@ -25,11 +32,14 @@ public sealed class RemoveVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     protected override void ProcessRecord()
     {
-        ForTarget(MacAddress, () =>
+        var mac = Given(MacAddress);
+        var duid = Given(Duid);
+        var ip = Given(IPAddress);
+        ForTarget(mac ?? duid ?? ip ?? Network, () =>
         {
-            var address = IPAddress is null ? null : ParameterText.HostAddress(IPAddress);
-            if (!ShouldProcess($"{Network}: {MacAddress}", "Remove DHCP reservation")) return;
-            var entry = ModuleContext.Reservations().Remove(Network, MacAddress, address);
+            var address = ip is null ? null : ParameterText.HostAddress(ip);
+            if (!ShouldProcess($"{Network}: {string.Join(" ", new[] { mac, duid, ip }.Where(w => w is not null))}", "Remove DHCP reservation")) return;
+            var entry = ModuleContext.Reservations().Remove(Network, mac, duid, address);
             if (PassThru) WriteObject(new VNetworkDhcpReservation(entry));
         });
     }

@@ -46,20 +46,23 @@ public abstract class VNetworkCommandBase : PSCmdlet
         foreach (var warning in warnings) WriteWarning($"{warning.ErrorId}: {warning.Message}");
     }
 
-    /// <summary>A -MacAddress filter in canonical form (null: none); false after reporting a malformed one.</summary>
-    protected bool TryMacFilter(string? text, out string? mac)
+    /// <summary>A filter parameter (-MacAddress, -Duid) parsed to its canonical form (null: none); false after reporting a malformed one.</summary>
+    protected bool TryFilter<T>(string? text, Func<string, T> parse, out T? value) where T : class
     {
-        string? parsed = null;
+        T? parsed = null;
         var valid = text is null;
         if (text is not null)
             ForTarget(text, () =>
             {
-                parsed = ParameterText.MacAddress(text);
+                parsed = parse(text);
                 valid = true;
             });
-        mac = parsed;
+        value = parsed;
         return valid;
     }
+
+    /// <summary>A parameter bound from a pipeline object may be empty where it means "none" (a CSV's empty column).</summary>
+    protected static string? Given(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     /// <summary>Whether the parameter was given (to tell "not given" from a default value).</summary>
     /// <summary>

@@ -2,15 +2,16 @@ using VirtualNetworking.Core.Live;
 
 namespace VirtualNetworking;
 
-/// <summary>A DHCP lease our server granted (virsh net-dhcp-leases).</summary>
+/// <summary>A DHCP lease our server granted (virsh net-dhcp-leases): IPv4 ones name the client by MacAddress, IPv6 ones by Duid and Iaid.</summary>
 public sealed class VNetworkDhcpLease
 {
-    internal VNetworkDhcpLease(NetworkLease networkLease)
+    internal VNetworkDhcpLease(NetworkLease lease)
     {
-        var lease = networkLease.Lease;
-        Network = networkLease.Network;
+        Network = lease.Network;
         IPAddress = lease.Address.ToString();
-        MacAddress = networkLease.MacAddress;
+        MacAddress = lease.MacAddress;
+        Duid = lease.Duid?.ToString();
+        Iaid = lease.Iaid;
         HostName = lease.HostName;
         ClientId = lease.ClientId is null ? null : string.Join(':', lease.ClientId.Select(b => b.ToString("x2")));
         ExpiryTime = lease.Expires?.LocalDateTime;
@@ -18,11 +19,17 @@ public sealed class VNetworkDhcpLease
 
     public string Network { get; }
     public string IPAddress { get; }
-    public string MacAddress { get; }
+    /// <summary>Empty for an IPv6 lease.</summary>
+    public string? MacAddress { get; }
+    /// <summary>The DHCPv6 client's DUID; empty for an IPv4 lease.</summary>
+    public string? Duid { get; }
+    /// <summary>The DHCPv6 identity association the address belongs to; empty for an IPv4 lease.</summary>
+    public uint? Iaid { get; }
     public string? HostName { get; }
+    /// <summary>The DHCPv4 client identifier (option 61), when the client sent one.</summary>
     public string? ClientId { get; }
     /// <summary>Local time; empty for an infinite lease.</summary>
     public DateTime? ExpiryTime { get; }
 
-    public override string ToString() => $"{MacAddress} {IPAddress}";
+    public override string ToString() => $"{MacAddress ?? Duid} {IPAddress}";
 }

@@ -1,4 +1,5 @@
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Host;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
@@ -36,6 +37,8 @@ internal sealed class FakeDhcp : IDhcpService
     public void Release(string networkName) => Served.Remove(networkName);
     public readonly List<DhcpLease> Leases = new();
     public IReadOnlyList<DhcpLease> ReadLeases(string networkName) => Leases;
+    public readonly List<Dhcp6Lease> Leases6 = new();
+    public IReadOnlyList<Dhcp6Lease> ReadLeases6(string networkName) => Leases6;
 }
 
 /// <summary>The host's resolver: what is registered per bridge; Unavailable and Refuse play a host without resolved and a failing one.</summary>

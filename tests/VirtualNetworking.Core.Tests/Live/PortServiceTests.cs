@@ -116,7 +116,7 @@ public sealed class PortServiceTests
     {
         Runtime().Start("lab");
         var catalog = new NetworkCatalog(test.Ports());
-        new ReservationService(catalog, Runtime()).Add("lab", "52:54:00:aa:00:02", IPAddress.Parse("192.168.122.51"), null);
+        new ReservationService(catalog, Runtime()).Add("lab", "52:54:00:aa:00:02", duid: null, IPAddress.Parse("192.168.122.51"), null);
 
         var port = Ports().Create(new PortRequest("lab", PortType.Tap, MacAddress: "52:54:00:aa:00:02", IPAddress: IPAddress.Parse("192.168.122.51"))).Port;
         Assert.Null(port.ReservedAddress);
