@@ -102,13 +102,16 @@ public static class DhcpReservations
     /// </summary>
     private static (string? Mac, string? Duid) CheckIdentity(string network, string? macAddress, string? duid, IPAddress? address)
     {
-        if (macAddress is not null && (duid is not null || address?.AddressFamily == AddressFamily.InterNetworkV6))
+        if (macAddress is not null && duid is not null)
             throw new NetworkProblemException(ErrorIds.ReservationFamilyMismatch, ProblemCategory.InvalidArgument,
-                $"-MacAddress names an IPv4 DHCP client, but {(duid is not null ? "-Duid was given too" : $"{address} is an IPv6 address")} (network '{network}'). " +
-                "For IPv6 give -Duid, the guest's DHCPv6 client id, or -HostName; for IPv4 give -MacAddress with an IPv4 address.", macAddress);
+                $"A reservation of network '{network}' is by MAC address (IPv4) or by DUID (IPv6), not both. Give the MAC address with an IPv4 address, or the DUID with an IPv6 one.", macAddress);
+        if (macAddress is not null && address?.AddressFamily == AddressFamily.InterNetworkV6)
+            throw new NetworkProblemException(ErrorIds.ReservationFamilyMismatch, ProblemCategory.InvalidArgument,
+                $"{address} is an IPv6 address, and a MAC address names an IPv4 DHCP client only; DHCPv6 knows a guest by its DUID (network '{network}'). " +
+                "Reserve an IPv4 address for the MAC address, or reserve the IPv6 address with Add-VNetworkDhcpReservation -Duid or -HostName.", macAddress);
         if (duid is not null && address?.AddressFamily == AddressFamily.InterNetwork)
             throw new NetworkProblemException(ErrorIds.ReservationFamilyMismatch, ProblemCategory.InvalidArgument,
-                $"-Duid names a DHCPv6 client, but {address} is an IPv4 address (network '{network}'). Give -Duid with an IPv6 address, or -MacAddress with an IPv4 one.", duid);
+                $"{address} is an IPv4 address, and a DUID names a DHCPv6 client only (network '{network}'). Reserve an IPv6 address for the DUID, or the IPv4 address with -MacAddress.", duid);
         return (macAddress is null ? null : CheckMac(macAddress), duid is null ? null : CheckDuid(duid));
     }
 
