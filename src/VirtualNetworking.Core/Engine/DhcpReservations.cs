@@ -36,8 +36,8 @@ public static class DhcpReservations
         var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
         if (ipv6 ? id is null && hostName is null : mac is null)
             throw new NetworkProblemException(ErrorIds.ReservationIdentityMissing, ProblemCategory.InvalidArgument, ipv6
-                ? $"An IPv6 reservation ({address}) on network '{definition.Name}' needs -Duid, the guest's DHCPv6 client id (Get-VNetworkDhcpLease shows it), or -HostName for a guest that sends its name."
-                : $"An IPv4 reservation ({address}) on network '{definition.Name}' needs -MacAddress, the guest's MAC address.", address);
+                ? $"The IPv6 reservation of {address} on network '{definition.Name}' names no guest. Give -Duid, the guest's DHCPv6 client id (Get-VNetworkDhcpLease shows it), or -HostName for a guest that sends its name."
+                : $"The IPv4 reservation of {address} on network '{definition.Name}' names no guest. Give -MacAddress, the guest's MAC address.", address);
         var ip = DhcpIp(definition, ipv6);
         var subnet = ip.IsIPv6 ? new IpNetwork(ip.Address, ip.Prefix ?? 64) : NetworkValidator.Subnet(ip);
         if (!subnet.Contains(address) || address.Equals(subnet.Network) || (!ipv6 && address.Equals(subnet.Broadcast)))
