@@ -204,3 +204,48 @@ Describe 'Get-VNetworkDhcpLease lists the IPv6 leases of the .leases6 file' {
         $reservations[0].MacAddress | Should -BeExactly '52:54:00:00:79:01'
     }
 }
+
+# Namespace tier: a started dual-stack network, changed live like an IPv4 reservation (the daemon gets the new XML
+# through DaemonDhcpService.Update). What a DHCPv6 client then gets is the daemon's end-to-end test.
+Describe 'IPv6 reservations on a running network' -Tag Namespace {
+    BeforeAll {
+        Assert-TestNamespace
+        $script:NsRoot = New-TestRoot
+        New-VNetwork -Name dual -Subnet 10.79.0.0/24, fd00:79::/64 -BridgeName dualbr | Out-Null
+        Start-VNetwork -Name dual -WarningAction SilentlyContinue
+        function script:Get-LiveIpv6 { ([xml](Export-VNetwork -Name dual)).network.ip | Where-Object family -eq 'ipv6' }
+        function script:Get-DaemonPid { [int](Get-Content -Raw (Join-Path $NsRoot 'run/virtualnetworking/vnetd.pid')) }
+    }
+    AfterAll {
+        Stop-VNetwork -Name dual -ErrorAction Ignore
+        Remove-TestRoot $script:NsRoot
+    }
+
+    It 'a DUID reservation reaches the live definition without a restart, and is removed the same way' {
+        $daemon = Get-DaemonPid
+        $ifindex = (ip -j link show dualbr | ConvertFrom-Json).ifindex
+
+        Add-VNetworkDhcpReservation -Network dual -Duid $Guest1 -IPAddress fd00:79::10 -HostName web6
+
+        (Get-LiveIpv6).dhcp.host.id | Should -BeExactly $Guest1
+        (Get-StoredIpv6).dhcp.host.id | Should -BeExactly $Guest1
+        Get-DaemonPid | Should -Be $daemon
+        (ip -j link show dualbr | ConvertFrom-Json).ifindex | Should -Be $ifindex
+        (Get-VNetwork -Name dual).State | Should -Be 'Active'
+
+        Remove-VNetworkDhcpReservation -Network dual -Duid $Guest1
+
+        (Get-LiveIpv6).dhcp.host | Should -BeNullOrEmpty
+        (Get-StoredIpv6).dhcp.host | Should -BeNullOrEmpty
+        Get-DaemonPid | Should -Be $daemon
+    }
+
+    It 'a refused reservation leaves the running network as it was' {
+        $before = Export-VNetwork -Name dual
+
+        Add-VNetworkDhcpReservation -Network dual -MacAddress 52:54:00:00:79:05 -IPAddress fd00:79::15 -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $failed[0].FullyQualifiedErrorId | Should -BeExactly "VNetworkReservationFamilyMismatch,$Commands.AddVNetworkDhcpReservationCommand"
+        Export-VNetwork -Name dual | Should -BeExactly $before
+    }
+}
