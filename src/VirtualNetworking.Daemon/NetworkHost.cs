@@ -102,7 +102,7 @@ internal sealed class NetworkHost : IDisposable
             {
                 if (policy is not null)
                 {
-                    if (network.Dns is { } served) served.Update(definition, policy, network.Dhcp?.Leases ?? []);
+                    if (network.Dns is { } served) served.Update(definition, policy, network.Dhcp?.Leases ?? [], network.Dhcp6?.Leases ?? []);
                     else
                     {
                         network.Dns = new DnsWorker(name, bridge, index, definition, policy, _resolvers.Current, _dnsOptions, _loop, _log);
@@ -133,6 +133,7 @@ internal sealed class NetworkHost : IDisposable
                 {
                     network.Dhcp6 = new Dhcp6Worker(name, bridge, index, scope6, Lease6File(name), _loop, _committer, _log);
                     created.Add(() => { network.Dhcp6.Dispose(); network.Dhcp6 = null; });
+                    network.Dhcp6.LeasesChanged += network.LeasesChanged;
                 }
 
                 if (advertisements is null)
@@ -225,7 +226,7 @@ internal sealed class NetworkHost : IDisposable
         public AdvertisementWorker? Advertisements { get; set; }
 
         /// <summary>Names follow leases: the DNS zone is rebuilt from the leases now.</summary>
-        public void LeasesChanged() => Dns?.Rebuild(Dhcp?.Leases ?? []);
+        public void LeasesChanged() => Dns?.Rebuild(Dhcp?.Leases ?? [], Dhcp6?.Leases ?? []);
 
         public void Dispose()
         {

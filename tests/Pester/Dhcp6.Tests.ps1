@@ -16,9 +16,13 @@ BeforeAll {
     $script:Seq = 0
     $script:Namespaces = [Collections.Generic.List[string]]::new()
 
-    # dhclient's event script: logs what the client got (one line per event), configures nothing.
+    # dhclient's event script: logs what the client got (one line per event); a bound address goes on eth0 as on-link /64
+    # (the prefix length comes from the RA, which these guests do not take), so the guest can ask the bridge's DNS.
     $script:DhclientScript = @'
 #!/bin/sh
+case "$reason" in
+  BOUND6) ip -6 addr add "$new_ip6_address/64" dev "$interface" nodad ;;
+esac
 case "$reason" in
   BOUND6|RENEW6|REBIND6|RELEASE6|EXPIRE6|STOP6|DEPREF6)
     echo "event=$reason ip=${new_ip6_address:-} prefixlen=${new_ip6_prefixlen:-} old=${old_ip6_address:-} preferred=${new_preferred_life:-} valid=${new_max_life:-} dns=${new_dhcp6_name_servers:-} search=${new_dhcp6_domain_search:-}" >> "$VD6_LOG" ;;
@@ -152,6 +156,10 @@ Describe 'DHCPv6 from vnetd on a started network' -Tag Namespace {
         $leaseA.HostName | Should -Be $a.Name
         $leaseA.MacAddress | Should -BeNullOrEmpty
         $leaseA.ExpiryTime | Should -BeGreaterThan (Get-Date).AddSeconds(90)
+        # Its name (Client FQDN) resolves at the network's DNS server, under the domain and bare, and back.
+        ip netns exec $a.Ns dig +short +time=2 +tries=2 '@fd00:d6::1' "$($a.Name).six.test" AAAA | Should -Be $bound.ip
+        ip netns exec $a.Ns dig +short +time=2 +tries=2 '@fd00:d6::1' $a.Name AAAA | Should -Be $bound.ip
+        ip netns exec $a.Ns dig +short +time=2 +tries=2 '@fd00:d6::1' -x $bound.ip | Should -Be "$($a.Name).six.test."
 
         # The reserved address, by DUID.
         $b = New-Guest vd6-nat0
