@@ -111,7 +111,8 @@ Describe 'Router advertisements on a started IPv6 network' -Tag Namespace {
         $ra = Invoke-Rdisc6 $guest
         # Answered, not only overheard: the daemon read the solicitation's hop limit (255) and scheduled an answer.
         Get-DaemonLog $logged | Should -Match 'vra-nat: router solicitation from fe80::[0-9a-f:]+%\d+, hop limit 255'
-        Get-DaemonLog $logged | Should -Match 'vra-nat: Solicited router advertisement sent on vra-nat0 from fe80::'
+        # rdisc6 may have taken an RA of the initial burst; the answer then leaves up to 3.5 s later (RFC 4861 §6.2.6).
+        Wait-Until -Seconds 5 -What 'the answer to the solicitation' { (Get-DaemonLog $logged) -match 'vra-nat: Solicited router advertisement sent on vra-nat0 from fe80::' }
         $ra | Should -Match 'Stateful address conf\.\s*:\s*No'
         $ra | Should -Match 'Router lifetime\s*:\s*1800 '
         $ra | Should -Match 'Prefix\s*:\s*fd00:5::/64'
