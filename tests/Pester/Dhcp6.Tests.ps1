@@ -177,7 +177,9 @@ Describe 'DHCPv6 from vnetd on a started network' -Tag Namespace {
         $daemon = [int](Get-Content (Join-Path $env:VNET_ROOT 'run/virtualnetworking/vnetd.pid'))
         kill -KILL $daemon
         (Get-Lease6 vd6-nat | Where-Object Duid -eq $a.Duid).IPAddress | Should -Be $bound.ip
+        (Test-VNetworkHealth -Name vd6-nat | Where-Object Check -eq Dhcp6Served).Status | Should -Be 'Fail'
         (Repair-VNetwork -Name vd6-nat | Where-Object Check -eq DaemonRunning).Result | Should -Be 'Repaired'
+        (Test-VNetworkHealth -Name vd6-nat | Where-Object Check -eq Dhcp6Served).Status | Should -Be 'Pass'
         Wait-Until -Seconds 80 -What 'the guest''s Renew at T1' { @(Get-GuestEvent $a | Where-Object event -eq 'RENEW6').Count -ge 1 }
         (Get-GuestEvent $a | Where-Object event -eq 'RENEW6' | Select-Object -Last 1).ip | Should -Be $bound.ip
         Wait-Until -Seconds 5 -What 'the renewal in the lease list' {

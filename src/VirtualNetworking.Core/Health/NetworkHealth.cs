@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VirtualNetworking.Core.Addressing;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Firewall;
@@ -167,6 +168,8 @@ public sealed class NetworkHealth
         var entry = served.FirstOrDefault(s => s.Name == d.Name);
         var stale = entry is not null && bridge is not null && entry.InterfaceIndex != bridge.Index;
         if (NetworkRuntime.ServesDhcp(d)) yield return Serving(DhcpServed, "DHCP", entry?.Dhcp == true, "new guests get no address and leases are not renewed");
+        if (Dhcp6ScopeBuilder.ServedIp(d) is not null)
+            yield return Serving(Dhcp6Served, "DHCPv6", entry?.Dhcp6 == true, "new guests get no IPv6 address from the range and leases are not renewed");
         if (DnsPolicy.FromNetwork(d) is not null) yield return Serving(DnsServed, "DNS", entry?.Dns == true, "guests' names do not resolve");
         if (RouterAdvertisementPolicy.FromNetwork(d) is not null)
             yield return Serving(RouterAdvertisementsServed, "router advertisements", entry?.RouterAdvertisements == true,

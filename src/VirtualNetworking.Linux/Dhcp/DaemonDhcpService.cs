@@ -140,6 +140,7 @@ public sealed class DaemonDhcpService
             m["dnsQueries"] is null ? null
                 : new DnsServingStatistics(N("dnsQueries"), N("dnsLocal"), N("dnsForwarded"), N("dnsNxdomain"), N("dnsRefused"),
                     N("dnsMalformed"), N("dnsDropped")),
-            m["raSent"] is null ? null : new RouterAdvertisementStatistics(N("raSent"), N("raSolicitations")));
+            m["raSent"] is null ? null : new RouterAdvertisementStatistics(N("raSent"), N("raSolicitations")),
+            m["dhcp6Received"] is null ? null : new Dhcp6ServingStatistics(N("dhcp6Received"), N("dhcp6Replies"), N("dhcp6Dropped"), (int)N("dhcp6ActiveLeases")));
     }
 }
