@@ -187,6 +187,19 @@ Describe 'DHCPv6 from vnetd on a started network' -Tag Namespace {
         }
     }
 
+    It 'a host id too short to be a DUID refuses the start, leaving no bridge behind' {
+        # libvirt's rule (hex digits and ':') accepts it; no DUID type is 2 octets long, so the server could never match it.
+        Import-VNetwork -Xml @"
+<network><name>vd6-nat</name><bridge name='vd6-nat0'/>
+  <ip family='ipv6' address='fd00:d8::1' prefix='64'><dhcp><host id='0:1' ip='fd00:d8::5'/></dhcp></ip>
+</network>
+"@ | Out-Null
+        { Start-VNetwork -Name vd6-nat -ErrorAction Stop } | Should -Throw -ErrorId 'VNetworkDhcpUnavailable,*'
+        "$($Error[0])" | Should -Match "unusable IPv6 DHCP block: Host id '0:1': a DUID of 2 bytes is outside 3-130"
+        (Get-VNetwork vd6-nat).State | Should -Be 'Inactive'
+        ip link show dev vd6-nat0 2>$null | Should -BeNullOrEmpty
+    }
+
     It 'the router advertisement says stateful, and a link that is not our bridge gets no DHCPv6 answer' {
         Import-VNetwork -Xml @"
 <network><name>vd6-nat</name><forward mode='nat'/><bridge name='vd6-nat0'/>
@@ -203,6 +216,6 @@ Describe 'DHCPv6 from vnetd on a started network' -Tag Namespace {
 
         # A link of the host that is not one of our bridges: its dhclient hears nothing and gives up.
         $outsider = New-Guest ''
-        Invoke-Dhclient6 $outsider -Seconds 15 | Should -BeNullOrEmpty
+        Invoke-Dhclient6 $outsider -Seconds 8 | Should -BeNullOrEmpty
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Model;
@@ -54,6 +55,11 @@ public sealed class DaemonDhcpService
         }
         if (scope?.Validate() is { Count: > 0 } problems)
             throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable DHCP block: {string.Join("; ", problems)}.");
+        Dhcp6Scope? scope6;
+        try { scope6 = Dhcp6ScopeBuilder.FromNetwork(liveDefinition); }
+        catch (ArgumentException e) { throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable IPv6 DHCP block: {e.Message}", e); }
+        if (scope6?.Validate() is { Count: > 0 } problems6)
+            throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable IPv6 DHCP block: {string.Join("; ", problems6)}.");
         var bridge = liveDefinition.Bridge?.Name
             ?? throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has no bridge name to serve DHCP and DNS on.");
         EnsureRunning();
