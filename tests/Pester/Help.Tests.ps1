@@ -47,13 +47,24 @@ Describe 'Help of <CommandName>' -ForEach $Commands {
         $text.Length | Should -BeGreaterThan 80
     }
 
-    It 'has at least one example with code and remarks' {
+    It 'has at least two examples with code and remarks' {
         $examples = @($help.examples.example)
-        $examples.Count | Should -BeGreaterOrEqual 1
+        $examples.Count | Should -BeGreaterOrEqual 2
         foreach ($example in $examples) {
             $example.code | Should -Not -BeNullOrEmpty -Because $example.title
             (($example.remarks | ForEach-Object Text) -join '') | Should -Not -BeNullOrEmpty -Because $example.title
         }
+    }
+
+    It 'names its input and output types, the outputs as the cmdlet declares them' {
+        @($help.inputTypes.inputType | ForEach-Object { $_.type.name } | Where-Object { $_ }) | Should -Not -BeNullOrEmpty
+        $outputs = (@($help.returnValues.returnValue | ForEach-Object { $_.type.name }) -join "`n")
+        $outputs | Should -Not -BeNullOrEmpty
+        foreach ($type in $command.OutputType.Name) { $outputs | Should -Match ([regex]::Escape($type)) -Because 'every [OutputType] is documented' }
+    }
+
+    It 'has related links' {
+        @($help.relatedLinks.navigationLink | Where-Object { $_.linkText -or $_.uri }).Count | Should -BeGreaterOrEqual 1
     }
 
     It 'documents every parameter of Get-Command' {

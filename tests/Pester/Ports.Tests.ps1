@@ -154,6 +154,24 @@ Describe 'Ports attach guests to started networks' -Tag Namespace {
         (Get-VNetwork pipe | Get-VNetworkPort).Name | Should -Be 'vnet0'
     }
 
+    It 'completes port names and bridge names, of the -Network already typed' {
+        New-VNetwork -Name other -Subnet 10.215.3.0/24 -BridgeName vptbr3 -Stp:$false -Start -WarningAction Ignore -ErrorAction Stop | Out-Null
+        $labPort = New-VNetworkPort -Network lab -Type Tap -ErrorAction Stop
+        $otherPort = New-VNetworkPort -Network other -Type Tap -ErrorAction Stop
+        function Complete([string] $line) { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText }
+
+        Complete 'Get-VNetworkPort -Network lab -Name ' | Should -Be @($labPort.Name)
+        Complete 'Remove-VNetworkPort -Network other -Name ' | Should -Be @($otherPort.Name)
+        Complete 'Get-VNetworkPort -Name vnet' | Should -Be @($labPort.Name, $otherPort.Name | Sort-Object)
+        Complete 'Get-VNetworkBridge -Network other -Name ' | Should -Be @('vptbr3')
+        # Without -Network: every bridge of the host, ours or not.
+        ip link add vptfor0 type bridge
+        try { Complete 'Get-VNetworkBridge -Name vpt' | Should -Be @('vptbr0', 'vptbr3', 'vptfor0') }
+        finally { ip link delete vptfor0 }
+        # An unknown network completes nothing rather than failing at the prompt.
+        Complete 'Get-VNetworkPort -Network nosuch -Name ' | Should -BeNullOrEmpty
+    }
+
     It 'Restart-VNetwork keeps the ports on the new bridge and the guest keeps working; Stop-VNetwork removes them' {
         $ns = New-GuestNamespace
         $veth = New-VNetworkPort -Network lab -Namespace $ns -ErrorAction Stop

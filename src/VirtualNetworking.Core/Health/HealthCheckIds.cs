@@ -12,6 +12,8 @@ public static class HealthCheckIds
     public const string Forwarding = "Forwarding";
     public const string DaemonRunning = "DaemonRunning";
     public const string DhcpServed = "DhcpServed";
+    /// <summary>vnetd serves the DHCPv6 of a network with an IPv6 &lt;dhcp&gt; block on its bridge.</summary>
+    public const string Dhcp6Served = "Dhcp6Served";
     public const string DnsServed = "DnsServed";
     /// <summary>vnetd sends the router advertisements of a network with IPv6 on its bridge.</summary>
     public const string RouterAdvertisementsServed = "RouterAdvertisementsServed";

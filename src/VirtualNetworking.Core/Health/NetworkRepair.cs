@@ -90,7 +90,7 @@ public sealed class NetworkRepair(EnginePorts ports, Func<NetworkHealth> health,
             if (firewallRestore.RestoreLocked([name]).Problems is { Count: > 0 } problems) throw new NetworkProblemException(problems);
         }, FirewallRules);
         Try("serve DHCP, DNS and router advertisements on the bridge (starting vnetd if needed)", () => ports.Dhcp.Serve(d),
-            DaemonRunning, DhcpServed, DnsServed, RouterAdvertisementsServed);
+            DaemonRunning, DhcpServed, Dhcp6Served, DnsServed, RouterAdvertisementsServed);
 
         // What no action answered for: not the network's own, or it needs a restart.
         outcomes.AddRange(byCheck.Values.Select(Skip));

@@ -3,7 +3,8 @@ namespace VirtualNetworking.Core.Ports;
 /// <summary>A network the daemon serves now, as its status reports it.</summary>
 /// <param name="InterfaceIndex">The bridge's ifindex the daemon's sockets are bound to (a recreated bridge has a new one).</param>
 /// <param name="RouterAdvertisements">The daemon sends the network's router advertisements.</param>
-public sealed record ServedNetwork(string Name, string Bridge, int InterfaceIndex, bool Dhcp, bool Dns, bool RouterAdvertisements = false);
+/// <param name="Dhcp6">The daemon serves the network's DHCPv6.</param>
+public sealed record ServedNetwork(string Name, string Bridge, int InterfaceIndex, bool Dhcp, bool Dns, bool RouterAdvertisements = false, bool Dhcp6 = false);
 
 /// <summary>The output of iptables-nft-save, ip6tables-nft-save, iptables-legacy-save and ip6tables-legacy-save.</summary>
 public sealed record IptablesSaves(string? NftV4, string? NftV6, string? LegacyV4, string? LegacyV6)

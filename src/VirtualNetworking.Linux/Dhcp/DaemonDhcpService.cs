@@ -50,13 +50,18 @@ public sealed class DaemonDhcpService
     {
         // Mapped here too, so a definition the daemon would refuse fails before any daemon is started.
         var scope = DhcpScopeBuilder.FromNetwork(liveDefinition);
-        if (scope is null && DnsPolicy.Served(liveDefinition) is null && RouterAdvertisementPolicy.FromNetwork(liveDefinition) is null)
+        if (scope is null && DnsPolicy.FromNetwork(liveDefinition) is null && RouterAdvertisementPolicy.FromNetwork(liveDefinition) is null)
         {
             Release(liveDefinition.Name);
             return;
         }
         if (scope?.Validate() is { Count: > 0 } problems)
             throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable DHCP block: {string.Join("; ", problems)}.");
+        Dhcp6Scope? scope6;
+        try { scope6 = Dhcp6ScopeBuilder.FromNetwork(liveDefinition); }
+        catch (ArgumentException e) { throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable IPv6 DHCP block: {e.Message}", e); }
+        if (scope6?.Validate() is { Count: > 0 } problems6)
+            throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has an unusable IPv6 DHCP block: {string.Join("; ", problems6)}.");
         var bridge = liveDefinition.Bridge?.Name
             ?? throw new DhcpDaemonException($"Network '{liveDefinition.Name}' has no bridge name to serve DHCP and DNS on.");
         EnsureRunning();
@@ -156,6 +161,7 @@ public sealed class DaemonDhcpService
             m["dnsQueries"] is null ? null
                 : new DnsServingStatistics(N("dnsQueries"), N("dnsLocal"), N("dnsForwarded"), N("dnsNxdomain"), N("dnsRefused"),
                     N("dnsMalformed"), N("dnsDropped")),
-            m["raSent"] is null ? null : new RouterAdvertisementStatistics(N("raSent"), N("raSolicitations")));
+            m["raSent"] is null ? null : new RouterAdvertisementStatistics(N("raSent"), N("raSolicitations")),
+            m["dhcp6Received"] is null ? null : new Dhcp6ServingStatistics(N("dhcp6Received"), N("dhcp6Replies"), N("dhcp6Dropped"), (int)N("dhcp6ActiveLeases")));
     }
 }

@@ -16,9 +16,15 @@ public sealed class DhcpDaemonException(string message, Exception? inner = null,
 /// <param name="NetworkNamespaceInode">Inode of the daemon's network namespace (as in /proc/PID/ns/net).</param>
 public sealed record DhcpDaemonInfo(int ProcessId, ulong NetworkNamespaceInode);
 
-/// <summary>One served network as the daemon reports it: DHCP counters when it serves DHCP, DNS counters when it serves DNS.</summary>
+/// <summary>
+/// One served network as the daemon reports it: DHCP counters when it serves DHCP, DNS counters when it serves DNS, and so on
+/// for router advertisements and DHCPv6.
+/// </summary>
 public sealed record DhcpNetworkStatus(string Name, string Bridge, int InterfaceIndex, Core.Dhcp.DhcpStatistics? Statistics, DnsServingStatistics? Dns,
-    RouterAdvertisementStatistics? RouterAdvertisements = null);
+    RouterAdvertisementStatistics? RouterAdvertisements = null, Dhcp6ServingStatistics? Dhcp6 = null);
+
+/// <summary>A network's DHCPv6 counters since the daemon began serving it, and its bound and declined leases now.</summary>
+public sealed record Dhcp6ServingStatistics(long Received, long Replies, long Dropped, int ActiveLeases);
 
 /// <summary>A network's router advertisement counters since the daemon began sending them.</summary>
 public sealed record RouterAdvertisementStatistics(long Sent, long Solicitations);

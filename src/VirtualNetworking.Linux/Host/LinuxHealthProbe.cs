@@ -16,7 +16,7 @@ public sealed class LinuxHealthProbe(DaemonDhcpService daemon) : IHealthProbe
         {
             if (daemon.Ping() is null) return null;
             return [.. daemon.GetStatus().Select(s => new ServedNetwork(s.Name, s.Bridge, s.InterfaceIndex, s.Statistics is not null, s.Dns is not null,
-                s.RouterAdvertisements is not null))];
+                s.RouterAdvertisements is not null, s.Dhcp6 is not null))];
         }
         catch (DhcpDaemonException) { return null; } // another namespace's daemon, or one that stopped answering: none serves here
     }

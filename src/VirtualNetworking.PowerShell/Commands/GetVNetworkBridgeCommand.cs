@@ -10,6 +10,7 @@ public sealed class GetVNetworkBridgeCommand : VNetworkCommandBase
 {
     [Parameter(Position = 0)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(BridgeNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Bridges of these networks; a network object from the pipeline binds here (by its name).</summary>

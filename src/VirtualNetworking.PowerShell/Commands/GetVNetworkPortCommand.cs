@@ -16,6 +16,7 @@ public sealed class GetVNetworkPortCommand : VNetworkCommandBase
 
     [Parameter(Position = 1)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(PortNameCompleter))]
     public string[]? Name { get; set; }
 
     protected override void ProcessRecord()

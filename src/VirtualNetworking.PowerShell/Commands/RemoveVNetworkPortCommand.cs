@@ -13,6 +13,7 @@ public sealed class RemoveVNetworkPortCommand : VNetworkCommandBase
     public string Network { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PortNameCompleter))]
     public string[] Name { get; set; } = [];
 
     protected override void ProcessRecord()

@@ -22,7 +22,7 @@ public sealed class NetworkHealthTests
         <ip address='10.50.0.1' prefix='24'><dhcp><range start='10.50.0.10' end='10.50.0.99'/></dhcp></ip></network>
         """;
 
-    private static readonly string[] Own = [NetworkActive, BridgePresent, BridgeUp, BridgeAddresses, BridgeMacAddress, FirewallRules, Forwarding, DaemonRunning, DhcpServed, DnsServed, RouterAdvertisementsServed, SubnetCollision, AcceptRa];
+    private static readonly string[] Own = [NetworkActive, BridgePresent, BridgeUp, BridgeAddresses, BridgeMacAddress, FirewallRules, Forwarding, DaemonRunning, DhcpServed, Dhcp6Served, DnsServed, RouterAdvertisementsServed, SubnetCollision, AcceptRa];
 
     private readonly TestHost test = new();
     private readonly FakeHealthProbe probe = new();
@@ -93,6 +93,25 @@ public sealed class NetworkHealthTests
         var failed = Check()[RouterAdvertisementsServed];
         Assert.Equal(HealthStatus.Fail, failed.Status);
         Assert.Equal("vnetd does not serve router advertisements on network 'lab': guests get no IPv6 address by autoconfiguration and no IPv6 default route through the bridge.", failed.Detail);
+        Assert.DoesNotContain(Dhcp6Served, results.Keys); // no IPv6 <dhcp> block
+    }
+
+    [Fact]
+    public void A_network_with_an_ipv6_dhcp_block_checks_that_vnetd_serves_its_dhcpv6()
+    {
+        Start(Nat.Replace("</ip></network>", "</ip><ip family='ipv6' address='fd00:50::1' prefix='64'><dhcp><range start='fd00:50::10' end='fd00:50::99'/></dhcp></ip></network>"));
+        test.Host.Sysctls["net/ipv6/conf/all/forwarding"] = "1";
+        probe.Served![0] = probe.Served[0] with { Dhcp6 = true };
+
+        var results = Check();
+        Assert.Empty(Failing(results));
+        Assert.Equal("vnetd serves DHCPv6 on vlab0.", results[Dhcp6Served].Detail);
+
+        probe.Served![0] = probe.Served[0] with { Dhcp6 = false };
+        var failed = Check()[Dhcp6Served];
+        Assert.Equal(HealthStatus.Fail, failed.Status);
+        Assert.Equal("vnetd does not serve DHCPv6 on network 'lab': new guests get no IPv6 address from the range and leases are not renewed.", failed.Detail);
+        Assert.Equal("Repair-VNetwork -Name 'lab' serves it again.", failed.Remedy);
     }
 
     [Fact]
