@@ -175,11 +175,13 @@ Describe 'Get-VNetworkDhcpLease lists the IPv6 leases of the .leases6 file' {
         ($leases[0].MacAddress, $leases[0].Duid, $leases[0].Iaid) | Should -Be @('52:54:00:00:79:01', $null, $null)
     }
 
-    It 'the table shows the DUID beside the MAC address column' {
+    It 'the table names each client by its MAC address or its DUID, a long DUID by its tail' {
         $table = Get-VNetworkDhcpLease -Network dual | Out-String -Width 200
 
-        $table | Should -Match '(?m)^Network\s+IPAddress\s+MacAddress\s+Duid\s+HostName\s+ExpiryTime'
-        $table | Should -Match "fd00:79::100\s+$Guest1\s+web"
+        $table | Should -Match '(?m)^Network\s+IPAddress\s+Client\s+HostName\s+ExpiryTime'
+        $table | Should -Match '10\.79\.0\.9\s+52:54:00:00:79:01\s+web'
+        # 00:03:00:01:52:54:00:00:79:01 is 29 characters: its last 17 are the MAC address in it.
+        $table | Should -Match 'fd00:79::100\s+…52:54:00:00:79:01\s+web'
     }
 
     It '-Duid lists that client''s IPv6 leases only, -MacAddress the IPv4 ones only' {

@@ -31,6 +31,7 @@ BeforeAll {
     New-VNetwork -Name fmt-laboratory-net -Subnet 10.219.40.0/24, fd00:219:40::/64 -BridgeName vfmt0 -Domain lab.example.test -Start `
         -WarningAction SilentlyContinue -ErrorAction Stop | Out-Null
     Add-VNetworkDhcpReservation -Network fmt-laboratory-net -MacAddress 52:54:00:f0:00:01 -IPAddress 10.219.40.50 -HostName database-primary -ErrorAction Stop
+    Add-VNetworkDhcpReservation -Network fmt-laboratory-net -Duid 00:01:00:01:2e:6b:0a:11:52:54:00:f0:00:01 -IPAddress fd00:219:40::50 -HostName database-primary -ErrorAction Stop
     Add-VNetworkPortForward -Network fmt-laboratory-net -Protocol tcp -HostPort 8080 -GuestAddress 10.219.40.50 -GuestPort 80 -Description 'web front end' -ErrorAction Stop
     New-VNetworkPort -Network fmt-laboratory-net -Type Tap -ErrorAction Stop | Out-Null
     # A lease as vnetd writes it (the daemon appends to the file it has open; this one replaces it for the readers).
@@ -38,6 +39,11 @@ BeforeAll {
         $null, 'build-agent-7', [DateTimeOffset]::UtcNow.AddHours(1), [VirtualNetworking.Core.Dhcp.DhcpLeaseState]::Bound)
     Set-Content -NoNewline -Path (Join-Path $env:VNET_ROOT 'var/lib/virtualnetworking/fmt-laboratory-net.leases') `
         -Value ([VirtualNetworking.Core.Dhcp.LeaseFileFormat]::Serialize([VirtualNetworking.Core.Dhcp.DhcpLease[]]@($lease)))
+    # And a DHCPv6 one (dhclient's DUID-LLT, 14 octets): a dual-stack table keeps its columns in 80.
+    $lease6 = [VirtualNetworking.Core.Dhcp6.Dhcp6Lease]::new([ipaddress]'fd00:219:40::1a2', [VirtualNetworking.Core.Dhcp6.Duid]::Parse('00:01:00:01:2e:6b:0a:11:52:54:00:f0:00:02'),
+        [uint32]4042260482, 'build-agent-7', [DateTimeOffset]::UtcNow.AddHours(1), [VirtualNetworking.Core.Dhcp6.Dhcp6LeaseState]::Bound)
+    Set-Content -NoNewline -Path (Join-Path $env:VNET_ROOT 'var/lib/virtualnetworking/fmt-laboratory-net.leases6') `
+        -Value ([VirtualNetworking.Core.Dhcp6.Dhcp6LeaseFileFormat]::Serialize([VirtualNetworking.Core.Dhcp6.Dhcp6Lease[]]@($lease6)))
     $script:Desired = @{ Networks = @( @{ Name = 'fmt-laboratory-net'; Mtu = 1400; DhcpRange = '10.219.40.100', '10.219.40.150' } ) }
     # Converged for real: a second network, defined and left inactive (the results of a -WhatIf run are not written).
     $script:Second = @{ Networks = @( @{ Name = 'fmt-second-network'; Mode = 'Isolated'; Subnet = '10.219.41.0/24'; Mtu = 1400 } ) }
