@@ -218,4 +218,30 @@ Describe 'DHCPv6 from vnetd on a started network' -Tag Namespace {
         $outsider = New-Guest ''
         Invoke-Dhclient6 $outsider -Seconds 8 | Should -BeNullOrEmpty
     }
+
+    It 'a reservation by DUID added while the network runs is served at once, without a restart, and its removal too' {
+        Import-VNetwork -Xml @"
+<network><name>vd6-nat</name><forward mode='nat'/><bridge name='vd6-nat0'/>
+  <ip family='ipv6' address='fd00:d9::1' prefix='64'><dhcp><range start='fd00:d9::100' end='fd00:d9::1ff'/></dhcp></ip>
+</network>
+"@ | Out-Null
+        Start-VNetwork -Name vd6-nat -WarningAction SilentlyContinue
+        $daemon = [int](Get-Content (Join-Path $env:VNET_ROOT 'run/virtualnetworking/vnetd.pid'))
+        $guest = New-Guest vd6-nat0
+
+        Add-VNetworkDhcpReservation -Network vd6-nat -Duid $guest.Duid -IPAddress fd00:d9::60 -HostName fixed6
+
+        (Invoke-Dhclient6 $guest).ip | Should -Be 'fd00:d9::60'
+        (Get-VNetworkDhcpLease -Network vd6-nat -Duid $guest.Duid).IPAddress | Should -Be 'fd00:d9::60'
+        [int](Get-Content (Join-Path $env:VNET_ROOT 'run/virtualnetworking/vnetd.pid')) | Should -Be $daemon
+
+        # Released and no longer reserved: the guest's next lease comes from the range (dhclient still asks for the old
+        # address too, from its lease file, and is told it with lifetime 0: an event of its own).
+        Invoke-Dhclient6Release $guest
+        Remove-VNetworkDhcpReservation -Network vd6-nat -Duid $guest.Duid
+        Invoke-Dhclient6 $guest | Out-Null
+        $bound = Get-GuestEvent $guest | Where-Object { $_.event -eq 'BOUND6' -and $_.valid -ne '0' } | Select-Object -Last 1
+        "$($bound.ip)" | Should -BeLike 'fd00:d9::1*' -Because (Get-Content -Raw $guest.Log)
+        [int](Get-Content (Join-Path $env:VNET_ROOT 'run/virtualnetworking/vnetd.pid')) | Should -Be $daemon
+    }
 }
