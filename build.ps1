@@ -142,7 +142,8 @@ function Invoke-Build {
     New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'en-US') -Force | Out-Null
     $bin = Join-Path $Root "src/VirtualNetworking.PowerShell/bin/$Configuration/net10.0"
     Copy-Item (Join-Path $bin 'VirtualNetworking.*.dll') $ModuleOut
-    Copy-Item (Join-Path $Root 'VirtualNetworking.psd1'), (Join-Path $Root 'src/VirtualNetworking.PowerShell/VirtualNetworking.Format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $Root 'src/VirtualNetworking.PowerShell/VirtualNetworking.Format.ps1xml'), (Join-Path $Root 'LICENSE') $ModuleOut
+    Write-StagedManifest
     # The root script module (the DSC resources' classes), and DSC v3's command resource manifests with their entry point.
     Copy-Item (Join-Path $Root 'src/VirtualNetworking.Dsc/*') $ModuleOut
     Copy-Item (Join-Path $Root 'en-US/*') (Join-Path $ModuleOut 'en-US')
@@ -151,6 +152,32 @@ function Invoke-Build {
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/VirtualNetworking.Daemon'), '-c', 'Release', '-r', 'linux-x64', '-o', $daemonOut, '-v', 'q', '-nologo')
     Copy-Item (Join-Path $daemonOut 'vnetd') $ModuleOut
     Write-Host "Build: module staged at $ModuleOut"
+}
+
+# The notes of the manifest's version in CHANGELOG.md (Keep a Changelog): its own section, else [Unreleased].
+function Get-ReleaseNotes {
+    param([string] $Version)
+    $changelog = Get-Content -Raw (Join-Path $Root 'CHANGELOG.md')
+    $sections = @{}
+    foreach ($m in [regex]::Matches($changelog, '(?ms)^## \[(?<name>[^\]]+)\][^\n]*\n(?<body>.*?)(?=^## \[|\z)')) {
+        $sections[$m.Groups['name'].Value] = $m.Groups['body'].Value.Trim()
+    }
+    $notes = if ($sections.ContainsKey($Version)) { $sections[$Version] } else { $sections['Unreleased'] }
+    if (-not $notes) { throw "CHANGELOG.md has no notes for ${Version}: add a '## [$Version] - date' or a '## [Unreleased]' section." }
+    $notes
+}
+
+# The repository's manifest with ReleaseNotes filled in from CHANGELOG.md, so the notes are written once.
+function Write-StagedManifest {
+    $source = Join-Path $Root 'VirtualNetworking.psd1'
+    $notes = Get-ReleaseNotes (Import-PowerShellDataFile $source).ModuleVersion
+    # A single-quoted here-string ends at a line starting with '@; nothing in it is expanded.
+    if ($notes -match "(?m)^'@") { throw "CHANGELOG.md: a line of the notes starts with '@, which would end the manifest's string." }
+    $text = Get-Content -Raw $source
+    $pattern = "(?m)^(\s*ReleaseNotes\s*=\s*)''"
+    if ($text -notmatch $pattern) { throw "VirtualNetworking.psd1 has no ReleaseNotes = '' for the build to fill." }
+    $text = [regex]::Replace($text, $pattern, { param($m) "$($m.Groups[1].Value)@'`n$notes`n'@" })
+    Set-Content -Path (Join-Path $ModuleOut 'VirtualNetworking.psd1') -Value $text -NoNewline
 }
 
 function Test-IsRoot { (& id -u) -eq '0' }
