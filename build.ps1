@@ -289,11 +289,40 @@ function Invoke-Bench {
     }
 }
 
+# out/VirtualNetworking.<version>.nupkg, made as PSResourceGet publishes a module: Publish-PSResource of the staged
+# folder to a file repository. It runs in a child pwsh whose HOME and XDG folders are scratch ones, because registering
+# a repository writes PSResourceGet's settings under the user's data folder, which a build must leave alone.
 function Invoke-Package {
-    $version = (Import-PowerShellDataFile (Join-Path $Root 'VirtualNetworking.psd1')).ModuleVersion
-    $zip = Join-Path $Out "VirtualNetworking-$version.zip"
-    Compress-Archive -Path $ModuleOut -DestinationPath $zip -Force
-    Write-Host "Package: $zip"
+    $version = (Import-PowerShellDataFile (Join-Path $ModuleOut 'VirtualNetworking.psd1')).ModuleVersion
+    $nupkg = Join-Path $Out "VirtualNetworking.$version.nupkg"
+    Remove-Item $nupkg -ErrorAction Ignore
+    $scratch = Join-Path $Out 'obj/package'
+    Remove-Item $scratch -Recurse -Force -ErrorAction Ignore
+    $repository = Join-Path $scratch 'repository'
+    $publish = @'
+param($Repository, $Module)
+$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name Build -Uri $Repository -Trusted
+Publish-PSResource -Path $Module -Repository Build
+'@
+    $script = Join-Path $scratch 'publish.ps1'
+    # GetFolderPath, which PSResourceGet asks for its settings folder, answers '' for a folder that does not exist.
+    foreach ($folder in $repository, "$scratch/home/.local/share", "$scratch/home/.config", "$scratch/home/.cache") {
+        New-Item -ItemType Directory -Path $folder -Force | Out-Null
+    }
+    Set-Content -Path $script -Value $publish
+    $psi = [Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
+    foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $script, $repository, $ModuleOut) { $psi.ArgumentList.Add($argument) }
+    $psi.Environment['HOME'] = "$scratch/home"
+    $psi.Environment['XDG_DATA_HOME'] = "$scratch/home/.local/share"
+    $psi.Environment['XDG_CONFIG_HOME'] = "$scratch/home/.config"
+    $psi.Environment['XDG_CACHE_HOME'] = "$scratch/home/.cache"
+    $process = [Diagnostics.Process]::Start($psi)
+    $process.WaitForExit()
+    if ($process.ExitCode -ne 0) { throw "Package: Publish-PSResource failed with exit code $($process.ExitCode)" }
+    Move-Item (Join-Path $repository "VirtualNetworking.$version.nupkg") $nupkg
+    Remove-Item $scratch -Recurse -Force
+    Write-Host "Package: $nupkg"
 }
 
 function Invoke-Clean {
