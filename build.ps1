@@ -6,7 +6,8 @@
     Tasks: Bootstrap (installs what is missing for Test: dotnet tools, Pester from NuGet, Debian packages; unpacks
     the guest VM's kernel and busybox into out/cache/guest-vm),
     Build (stages the module at out/VirtualNetworking), Test (every suite; the last line is
-    "N passed, N failed, N skipped"), Docs (MAML help from docs/), Package, Demo, Bench, Clean.
+    "N passed, N failed, N skipped"), Docs (MAML help from docs/), Package (out/VirtualNetworking.<version>.nupkg
+    for Install-PSResource; Test makes it too, for the namespace tier installs it), Demo, Bench, Clean.
     Every task but Docs and Clean first installs what it needs and is missing (Build: the dotnet tools and the
     daemon's compiler; Demo: also iproute2, nftables, a DHCP client; Test: also Pester, the namespace tier's tools
     and the guest VM; Bench: also the peers).
@@ -336,7 +337,7 @@ foreach ($t in $Task) {
         'Bootstrap' { Invoke-Bootstrap -Pester -GuestVm }
         'Build' { Invoke-Bootstrap -Packages $BuildPackages; Invoke-Build }
         'Docs' { Invoke-Docs }
-        'Test' { Invoke-Bootstrap -Pester -GuestVm; Invoke-Build; Invoke-Test }
+        'Test' { Invoke-Bootstrap -Pester -GuestVm; Invoke-Build; Invoke-Package; Invoke-Test }
         'Package' { Invoke-Bootstrap -Packages $BuildPackages; Invoke-Build; Invoke-Package }
         'Demo' { Invoke-Bootstrap -Packages $DemoPackages; Invoke-Build; Invoke-Demo }
         'Bench' { Invoke-Bootstrap -Packages $BenchPackages; Invoke-Build; Invoke-Bench }
