@@ -10,8 +10,9 @@
 #   dualstack  the same plus <ip family='ipv6' address='fd00:81:I::1' prefix='64'> with a DHCPv6 range ::100-::ffff
 # (every definition has a <uuid>; DNS is left on, as a network is by default). After every `add` is answered and
 # `status` lists N networks, 3 s idle, then the daemon's RSS, PSS, anonymous RSS, threads, descriptors and the UDP
-# sockets it has on port 547. Only the vnetd started here is stopped, by PID; bridges and folder go on exit.
-# RESULT.json: { "networks": N, "samples": [ { "kind": ..., "run": ..., "rss_kib": ... }, ... ] }
+# sockets it has on port 547. Once more with 1 network of each kind, to tell the fixed part of any growth (code
+# first run for IPv6) from the per-network part. Only the vnetd started here is stopped, by PID; bridges and folder go on exit.
+# RESULT.json: { "networks": N, "samples": [ { "kind": ..., "run": ..., "networks": N or 1, "rss_kib": ... }, ... ] }
 set -euo pipefail
 vnetd=${1:?usage: dhcp6-memory.sh VNETD N RESULT.json [REPEAT] [RAW-DIR]}; n=${2:?}; result=${3:?}; repeat=${4:-3}; raw=${5:-}
 [ -n "${VNET_TEST_NETNS:-}" ] || { echo "dhcp6-memory.sh: run it through build/netns-run.sh" >&2; exit 2; }
@@ -46,16 +47,16 @@ echo "dhcp6-memory: $n bridges, $ll with a link-local address; load $(cut -d' ' 
 
 uuid() { printf '6b3c1d7e-2a4f-4e0b-9c61-%012x' "$1"; }
 samples=()
-measure() { # KIND RUN
-  local kind=$1 run=$2 root sock i a six answer added=0 t0 add_ms served p547 la
-  root=$work/$kind-$run; mkdir -p "$root"
+measure() { # KIND RUN [COUNT]
+  local kind=$1 run=$2 count=${3:-$n} root sock i a six answer added=0 t0 add_ms served p547 la
+  root=$work/$kind-$run-$count; mkdir -p "$root"
   sock=$root/run/virtualnetworking/vnetd.sock
-  VNET_ROOT=$root "$vnetd" --foreground --idle-seconds 3600 2>"$work/vnetd-$kind-$run.stderr" &
+  VNET_ROOT=$root "$vnetd" --foreground --idle-seconds 3600 2>"$work/vnetd-$kind-$run-$count.stderr" &
   vpid=$!
   for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.025; done
   rss0=$(kib VmRSS "/proc/$vpid/status")
   t0=$(date +%s%N)
-  for ((i = 0; i < n; i++)); do
+  for ((i = 0; i < count; i++)); do
     a=10.81.$i
     six=""
     [ "$kind" = dualstack ] && six=$(printf "<ip family='ipv6' address='fd00:81:%x::1' prefix='64'><dhcp><range start='fd00:81:%x::100' end='fd00:81:%x::ffff'/></dhcp></ip>" "$i" "$i" "$i")
@@ -65,11 +66,11 @@ measure() { # KIND RUN
   done
   add_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   sleep 3
-  printf 'status\n' | socat -t 10 - "UNIX-CONNECT:$sock" >"$work/status-$kind-$run.txt" || true
-  served=$(grep -c '^network ' "$work/status-$kind-$run.txt" || true)
+  printf 'status\n' | socat -t 10 - "UNIX-CONNECT:$sock" >"$work/status-$kind-$run-$count.txt" || true
+  served=$(grep -c '^network ' "$work/status-$kind-$run-$count.txt" || true)
   p547=$(ss -H -ulnp 'sport = :547' 2>/dev/null | grep -c "pid=$vpid," || true)
   la=$(cut -d' ' -f1-3 /proc/loadavg)
-  samples+=("{ \"kind\": \"$kind\", \"run\": $run, \"added\": $added, \"served\": $served, \"add_total_ms\": $add_ms,
+  samples+=("{ \"kind\": \"$kind\", \"run\": $run, \"networks\": $count, \"added\": $added, \"served\": $served, \"add_total_ms\": $add_ms,
     \"rss_at_start_kib\": $rss0, \"rss_kib\": $(kib VmRSS "/proc/$vpid/status"), \"pss_kib\": $(kib Pss "/proc/$vpid/smaps_rollup"),
     \"rss_anon_kib\": $(kib RssAnon "/proc/$vpid/status"), \"threads\": $(kib Threads "/proc/$vpid/status"),
     \"fds\": $(ls "/proc/$vpid/fd" | wc -l), \"udp547_sockets\": $p547, \"load_average\": \"$la\" }")
@@ -77,13 +78,13 @@ measure() { # KIND RUN
   stop_vnetd
   if [ -n "$raw" ]; then
     mkdir -p "$raw"
-    cp "$work/status-$kind-$run.txt" "$raw/" 2>/dev/null || true
-    cp "$root/run/virtualnetworking/vnetd.log" "$raw/vnetd-$kind-$run.log" 2>/dev/null || true
-    cp "$work/vnetd-$kind-$run.stderr" "$raw/" 2>/dev/null || true
+    cp "$work/status-$kind-$run-$count.txt" "$work/vnetd-$kind-$run-$count.stderr" "$raw/" 2>/dev/null || true
   fi
 }
 
 for ((r = 1; r <= repeat; r++)); do
   if [ $((r % 2)) = 1 ]; then measure ipv4 "$r"; measure dualstack "$r"; else measure dualstack "$r"; measure ipv4 "$r"; fi
 done
+# the fixed part of the growth (code and runtime first used for IPv6), apart from the per-network part
+measure ipv4 1 1; measure dualstack 1 1
 (IFS=,; printf '{ "networks": %d, "bridges_with_link_local": %d, "samples": [%s] }\n' "$n" "$ll" "${samples[*]}") >"$result"

@@ -9,7 +9,7 @@
     pid, lock, server-id and log files in a temporary folder) or `vnetd --foreground` (VNET_ROOT in a temporary
     folder) with one dual-stack network added over the control socket (same DHCPv6 range, a <uuid>). Then
     `perfdhcp -6 -l cli0 -r RATE -R 10000 -p PERIOD` on CPU 1 (4-way: Solicit/Advertise/Request/Reply). Rates
-    double from -RateStart until a step loses more than 1 % (1 - Replies/Solicits), then two bisections. Per run:
+    double from -RateStart (200/s; steps of -Period 5 s: short steps, repeated, on a shared machine) until a step loses more than 1 % (1 - Replies/Solicits), then two bisections. Per run:
     the highest clean rate, and server CPU (user+system of its processes, /proc/PID/stat) per completed exchange at
     that rate and at the highest rate both servers ran clean in that run (the fair comparison: CPU per exchange
     falls as batches grow). The whole ramp is repeated -Repeat times, the servers' order alternating.
@@ -27,14 +27,14 @@
 .EXAMPLE
     dotnet pwsh ./build.ps1 Bench
 .EXAMPLE
-    pwsh bench/dhcp6.ps1 -ModulePath out/VirtualNetworking -Repeat 3 -Period 5
+    pwsh bench/dhcp6.ps1 -ModulePath out/VirtualNetworking -Repeat 5 -Period 5 -SkipMemory
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [string[]] $Servers = @('kea', 'ours'),
     [int] $Repeat = 3,
-    [int] $Period = 10,
-    [int] $RateStart = 100,
+    [int] $Period = 5,
+    [int] $RateStart = 200,
     [int] $Clients = 10000,
     [int] $Networks = 100,
     [int] $MemRepeat = 3,
@@ -99,6 +99,7 @@ if ($run) {
     & bash (Join-Path $PSScriptRoot 'dhcp6.sh') $Vnetd $Raw @run 2>&1 | Tee-Object -FilePath $log | Out-Host
     if ($LASTEXITCODE -ne 0) { Write-Warning "dhcp6.sh exited $LASTEXITCODE (see $log)" }
     foreach ($k in 'REPEAT', 'PERIOD', 'RATE_START', 'CLIENTS') { Remove-Item "env:$k" -ErrorAction Ignore }
+    if (Test-Path "$Raw/versions.txt") { $result['versions'] = @(Get-Content "$Raw/versions.txt") }
 
     $summary = if (Test-Path "$Raw/summary.txt") { @(Get-Content "$Raw/summary.txt") } else { @() }
     for ($i = 1; $i -le $Repeat; $i++) {
@@ -168,7 +169,7 @@ else {
         $m = Get-Content -Raw $memJson | ConvertFrom-Json
         $kinds = [ordered]@{}
         foreach ($kind in 'ipv4', 'dualstack') {
-            $s = @($m.samples | Where-Object kind -EQ $kind)
+            $s = @($m.samples | Where-Object { $_.kind -eq $kind -and $_.networks -eq $m.networks })
             $kinds[$kind] = [ordered]@{
                 samples = $s.Count
                 added = Get-Median @($s | ForEach-Object { $_.added }); served = Get-Median @($s | ForEach-Object { $_.served })
@@ -178,11 +179,18 @@ else {
             }
         }
         $growth = { param($a, $b) if ($a -gt 0) { [math]::Round(100 * ($b - $a) / $a, 1) } }
+        $one = [ordered]@{}
+        foreach ($kind in 'ipv4', 'dualstack') { $one[$kind] = @($m.samples | Where-Object { $_.kind -eq $kind -and $_.networks -eq 1 }) | Select-Object -First 1 }
         $result.memory = [ordered]@{
             networks = $m.networks; bridges_with_link_local = $m.bridges_with_link_local
             ipv4 = $kinds.ipv4; dualstack = $kinds.dualstack
             rss_growth_pct = & $growth $kinds.ipv4.rss_kib $kinds.dualstack.rss_kib
             pss_growth_pct = & $growth $kinds.ipv4.pss_kib $kinds.dualstack.pss_kib
+            # growth with a single network: the fixed part (code and runtime first used for IPv6)
+            one_network = [ordered]@{
+                ipv4_rss_kib = if ($one.ipv4) { $one.ipv4.rss_kib }; dualstack_rss_kib = if ($one.dualstack) { $one.dualstack.rss_kib }
+                ipv4_pss_kib = if ($one.ipv4) { $one.ipv4.pss_kib }; dualstack_pss_kib = if ($one.dualstack) { $one.dualstack.pss_kib }
+            }
             samples = $m.samples
         }
         $result.memory['target_met'] = [bool]($null -ne $result.memory.rss_growth_pct -and $result.memory.rss_growth_pct -lt 25 -and $result.memory.pss_growth_pct -lt 25)
@@ -237,7 +245,13 @@ if ($result.memory) {
             $m.networks, $m.ipv4.samples, ($m.ipv4.rss_kib / 1024), ($m.ipv4.pss_kib / 1024), $m.ipv4.fds, $m.ipv4.threads,
         ($m.dualstack.rss_kib / 1024), ($m.dualstack.pss_kib / 1024), $m.dualstack.fds, $m.dualstack.threads, $m.dualstack.udp547_sockets,
         $m.rss_growth_pct, $m.pss_growth_pct, $(if ($m.target_met) { 'met' } else { 'NOT met' }))
-    $m.samples | ForEach-Object { Write-Host ("  {0,-9} run {1}: RSS {2} KiB, PSS {3} KiB, {4}/{5} served, load {6}" -f $_.kind, $_.run, $_.rss_kib, $_.pss_kib, $_.served, $m.networks, $_.load_average) }
+    $o = $m.one_network
+    if ($o.ipv4_rss_kib -and $o.dualstack_rss_kib) {
+        Write-Host ("  with 1 network: IPv4 RSS {0:0.0} MB PSS {1:0.0} MB -> dual-stack RSS {2:0.0} MB PSS {3:0.0} MB (the fixed part of the growth: +{4:0.0} MB RSS, +{5:0.0} MB PSS)" -f `
+            ($o.ipv4_rss_kib / 1024), ($o.ipv4_pss_kib / 1024), ($o.dualstack_rss_kib / 1024), ($o.dualstack_pss_kib / 1024),
+            (($o.dualstack_rss_kib - $o.ipv4_rss_kib) / 1024), (($o.dualstack_pss_kib - $o.ipv4_pss_kib) / 1024))
+    }
+    $m.samples | ForEach-Object { Write-Host ("  {0,-9} run {1}, {2,3} networks: RSS {3} KiB, PSS {4} KiB, {5} fds, {6} served, load {7}" -f $_.kind, $_.run, $_.networks, $_.rss_kib, $_.pss_kib, $_.fds, $_.served, $_.load_average) }
 }
 Write-Host "durability: $($result.durability)"
 Write-Host "results: $json"

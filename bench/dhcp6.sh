@@ -19,14 +19,14 @@
 # Ramp x2 from RATE_START until a step fails, then BISECT bisections (as the peers' DHCPv4 script does).
 # Server CPU = utime+stime (+children) of the server's processes over the step, from /proc/PID/stat.
 # The whole ramp is repeated REPEAT times, servers alternated (run 1: kea then ours, run 2: ours then kea, ...).
-# Env: REPEAT=3 RATE_START=100 RATE_MAX=25600 PERIOD=10 CLIENTS=10000 DROP_PCT=1 BISECT=2 SERVER_CPUS=0 CLIENT_CPUS=1
+# Env: REPEAT=3 RATE_START=200 RATE_MAX=25600 PERIOD=5 CLIENTS=10000 DROP_PCT=1 BISECT=2 SERVER_CPUS=0 CLIENT_CPUS=1
 # Writes OUT-DIR/steps-SERVER-runN.txt (one key=value line per step), perfdhcp-*.txt (raw), versions.txt and
 # summary.txt: "SUMMARY dhcp6 run=N server=S max_clean_rate=R first_failing_rate=R best_done_per_s=X load=L".
 set -uo pipefail
 vnetd=${1:?usage: dhcp6.sh VNETD OUT-DIR [SERVER...]}; out=${2:?}; shift 2
 servers=("$@"); [ ${#servers[@]} -gt 0 ] || servers=(kea ours)
-REPEAT=${REPEAT:-3}; RATE_START=${RATE_START:-100}; RATE_MAX=${RATE_MAX:-25600}; RATE_MIN=${RATE_MIN:-5}
-PERIOD=${PERIOD:-10}; CLIENTS=${CLIENTS:-10000}; DROP_PCT=${DROP_PCT:-1}; BISECT=${BISECT:-2}
+REPEAT=${REPEAT:-3}; RATE_START=${RATE_START:-200}; RATE_MAX=${RATE_MAX:-25600}; RATE_MIN=${RATE_MIN:-5}
+PERIOD=${PERIOD:-5}; CLIENTS=${CLIENTS:-10000}; DROP_PCT=${DROP_PCT:-1}; BISECT=${BISECT:-2}
 SERVER_CPUS=${SERVER_CPUS-0}; CLIENT_CPUS=${CLIENT_CPUS-1}
 LEASE=43200
 
