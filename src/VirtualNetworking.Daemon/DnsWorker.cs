@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Model;
 using VirtualNetworking.Core.Ports;
@@ -62,7 +63,7 @@ internal sealed class DnsWorker : IDisposable
         _loop = loop;
         _log = log;
         _definition = definition;
-        _server = NewServer(definition, policy, [], hostResolvers);
+        _server = NewServer(definition, policy, [], [], hostResolvers);
         try
         {
             foreach (var address in Addresses)
@@ -95,10 +96,10 @@ internal sealed class DnsWorker : IDisposable
     public static IReadOnlyList<IPAddress> AddressesOf(NetworkDefinition definition) => [.. definition.Ips.Select(ip => ip.Address).Distinct()];
 
     /// <summary>A changed definition on the same addresses: a new server (new policy and records; queries in flight are dropped, clients retry).</summary>
-    public void Update(NetworkDefinition definition, DnsPolicy policy, IReadOnlyCollection<DhcpLease> leases)
+    public void Update(NetworkDefinition definition, DnsPolicy policy, IReadOnlyCollection<DhcpLease> leases, IReadOnlyCollection<Dhcp6Lease> leases6)
     {
         _definition = definition;
-        _server = NewServer(definition, policy, leases, _server.HostResolvers);
+        _server = NewServer(definition, policy, leases, leases6, _server.HostResolvers);
         _expiry?.Cancel();
         _expiry = null;
         _expiryAt = null;
@@ -106,7 +107,8 @@ internal sealed class DnsWorker : IDisposable
     }
 
     /// <summary>Guests' names follow their leases: the zone is built afresh from the definition and the leases now.</summary>
-    public void Rebuild(IReadOnlyCollection<DhcpLease> leases) => _server.Zone = DnsZone.Build(_definition, leases, [], DateTimeOffset.UtcNow);
+    public void Rebuild(IReadOnlyCollection<DhcpLease> leases, IReadOnlyCollection<Dhcp6Lease> leases6) =>
+        _server.Zone = DnsZone.Build(_definition, leases, leases6, DateTimeOffset.UtcNow);
 
     /// <summary>New resolv.conf nameservers; the server leaves out this network's own addresses.</summary>
     public void UseHostResolvers(IReadOnlyList<IPEndPoint> resolvers) => _server.UseHostResolvers(resolvers);
@@ -125,9 +127,10 @@ internal sealed class DnsWorker : IDisposable
         _upstream4 = _upstream6 = null;
     }
 
-    private DnsServer NewServer(NetworkDefinition definition, DnsPolicy policy, IReadOnlyCollection<DhcpLease> leases, IReadOnlyList<IPEndPoint> resolvers)
+    private DnsServer NewServer(NetworkDefinition definition, DnsPolicy policy, IReadOnlyCollection<DhcpLease> leases, IReadOnlyCollection<Dhcp6Lease> leases6,
+                                IReadOnlyList<IPEndPoint> resolvers)
     {
-        var server = new DnsServer(policy, DnsZone.Build(definition, leases, [], DateTimeOffset.UtcNow), SystemRandomSource.Instance, _options);
+        var server = new DnsServer(policy, DnsZone.Build(definition, leases, leases6, DateTimeOffset.UtcNow), SystemRandomSource.Instance, _options);
         server.UseHostResolvers(resolvers);
         return server;
     }

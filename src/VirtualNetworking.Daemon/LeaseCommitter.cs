@@ -3,17 +3,45 @@ using VirtualNetworking.Core.Dhcp;
 
 namespace VirtualNetworking.Daemon;
 
-/// <summary>One network's lease file, where its committed replies go, and how to read its live leases (for compaction).</summary>
+/// <summary>
+/// One network's lease file of one protocol, where its committed replies go, and how to read its live leases (for
+/// compaction): what <see cref="LeaseCommitter"/> needs, whatever the protocol's lease and reply types.
+/// </summary>
+internal abstract class LeaseSink
+{
+    public abstract string Name { get; }
+    public abstract bool Damaged { get; }
+    public abstract bool NeedsCompaction { get; }
+    public abstract bool CompactionPending { get; }
+    /// <summary>Appends a queued entry's changes (the list given to <see cref="LeaseCommitter.Enqueue{TLease, TChange, TReply}"/>).</summary>
+    public abstract void Append(object changes);
+    public abstract void Sync();
+    /// <summary>Sends a queued entry's reply.</summary>
+    public abstract void Send(object reply);
+    /// <summary>Sends what <see cref="Send"/> queued on this thread (none: it sends at once).</summary>
+    public abstract void Flush();
+    /// <summary>Rewrites the file as the live leases now.</summary>
+    public abstract void Compact();
+    public abstract Action BeginCompaction();
+    public abstract bool TryFinishCompaction();
+}
+
 /// <param name="liveLeases">The server's bound and declined leases, taken under its lock.</param>
 /// <param name="flush">Sends what <paramref name="send"/> queued on this thread (none: it sends at once).</param>
-internal sealed class LeaseSink(string name, LeaseJournal journal, Action<DhcpReply> send, Func<IReadOnlyCollection<DhcpLease>> liveLeases,
-                                Action? flush = null)
+internal sealed class LeaseSink<TLease, TChange, TReply>(string name, LeaseJournal<TLease, TChange> journal, Action<TReply> send,
+                                                         Func<IReadOnlyCollection<TLease>> liveLeases, Action? flush = null) : LeaseSink
 {
-    public string Name => name;
-    public LeaseJournal Journal => journal;
-    public void Send(DhcpReply reply) => send(reply);
-    public void Flush() => flush?.Invoke();
-    public IReadOnlyCollection<DhcpLease> LiveLeases() => liveLeases();
+    public override string Name => name;
+    public override bool Damaged => journal.Damaged;
+    public override bool NeedsCompaction => journal.NeedsCompaction;
+    public override bool CompactionPending => journal.CompactionPending;
+    public override void Append(object changes) => journal.Append((IReadOnlyList<TChange>)changes);
+    public override void Sync() => journal.Sync();
+    public override void Send(object reply) => send((TReply)reply);
+    public override void Flush() => flush?.Invoke();
+    public override void Compact() => journal.Compact(liveLeases());
+    public override Action BeginCompaction() => journal.BeginCompaction(liveLeases());
+    public override bool TryFinishCompaction() => journal.TryFinishCompaction();
 }
 
 /// <summary>
@@ -53,8 +81,11 @@ internal sealed class LeaseCommitter : IDisposable
     private long _committed;
     private bool _stopping;
 
-    /// <summary>A queued result; an entry without a sink is a barrier (<see cref="Flush"/>).</summary>
-    private readonly record struct Entry(LeaseSink? Sink, IReadOnlyList<DhcpLeaseChange> Changes, DhcpReply? Reply);
+    /// <summary>
+    /// A queued result: the sink's list of changes and its reply, typed by the sink. An entry without a sink is a barrier
+    /// (<see cref="Flush"/>).
+    /// </summary>
+    private readonly record struct Entry(LeaseSink? Sink, object? Changes, object? Reply);
 
     public LeaseCommitter(DaemonLog log)
     {
@@ -64,7 +95,8 @@ internal sealed class LeaseCommitter : IDisposable
     }
 
     /// <summary>Queues changes that must be durable in <paramref name="sink"/>'s file before <paramref name="reply"/> (if any) is sent.</summary>
-    public void Enqueue(LeaseSink sink, IReadOnlyList<DhcpLeaseChange> changes, DhcpReply? reply)
+    public void Enqueue<TLease, TChange, TReply>(LeaseSink<TLease, TChange, TReply> sink, IReadOnlyList<TChange> changes, TReply? reply)
+        where TReply : class
     {
         lock (_gate)
         {
@@ -78,7 +110,7 @@ internal sealed class LeaseCommitter : IDisposable
     {
         lock (_gate)
         {
-            Add(new(null, [], null));
+            Add(new(null, null, null));
             var mark = _enqueued;
             while (_committed < mark && _thread.IsAlive) Monitor.Wait(_gate);
         }
@@ -139,8 +171,8 @@ internal sealed class LeaseCommitter : IDisposable
             try
             {
                 // The snapshot holds this batch's changes too (they were handled before it); appending them again is harmless.
-                if (sink.Journal.Damaged) sink.Journal.Compact(sink.LiveLeases());
-                sink.Journal.Append(entry.Changes);
+                if (sink.Damaged) sink.Compact();
+                sink.Append(entry.Changes!);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -150,7 +182,7 @@ internal sealed class LeaseCommitter : IDisposable
         foreach (var sink in sinks)
         {
             if (_failed.Contains(sink)) continue;
-            try { sink.Journal.Sync(); }
+            try { sink.Sync(); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Fail(sink, batch, e); }
         }
         foreach (var entry in batch)
@@ -173,10 +205,10 @@ internal sealed class LeaseCommitter : IDisposable
             if (_failed.Contains(sink)) continue;
             try
             {
-                if (sink.Journal.TryFinishCompaction() || !sink.Journal.NeedsCompaction || sink.Journal.CompactionPending) continue;
+                if (sink.TryFinishCompaction() || !sink.NeedsCompaction || sink.CompactionPending) continue;
                 // Changes handled before the snapshot but still queued are appended again after it: replaying a
                 // record twice, in order, gives the same live set.
-                _compactor.Post(sink.Journal.BeginCompaction(sink.LiveLeases()));
+                _compactor.Post(sink.BeginCompaction());
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

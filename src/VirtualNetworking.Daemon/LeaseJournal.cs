@@ -1,17 +1,44 @@
 using System.Text;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Platform;
 
 namespace VirtualNetworking.Daemon;
 
+/// <summary>The lease files of each protocol: a DHCPv4 file (<see cref="LeaseFileFormat"/>) and a DHCPv6 one (<see cref="Dhcp6LeaseFileFormat"/>).</summary>
+internal static class LeaseJournal
+{
+    /// <summary>Reads the file (if any) for <see cref="DhcpServer.Restore"/>.</summary>
+    public static LeaseFileContents Read(string path) =>
+        File.Exists(path) ? LeaseFileFormat.Parse(File.ReadAllText(path)) : new LeaseFileContents([], []);
+
+    /// <summary>Reads the file (if any) for <see cref="Dhcp6Server.Restore"/>.</summary>
+    public static Dhcp6LeaseFileContents Read6(string path) =>
+        File.Exists(path) ? Dhcp6LeaseFileFormat.Parse(File.ReadAllText(path)) : new Dhcp6LeaseFileContents([], []);
+
+    /// <summary>Writes the live set as a fresh file, then keeps it open for appends.</summary>
+    public static LeaseJournal<DhcpLease, DhcpLeaseChange> Create(string path, IReadOnlyCollection<DhcpLease> live) =>
+        Create(path, live, LeaseJournal<DhcpLease, DhcpLeaseChange>.OpenForAppend);
+
+    /// <param name="openForAppend">
+    /// Opens the file for the appends, after creation and after each compaction: the seam through which tests
+    /// give the journal a stream that fails as a full or failing disk does (an IOException from a write or the fsync).
+    /// </param>
+    internal static LeaseJournal<DhcpLease, DhcpLeaseChange> Create(string path, IReadOnlyCollection<DhcpLease> live, Func<string, FileStream> openForAppend) =>
+        new(path, live, LeaseFileFormat.Serialize, LeaseFileFormat.FormatRecord, openForAppend);
+
+    public static LeaseJournal<Dhcp6Lease, Dhcp6LeaseChange> Create6(string path, IReadOnlyCollection<Dhcp6Lease> live) =>
+        new(path, live, Dhcp6LeaseFileFormat.Serialize, Dhcp6LeaseFileFormat.FormatRecord, LeaseJournal<Dhcp6Lease, Dhcp6LeaseChange>.OpenForAppend);
+}
+
 /// <summary>
-/// One network's lease file (docs/dhcp-lease-file.md): records are appended, and one <see cref="Sync"/>
+/// One network's lease file of one protocol (docs/dhcp-lease-file.md): records are appended, and one <see cref="Sync"/>
 /// makes a whole batch durable (group commit). Compaction rewrites the live set atomically, either at once
 /// (<see cref="Compact"/>) or in the background (<see cref="BeginCompaction"/>). Used by one thread at a time
 /// (the <see cref="LeaseCommitter"/>, after the worker's start-up), but for the snapshot a background
 /// compaction writes on another.
 /// </summary>
-internal sealed class LeaseJournal : IDisposable
+internal sealed class LeaseJournal<TLease, TChange> : IDisposable
 {
     /// <summary>Appended records after which the file may be compacted, so replay stays short.</summary>
     private const int CompactAfterRecords = 4096;
@@ -25,29 +52,20 @@ internal sealed class LeaseJournal : IDisposable
     private int _liveAtCompaction;
     private PendingCompaction? _pending;
 
-    private LeaseJournal(string path, Func<string, FileStream> openForAppend, int live)
-    {
-        _path = path;
-        _openForAppend = openForAppend;
-        _stream = openForAppend(path);
-        _liveAtCompaction = live;
-    }
-
-    /// <summary>Reads the file (if any) for <see cref="DhcpServer.Restore"/>.</summary>
-    public static LeaseFileContents Read(string path) =>
-        File.Exists(path) ? LeaseFileFormat.Parse(File.ReadAllText(path)) : new LeaseFileContents([], []);
+    private readonly Func<IEnumerable<TLease>, string> _serialize;
+    private readonly Func<TChange, string> _formatRecord;
 
     /// <summary>Writes the live set as a fresh file, then keeps it open for appends.</summary>
-    public static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live) => Create(path, live, OpenForAppend);
-
-    /// <param name="openForAppend">
-    /// Opens the file for the appends, after creation and after each compaction: the seam through which tests
-    /// give the journal a stream that fails as a full or failing disk does (an IOException from a write or the fsync).
-    /// </param>
-    internal static LeaseJournal Create(string path, IReadOnlyCollection<DhcpLease> live, Func<string, FileStream> openForAppend)
+    internal LeaseJournal(string path, IReadOnlyCollection<TLease> live, Func<IEnumerable<TLease>, string> serialize, Func<TChange, string> formatRecord,
+                          Func<string, FileStream> openForAppend)
     {
-        AtomicFile.WriteAllText(path, LeaseFileFormat.Serialize(live));
-        return new LeaseJournal(path, openForAppend, live.Count);
+        _path = path;
+        _serialize = serialize;
+        _formatRecord = formatRecord;
+        _openForAppend = openForAppend;
+        AtomicFile.WriteAllText(path, serialize(live));
+        _stream = openForAppend(path);
+        _liveAtCompaction = live.Count;
     }
 
     /// <summary>
@@ -63,7 +81,7 @@ internal sealed class LeaseJournal : IDisposable
     public bool NeedsCompaction => _appended >= Math.Max(CompactAfterRecords, _liveAtCompaction);
 
     /// <summary>Buffers the records; durable only after <see cref="Sync"/>.</summary>
-    public void Append(IReadOnlyList<DhcpLeaseChange> changes)
+    public void Append(IReadOnlyList<TChange> changes)
     {
         try
         {
@@ -89,12 +107,12 @@ internal sealed class LeaseJournal : IDisposable
         }
     }
 
-    public void Compact(IReadOnlyCollection<DhcpLease> live)
+    public void Compact(IReadOnlyCollection<TLease> live)
     {
         AbandonPending();
         Damaged = true; // until the new file is in place and open
         _stream.Dispose();
-        AtomicFile.WriteAllText(_path, LeaseFileFormat.Serialize(live));
+        AtomicFile.WriteAllText(_path, _serialize(live));
         _stream = _openForAppend(_path);
         _appended = 0;
         _liveAtCompaction = live.Count;
@@ -110,9 +128,9 @@ internal sealed class LeaseJournal : IDisposable
     /// by it. Appends go on to the current file meanwhile and are remembered; <see cref="TryFinishCompaction"/>
     /// adds them to the new file and puts it in place.
     /// </summary>
-    public Action BeginCompaction(IReadOnlyCollection<DhcpLease> live)
+    public Action BeginCompaction(IReadOnlyCollection<TLease> live)
     {
-        var pending = new PendingCompaction(TempPath(), live.Count);
+        var pending = new PendingCompaction(TempPath(), live.Count, _serialize);
         _pending = pending;
         return () => pending.Write(live);
     }
@@ -178,9 +196,9 @@ internal sealed class LeaseJournal : IDisposable
         pending.Delete();
     }
 
-    private void Write(FileStream stream, DhcpLeaseChange change)
+    private void Write(FileStream stream, TChange change)
     {
-        var text = LeaseFileFormat.FormatRecord(change);
+        var text = _formatRecord(change);
         if (Encoding.UTF8.GetMaxByteCount(text.Length) > _record.Length) _record = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
         stream.Write(_record, 0, Encoding.UTF8.GetBytes(text, _record));
     }
@@ -189,25 +207,25 @@ internal sealed class LeaseJournal : IDisposable
     private string TempPath() =>
         Path.Combine(Path.GetDirectoryName(_path)!, $".{Path.GetFileName(_path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.compact");
 
-    private static FileStream OpenForAppend(string path) =>
+    internal static FileStream OpenForAppend(string path) =>
         new(path, FileMode.Append, FileAccess.Write, FileShare.Read, StreamBufferBytes);
 
     /// <summary>A background compaction: the snapshot's file, and the changes appended to the current file since the snapshot.</summary>
-    private sealed class PendingCompaction(string temp, int live)
+    private sealed class PendingCompaction(string temp, int live, Func<IEnumerable<TLease>, string> serialize)
     {
         public string Temp => temp;
         public int Live => live;
-        public List<IReadOnlyList<DhcpLeaseChange>> Since { get; } = [];
+        public List<IReadOnlyList<TChange>> Since { get; } = [];
         public ManualResetEventSlim Written { get; } = new();
         public Exception? Failure { get; private set; }
 
         /// <summary>On the compaction thread.</summary>
-        public void Write(IReadOnlyCollection<DhcpLease> live)
+        public void Write(IReadOnlyCollection<TLease> live)
         {
             try
             {
                 using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, StreamBufferBytes);
-                stream.Write(Encoding.UTF8.GetBytes(LeaseFileFormat.Serialize(live)));
+                stream.Write(Encoding.UTF8.GetBytes(serialize(live)));
                 stream.Flush(flushToDisk: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

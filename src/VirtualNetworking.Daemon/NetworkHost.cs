@@ -1,5 +1,6 @@
 using System.Globalization;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Dns;
 using VirtualNetworking.Core.Engine;
 using VirtualNetworking.Core.Live;
@@ -57,20 +58,24 @@ internal sealed class NetworkHost : IDisposable
     }
 
     public string LeaseFile(string network) => Path.Combine(_paths.LeaseDirectory, network + ".leases");
+    public string Lease6File(string network) => Path.Combine(_paths.LeaseDirectory, network + ".leases6");
 
     /// <summary>
-    /// Serves the network, or applies its new definition: DHCP when it has an IPv4 &lt;dhcp&gt; block, DNS unless
-    /// &lt;dns enable='no'/&gt; (<see cref="DnsPolicy.Served"/>), router advertisements when it has an IPv6 address
-    /// (<see cref="RouterAdvertisementPolicy.FromNetwork"/>). All or nothing for a new network: DNS binds first (another
-    /// server on port 53 is the likely failure), and what was made is closed again if DHCP or the RA socket then fails. A
-    /// bridge recreated since (new ifindex) gets new sockets.
+    /// Serves the network, or applies its new definition: DHCP when it has an IPv4 &lt;dhcp&gt; block, DHCPv6 when an IPv6
+    /// one (<see cref="Dhcp6ScopeBuilder.FromNetwork"/>), DNS unless &lt;dns enable='no'/&gt; (<see cref="DnsPolicy.FromNetwork"/>),
+    /// router advertisements when it has an IPv6 address (<see cref="RouterAdvertisementPolicy.FromNetwork"/>). All or nothing
+    /// for a new network: DNS binds first (another server on port 53 is the likely failure), and what was made is closed
+    /// again if a later socket fails. A bridge recreated since (new ifindex) gets new sockets.
     /// </summary>
     public void AddOrUpdate(string name, string bridge, string xml)
     {
         if (name.Length == 0 || name.Contains('/') || name.StartsWith('.')) throw new ArgumentException($"'{name}' is not a network name.");
         var definition = NetworkXml.Parse(xml);
         var scope = DhcpScopeBuilder.FromNetwork(definition);
-        var policy = DnsPolicy.Served(definition);
+        var scope6 = Dhcp6ScopeBuilder.FromNetwork(definition);
+        if (scope6?.Validate() is { Count: > 0 } problems6)
+            throw new ArgumentException($"Network '{name}' has an unusable IPv6 DHCP block: {string.Join("; ", problems6)}.");
+        var policy = DnsPolicy.FromNetwork(definition);
         var advertisements = RouterAdvertisementPolicy.FromNetwork(definition, RouterAdvertisementDns.Of(definition, policy));
         if (scope is null && policy is null && advertisements is null)
             throw new ArgumentException($"Network '{name}' has nothing to serve: no IPv4 <dhcp> block, no DNS on an IPv4 address, no IPv6 address to advertise.");
@@ -91,62 +96,58 @@ internal sealed class NetworkHost : IDisposable
                 network.Dns?.Dispose();
                 network.Dns = null;
             }
-            bool dnsCreated = false, dhcpCreated = false;
-            if (policy is not null)
+            // What this call made, closed again (last first) when a later part fails.
+            var created = new List<Action>();
+            try
             {
-                if (network.Dns is { } served) served.Update(definition, policy, network.Dhcp?.Leases ?? []);
+                if (policy is not null)
+                {
+                    if (network.Dns is { } served) served.Update(definition, policy, network.Dhcp?.Leases ?? [], network.Dhcp6?.Leases ?? []);
+                    else
+                    {
+                        network.Dns = new DnsWorker(name, bridge, index, definition, policy, _resolvers.Current, _dnsOptions, _loop, _log);
+                        created.Add(() => { network.Dns.Dispose(); network.Dns = null; });
+                    }
+                }
+
+                if (scope is null)
+                {
+                    network.Dhcp?.Dispose();
+                    network.Dhcp = null;
+                }
+                else if (network.Dhcp is { } dhcp) dhcp.UpdateScope(scope);
                 else
                 {
-                    network.Dns = new DnsWorker(name, bridge, index, definition, policy, _resolvers.Current, _dnsOptions, _loop, _log);
-                    dnsCreated = true;
+                    network.Dhcp = new ScopeWorker(name, bridge, index, scope, LeaseFile(name), _linkLayer, _loop, _committer, _log);
+                    created.Add(() => { network.Dhcp.Dispose(); network.Dhcp = null; });
+                    network.Dhcp.LeasesChanged += network.LeasesChanged;
                 }
-            }
 
-            if (scope is null)
-            {
-                network.Dhcp?.Dispose();
-                network.Dhcp = null;
-            }
-            else if (network.Dhcp is { } dhcp) dhcp.UpdateScope(scope);
-            else
-            {
-                try { network.Dhcp = new ScopeWorker(name, bridge, index, scope, LeaseFile(name), _linkLayer, _loop, _committer, _log); }
-                catch
+                if (scope6 is null)
                 {
-                    if (dnsCreated)
-                    {
-                        network.Dns!.Dispose();
-                        network.Dns = null;
-                    }
-                    throw;
+                    network.Dhcp6?.Dispose();
+                    network.Dhcp6 = null;
                 }
-                network.Dhcp.LeasesChanged += network.LeasesChanged;
-                dhcpCreated = true;
-            }
+                else if (network.Dhcp6 is { } dhcp6) dhcp6.UpdateScope(scope6);
+                else
+                {
+                    network.Dhcp6 = new Dhcp6Worker(name, bridge, index, scope6, Lease6File(name), _loop, _committer, _log);
+                    created.Add(() => { network.Dhcp6.Dispose(); network.Dhcp6 = null; });
+                    network.Dhcp6.LeasesChanged += network.LeasesChanged;
+                }
 
-            if (advertisements is null)
-            {
-                network.Advertisements?.Dispose();
-                network.Advertisements = null;
-            }
-            else if (network.Advertisements is { } advertising) advertising.Update(advertisements);
-            else
-            {
-                try { network.Advertisements = new AdvertisementWorker(name, bridge, index, advertisements, _linkLocal, _loop, _log); }
-                catch
+                if (advertisements is null)
                 {
-                    if (dhcpCreated)
-                    {
-                        network.Dhcp!.Dispose();
-                        network.Dhcp = null;
-                    }
-                    if (dnsCreated)
-                    {
-                        network.Dns!.Dispose();
-                        network.Dns = null;
-                    }
-                    throw;
+                    network.Advertisements?.Dispose();
+                    network.Advertisements = null;
                 }
+                else if (network.Advertisements is { } advertising) advertising.Update(advertisements);
+                else network.Advertisements = new AdvertisementWorker(name, bridge, index, advertisements, _linkLocal, _loop, _log);
+            }
+            catch
+            {
+                for (var i = created.Count - 1; i >= 0; i--) created[i]();
+                throw;
             }
             network.LeasesChanged();
             _networks[name] = network;
@@ -192,7 +193,7 @@ internal sealed class NetworkHost : IDisposable
     }
 
     /// <summary>
-    /// One line per network: its DHCP counters when it serves DHCP, its DNS counters (dns*) when it serves DNS, its RA
+    /// One line per network: its DHCP counters when it serves DHCP, its DHCPv6 counters (dhcp6*) when it serves DHCPv6, its DNS counters (dns*) when it serves DNS, its RA
     /// counters (ra*) when it sends router advertisements.
     /// </summary>
     private static DhcpControlMessage StatusLine(ServedNetwork network)
@@ -203,6 +204,9 @@ internal sealed class NetworkHost : IDisposable
             fields.AddRange([("discovers", N(s.Discovers)), ("offers", N(s.Offers)), ("requests", N(s.Requests)), ("acks", N(s.Acks)),
                 ("naks", N(s.Naks)), ("releases", N(s.Releases)), ("declines", N(s.Declines)), ("informs", N(s.Informs)),
                 ("dropped", N(s.Dropped)), ("poolExhausted", N(s.PoolExhausted)), ("activeLeases", N(s.ActiveLeases))]);
+        if (network.Dhcp6 is { } v6)
+            fields.AddRange([("dhcp6Received", N(v6.Received)), ("dhcp6Replies", N(v6.Replies)), ("dhcp6Dropped", N(v6.Dropped)),
+                ("dhcp6ActiveLeases", N(v6.Leases.Count))]);
         if (network.Advertisements is { } ra) fields.AddRange([("raSent", N(ra.Sent)), ("raSolicitations", N(ra.Solicitations))]);
         if (network.Dns?.GetStatistics() is { } d)
             fields.AddRange([("dnsQueries", N(d.Queries)), ("dnsLocal", N(d.AnsweredLocally)), ("dnsForwarded", N(d.Forwarded)),
@@ -210,22 +214,24 @@ internal sealed class NetworkHost : IDisposable
         return new DhcpControlMessage(DhcpControlMessage.Network, [.. fields]);
     }
 
-    /// <summary>One network's DHCP (when it has a scope), DNS (unless disabled) and router advertisements (with IPv6), on one bridge.</summary>
+    /// <summary>One network's DHCP and DHCPv6 (when it has their scopes), DNS (unless disabled) and router advertisements (with IPv6), on one bridge.</summary>
     private sealed class ServedNetwork(string name, string bridge, int interfaceIndex) : IDisposable
     {
         public string Name { get; } = name;
         public string Bridge { get; } = bridge;
         public int InterfaceIndex { get; } = interfaceIndex;
         public ScopeWorker? Dhcp { get; set; }
+        public Dhcp6Worker? Dhcp6 { get; set; }
         public DnsWorker? Dns { get; set; }
         public AdvertisementWorker? Advertisements { get; set; }
 
         /// <summary>Names follow leases: the DNS zone is rebuilt from the leases now.</summary>
-        public void LeasesChanged() => Dns?.Rebuild(Dhcp?.Leases ?? []);
+        public void LeasesChanged() => Dns?.Rebuild(Dhcp?.Leases ?? [], Dhcp6?.Leases ?? []);
 
         public void Dispose()
         {
             Dhcp?.Dispose();
+            Dhcp6?.Dispose();
             Dns?.Dispose();
             Advertisements?.Dispose();
         }

@@ -40,8 +40,8 @@ internal sealed class ScopeWorker : IDisposable
     private readonly Socket _socket;
     private readonly PacketReceiver _receiver;
     private readonly ReplySender _sender;
-    private readonly LeaseJournal _journal;
-    private readonly LeaseSink _sink;
+    private readonly LeaseJournal<DhcpLease, DhcpLeaseChange> _journal;
+    private readonly LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply> _sink;
     /// <summary>Between the loop (which handles packets) and the committer (which reads the live leases to compact).</summary>
     private readonly Lock _serverLock = new();
     private DhcpServer _server;
@@ -76,7 +76,7 @@ internal sealed class ScopeWorker : IDisposable
             _journal.Dispose();
             throw;
         }
-        _sink = new LeaseSink(name, _journal, Send, LiveLeases, Flush);
+        _sink = new(name, _journal, Send, LiveLeases, Flush);
         _housekeeping = loop.Schedule(HousekeepingInterval, Housekeep);
         log.Write($"{name}: serving {scope.Subnet} on {bridge} (ifindex {interfaceIndex}), {restored} lease(s) restored");
     }

@@ -33,7 +33,7 @@ public sealed class LeaseCommitterTests : IDisposable
         var acks = Enumerable.Range(1, 20).Select(client => Bind(_server, client, T0)).ToList();
         var inFileWhenSent = new ConcurrentQueue<bool>();
         using var journal = LeaseJournal.Create(_leaseFile, []);
-        var sink = new LeaseSink("test", journal, reply =>
+        var sink = new LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply>("test", journal, reply =>
                {
                    inFileWhenSent.Enqueue(LeaseJournal.Read(_leaseFile).Leases.Any(l => l.Address.Equals(reply.Packet.YourAddress)));
                    Send(reply);
@@ -52,7 +52,7 @@ public sealed class LeaseCommitterTests : IDisposable
     {
         var acks = Enumerable.Range(1, 3).Select(client => Bind(_server, client, T0)).ToList();
         using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
-        var sink = new LeaseSink("test", journal, Send, LiveLeases);
+        var sink = new LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply>("test", journal, Send, LiveLeases);
         using var committer = new LeaseCommitter(_log);
 
         _disk.Fill(freeBytes: 20); // the first record is torn after 20 bytes
@@ -76,7 +76,7 @@ public sealed class LeaseCommitterTests : IDisposable
     {
         var acks = Enumerable.Range(1, 2).Select(client => Bind(_server, client, T0)).ToList();
         using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
-        var sink = new LeaseSink("test", journal, Send, LiveLeases);
+        var sink = new LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply>("test", journal, Send, LiveLeases);
         using var committer = new LeaseCommitter(_log);
 
         _disk.FailFsync();
@@ -96,7 +96,7 @@ public sealed class LeaseCommitterTests : IDisposable
     {
         var acks = Enumerable.Range(1, 3).Select(client => Bind(_server, client, T0)).ToList();
         using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
-        var sink = new LeaseSink("test", journal, Send, LiveLeases);
+        var sink = new LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply>("test", journal, Send, LiveLeases);
         using var committer = new LeaseCommitter(_log);
 
         _disk.Fill(freeBytes: 20); // a torn record: the next batch compacts first
@@ -121,7 +121,7 @@ public sealed class LeaseCommitterTests : IDisposable
         using var journal = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
         using var sending = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var sink = new LeaseSink("test", journal, reply =>
+        var sink = new LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply>("test", journal, reply =>
         {
             Send(reply);
             if (!ReferenceEquals(reply, acks[0].Reply)) return;
@@ -154,8 +154,8 @@ public sealed class LeaseCommitterTests : IDisposable
         var acks = Enumerable.Range(1, 2).Select(client => Bind(_server, client, T0)).ToList();
         using var failing = LeaseJournal.Create(_leaseFile, [], _disk.OpenForAppend);
         using var healthy = LeaseJournal.Create(_directory.File("other.leases"), []);
-        var sinkA = new LeaseSink("a", failing, Send, LiveLeases);
-        var sinkB = new LeaseSink("b", healthy, Send, LiveLeases);
+        var sinkA = new LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply>("a", failing, Send, LiveLeases);
+        var sinkB = new LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply>("b", healthy, Send, LiveLeases);
         using var committer = new LeaseCommitter(_log);
 
         _disk.FailFsync();
@@ -172,7 +172,7 @@ public sealed class LeaseCommitterTests : IDisposable
     {
         var acks = Enumerable.Range(1, 50).Select(client => Bind(_server, client, T0)).ToList();
         using var journal = LeaseJournal.Create(_leaseFile, []);
-        var sink = new LeaseSink("test", journal, Send, LiveLeases);
+        var sink = new LeaseSink<DhcpLease, DhcpLeaseChange, DhcpReply>("test", journal, Send, LiveLeases);
         using var committer = new LeaseCommitter(_log);
 
         foreach (var ack in acks) committer.Enqueue(sink, ack.LeaseChanges, ack.Reply);

@@ -157,7 +157,7 @@ public sealed class LeaseJournalReplayTests : IDisposable
         Assert.True(journal.NeedsCompaction);
     }
 
-    private static DhcpResult Append(LeaseJournal journal, DhcpResult result)
+    private static DhcpResult Append(LeaseJournal<DhcpLease, DhcpLeaseChange> journal, DhcpResult result)
     {
         journal.Append(result.LeaseChanges);
         return result;

@@ -55,12 +55,6 @@ public sealed class DnsPolicy
     public IReadOnlyList<IPEndPoint>? Forwarders { get; }
 
     /// <summary>
-    /// The policy vnetd serves: <see cref="FromNetwork"/> while the network has an IPv4 address. A network with IPv6
-    /// addresses only gets no DNS yet (its start warns VNetworkFeatureNotEnforced), only router advertisements.
-    /// </summary>
-    public static DnsPolicy? Served(NetworkDefinition network) => network.Ips.Any(ip => !ip.IsIPv6) ? FromNetwork(network) : null;
-
-    /// <summary>
     /// The policy of a network that serves DNS; null when it has none: &lt;dns enable='no'&gt; (dnsmasq's port=0: no DNS
     /// socket at all, so there is no server to answer even REFUSED), or no address to serve on.
     /// </summary>

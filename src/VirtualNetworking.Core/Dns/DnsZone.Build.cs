@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Model;
 
 namespace VirtualNetworking.Core.Dns;
@@ -12,12 +13,12 @@ public sealed partial class DnsZone
     /// The zone dnsmasq would serve for this network (libvirt's domain=, expand-hosts, addn-hosts, txt-record,
     /// srv-host and DHCP names), at <paramref name="now"/>:
     /// <list type="bullet">
-    /// <item>&lt;dns&gt;&lt;host&gt; names, then <paramref name="extraHosts"/>, then <see cref="GatewayName"/> for every address of
-    /// the network: A/AAAA, and a single-label name also under the &lt;domain&gt; (expand-hosts).</item>
+    /// <item>&lt;dns&gt;&lt;host&gt; names, then <see cref="GatewayName"/> for every address of the network: A/AAAA, and a
+    /// single-label name also under the &lt;domain&gt; (expand-hosts).</item>
     /// <item>Reservation names (&lt;dhcp&gt;&lt;host name ip&gt;) — from the start, unlike dnsmasq, which waits for the guest's lease:
     /// the address is fixed, so the name cannot point elsewhere — and the names of bound, unexpired leases: the first label only
     /// (dnsmasq ignores a client's domain), bare and under the &lt;domain&gt;. A reservation's name is never taken by another
-    /// client's lease (dnsmasq keeps configured names); among leases, the one expiring last — the latest grant or renewal —
+    /// client's lease (dnsmasq keeps configured names); among leases of one family, the one expiring last — the latest grant or renewal —
     /// holds a contested name; a name the host entries give another address of that family stays theirs.</item>
     /// <item>One PTR per address: the first name given to it, fully qualified when it was expanded.</item>
     /// <item>&lt;txt&gt; as named (value split at commas into strings, as dnsmasq's txt-record does); &lt;srv&gt; as
@@ -25,17 +26,16 @@ public sealed partial class DnsZone
     /// </list>
     /// Names that are not valid DNS names are left out.
     /// </summary>
-    public static DnsZone Build(NetworkDefinition network, IEnumerable<DhcpLease> leases, IEnumerable<DnsHostEntry> extraHosts, DateTimeOffset now)
+    public static DnsZone Build(NetworkDefinition network, IEnumerable<DhcpLease> leases, IEnumerable<Dhcp6Lease> leases6, DateTimeOffset now)
     {
         var builder = new Builder(DnsName.TryParse(network.Domain?.Name, out var domain) ? domain : null);
         foreach (var host in network.Dns?.Hosts ?? [])
             foreach (var name in host.Hostnames) builder.AddHost(host.Address, name, DnsRecordSource.Host);
-        foreach (var entry in extraHosts)
-            foreach (var name in entry.Names) builder.AddHost(entry.Address, name, DnsRecordSource.ExtraHost);
         foreach (var ip in network.Ips) builder.AddHost(ip.Address, GatewayName, DnsRecordSource.Gateway);
         foreach (var reservation in network.Ips.Where(ip => ip.Dhcp is not null).SelectMany(ip => ip.Dhcp!.Hosts))
             if (reservation is { Name: { } name, Ip: { } address }) builder.AddReservation(address, name);
-        builder.AddLeases(leases.Where(l => l.State == DhcpLeaseState.Bound && !l.IsExpired(now)));
+        builder.AddLeases(leases.Where(l => l.State == DhcpLeaseState.Bound && !l.IsExpired(now)).Select(l => new LeaseName(l.HostName, l.Address, l.Expires)));
+        builder.AddLeases(leases6.Where(l => l.State == Dhcp6LeaseState.Bound && !l.IsExpired(now)).Select(l => new LeaseName(l.HostName, l.Address, l.Expires)));
         foreach (var txt in network.Dns?.TxtRecords ?? []) builder.AddTxt(txt);
         foreach (var srv in network.Dns?.SrvRecords ?? []) builder.AddSrv(srv);
         return builder.Zone;
@@ -54,6 +54,9 @@ public sealed partial class DnsZone
             if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_')) return null;
         return DnsName.Parse(label.ToString());
     }
+
+    /// <summary>What a lease of either protocol gives the zone.</summary>
+    private readonly record struct LeaseName(string? HostName, IPAddress Address, DateTimeOffset? Expires);
 
     private sealed class Builder(DnsName? domain)
     {
@@ -83,9 +86,10 @@ public sealed partial class DnsZone
             AddDhcpName(label, address, DnsRecordSource.Reservation);
         }
 
-        public void AddLeases(IEnumerable<DhcpLease> leases)
+        /// <summary>The leases of one family: a name one of them holds does not stop a lease of the other family from holding it too.</summary>
+        public void AddLeases(IEnumerable<LeaseName> leases)
         {
-            var holders = new Dictionary<DnsName, (DhcpLease Lease, int Order)>();
+            var holders = new Dictionary<DnsName, (LeaseName Lease, int Order)>();
             var order = 0;
             foreach (var lease in leases)
             {
@@ -144,7 +148,7 @@ public sealed partial class DnsZone
         }
 
         /// <summary>Later expiry wins (null = infinite = latest); on a tie, the lease listed later.</summary>
-        private static bool IsLater(DhcpLease lease, DhcpLease holder) =>
+        private static bool IsLater(LeaseName lease, LeaseName holder) =>
             (lease.Expires ?? DateTimeOffset.MaxValue) >= (holder.Expires ?? DateTimeOffset.MaxValue);
 
         private static IEnumerable<byte[]> Chunks(byte[] text)

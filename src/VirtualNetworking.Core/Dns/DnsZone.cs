@@ -7,13 +7,11 @@ public enum DnsRecordSource
 {
     /// <summary>&lt;dns&gt;&lt;host&gt; (libvirt's addn-hosts file).</summary>
     Host,
-    /// <summary>A host entry the caller supplied (what dnsmasq reads from the host's /etc/hosts).</summary>
-    ExtraHost,
     /// <summary><see cref="DnsZone.GatewayName"/> for the network's own addresses.</summary>
     Gateway,
     /// <summary>&lt;dhcp&gt;&lt;host name ip&gt;.</summary>
     Reservation,
-    /// <summary>The host name a guest sent in DHCP, while its lease lasts.</summary>
+    /// <summary>The host name a guest sent in DHCP or DHCPv6, while its lease lasts.</summary>
     Lease,
     Txt,
     Srv,
@@ -22,12 +20,8 @@ public enum DnsRecordSource
 /// <summary>One record a network answers itself.</summary>
 public sealed record DnsZoneRecord(DnsName Name, DnsType Type, DnsRecordData Data, DnsRecordSource Source);
 
-/// <summary>An "address name…" line, as in a hosts file.</summary>
-public sealed record DnsHostEntry(IPAddress Address, IReadOnlyList<string> Names);
-
 /// <summary>
-/// What one network answers from its own data, built fresh from the definition, the leases and the caller's host
-/// entries (pure, and cheap enough to rebuild on every lease change). Names compare case-insensitively.
+/// What one network answers from its own data, built fresh from the definition and the leases of both protocols (pure, and cheap enough to rebuild on every lease change). Names compare case-insensitively.
 /// </summary>
 public sealed partial class DnsZone
 {

@@ -88,7 +88,7 @@ public sealed class NetworkHealth
         // Guests leave by the forward device, else by the default route's link.
         var outside = (string.IsNullOrEmpty(d.Forward?.Dev) ? null : d.Forward.Dev) ?? host.Routes().Where(r => r.Destination.PrefixLength == 0 && r.LinkIndex is not null)
             .Select(r => host.LinkName(r.LinkIndex!.Value)).FirstOrDefault(n => n is not null);
-        return new ForeignFirewallInput(d.Bridge!.Name!, DefinedAddresses(d), Forwards(d), DnsPolicy.Served(d) is not null, rulesetText.Value)
+        return new ForeignFirewallInput(d.Bridge!.Name!, DefinedAddresses(d), Forwards(d), DnsPolicy.FromNetwork(d) is not null, rulesetText.Value)
         {
             IptablesNftSave = saves.NftV4,
             Ip6tablesNftSave = saves.NftV6,
@@ -167,7 +167,7 @@ public sealed class NetworkHealth
         var entry = served.FirstOrDefault(s => s.Name == d.Name);
         var stale = entry is not null && bridge is not null && entry.InterfaceIndex != bridge.Index;
         if (NetworkRuntime.ServesDhcp(d)) yield return Serving(DhcpServed, "DHCP", entry?.Dhcp == true, "new guests get no address and leases are not renewed");
-        if (DnsPolicy.Served(d) is not null) yield return Serving(DnsServed, "DNS", entry?.Dns == true, "guests' names do not resolve");
+        if (DnsPolicy.FromNetwork(d) is not null) yield return Serving(DnsServed, "DNS", entry?.Dns == true, "guests' names do not resolve");
         if (RouterAdvertisementPolicy.FromNetwork(d) is not null)
             yield return Serving(RouterAdvertisementsServed, "router advertisements", entry?.RouterAdvertisements == true,
                 "guests get no IPv6 address by autoconfiguration and no IPv6 default route through the bridge");

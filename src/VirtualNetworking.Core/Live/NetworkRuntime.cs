@@ -459,11 +459,11 @@ public sealed partial class NetworkRuntime
 
     /// <summary>
     /// Whether the daemon serves the network: a managed bridge with an IPv4 DHCP block, DNS (on unless
-    /// &lt;dns enable='no'/&gt;, and only with an IPv4 address) or router advertisements (an IPv6 address).
+    /// &lt;dns enable='no'/&gt;) or router advertisements (an IPv6 address, with or without a DHCPv6 block).
     /// </summary>
     internal static bool ServedByDaemon(NetworkDefinition d) =>
         NetworkModeNames.IsManagedBridge(d.Mode) &&
-        (ServesDhcp(d) || DnsPolicy.Served(d) is not null || RouterAdvertisementPolicy.FromNetwork(d) is not null);
+        (ServesDhcp(d) || DnsPolicy.FromNetwork(d) is not null || RouterAdvertisementPolicy.FromNetwork(d) is not null);
 
     /// <summary>Whether the network has an IPv4 DHCP block (ranges or hosts) for the daemon to serve.</summary>
     internal static bool ServesDhcp(NetworkDefinition d) =>
@@ -474,15 +474,10 @@ public sealed partial class NetworkRuntime
     {
         var missing = new List<string>();
         if (d.Ips.Any(ip => ip.TftpRoot is not null)) missing.Add("TFTP (<tftp root>)");
-        // vnetd sends the router advertisements (SLAAC, the default route); it serves no DHCPv6 yet.
-        if (d.Ips.Any(ip => ip.IsIPv6 && ip.Dhcp is { } b && (b.Ranges.Count > 0 || b.Hosts.Count > 0))) missing.Add("DHCPv6 (<dhcp> on an IPv6 <ip>)");
         if (d.Bandwidth is not null) missing.Add("bandwidth limits (<bandwidth>)");
         if (d.Port is not null) missing.Add("port isolation (<port isolated>)");
         if (d.Bridge?.MacTableManager == "libvirt") missing.Add("macTableManager='libvirt'");
         if (d.Bridge?.Zone is not null) missing.Add($"firewalld zone '{d.Bridge.Zone}'");
-        // DNS is served from a bridge's IPv4 address; a network with IPv6 addresses only has none to serve from yet.
-        if (NetworkModeNames.IsManagedBridge(d.Mode) && d.Ips.Count > 0 && d.Ips.All(ip => ip.IsIPv6) && d.Dns?.Enable != false)
-            missing.Add("DNS for guests on a network without an IPv4 address");
         if (d.Vlan is not null) missing.Add("VLAN tagging (<vlan>)");
         if (d.VirtualPort is not null) missing.Add("<virtualport>");
         return missing.Select(m => new NetworkProblem(ErrorIds.FeatureNotEnforced, ProblemCategory.NotImplemented,

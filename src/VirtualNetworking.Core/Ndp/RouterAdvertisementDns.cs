@@ -7,7 +7,7 @@ namespace VirtualNetworking.Core.Ndp;
 public sealed record RouterAdvertisementDns(IReadOnlyList<IPAddress> Servers, IReadOnlyList<DnsName> SearchDomains)
 {
     /// <summary>
-    /// The network's own IPv6 addresses where its DNS is served (<paramref name="served"/>, <see cref="DnsPolicy.Served"/>),
+    /// The network's own IPv6 addresses where its DNS is served (<paramref name="served"/>, <see cref="DnsPolicy.FromNetwork"/>),
     /// as dnsmasq's RDNSS names its own address, and its &lt;domain&gt; as search list; null when DNS is not served or the
     /// network has no IPv6 address to serve it on.
     /// </summary>

@@ -47,7 +47,7 @@ public sealed class DaemonDhcpService
     {
         // Mapped here too, so a definition the daemon would refuse fails before any daemon is started.
         var scope = DhcpScopeBuilder.FromNetwork(liveDefinition);
-        if (scope is null && DnsPolicy.Served(liveDefinition) is null && RouterAdvertisementPolicy.FromNetwork(liveDefinition) is null)
+        if (scope is null && DnsPolicy.FromNetwork(liveDefinition) is null && RouterAdvertisementPolicy.FromNetwork(liveDefinition) is null)
         {
             Release(liveDefinition.Name);
             return;

@@ -23,12 +23,12 @@ public class DnsPolicyTests
     }
 
     [Fact]
-    public void The_daemon_serves_dns_only_on_a_network_with_an_ipv4_address()
+    public void The_daemon_serves_dns_on_ipv6_only_networks_too_but_never_with_dns_disabled()
     {
         const string six = "<ip family='ipv6' address='fd00:5::1' prefix='64'/>";
-        Assert.Null(DnsPolicy.Served(NetworkXml.Parse($"<network><name>six</name><bridge name='vsix0'/>{six}</network>")));
-        Assert.NotNull(DnsPolicy.FromNetwork(NetworkXml.Parse($"<network><name>six</name><bridge name='vsix0'/>{six}</network>")));
-        Assert.NotNull(DnsPolicy.Served(NetworkXml.Parse($"<network><name>two</name><bridge name='vtwo0'/><ip address='10.5.0.1' prefix='24'/>{six}</network>")));
+        Assert.Equal([IPAddress.Parse("fd00:5::1")], DnsPolicy.FromNetwork(NetworkXml.Parse($"<network><name>six</name><bridge name='vsix0'/>{six}</network>"))!.OwnAddresses);
+        Assert.Null(DnsPolicy.FromNetwork(NetworkXml.Parse($"<network><name>six</name><bridge name='vsix0'/><dns enable='no'/>{six}</network>")));
+        Assert.NotNull(DnsPolicy.FromNetwork(NetworkXml.Parse($"<network><name>two</name><bridge name='vtwo0'/><ip address='10.5.0.1' prefix='24'/>{six}</network>")));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using VirtualNetworking.Core.Dhcp;
+using VirtualNetworking.Core.Dhcp6;
 using VirtualNetworking.Core.Dns;
 using static VirtualNetworking.Core.Tests.Dns.DnsTestKit;
 
@@ -53,13 +54,22 @@ public class DnsZoneTests
     }
 
     [Fact]
-    public void Caller_host_entries_come_after_the_definitions_hosts()
+    public void Dhcpv6_lease_names_give_aaaa_records_beside_the_dhcpv4_names_of_the_same_guest()
     {
-        var network = Network("<dns><host ip='192.168.122.1'><hostname>gw</hostname></host></dns>");
-        var zone = DnsZone.Build(network, [], [new DnsHostEntry(Ip("192.168.122.1"), ["hypervisor"])], T0);
-        Assert.Equal([Ip("192.168.122.1")], Addresses(zone, "hypervisor"));
-        Assert.Equal(DnsRecordSource.ExtraHost, zone.Find(N("hypervisor")).Single().Source);
-        Assert.Equal("gw", Pointer(zone, "192.168.122.1"));
+        var network = Network("<domain name='vm.test'/>");
+        var duid = Duid.Parse("00:03:00:01:52:54:00:00:00:01");
+        var zone = DnsZone.Build(network, [Lease("192.168.122.10", "web", 1, InAnHour)],
+        [
+            new Dhcp6Lease(IPAddress.Parse("fd00::10"), duid, 1, "web", InAnHour, Dhcp6LeaseState.Bound),
+            new Dhcp6Lease(IPAddress.Parse("fd00::11"), duid, 2, "old", T0, Dhcp6LeaseState.Bound),             // expires now: gone
+            new Dhcp6Lease(IPAddress.Parse("fd00::12"), duid, 3, "declined", InAnHour, Dhcp6LeaseState.Declined),
+        ], T0);
+        Assert.Equal([Ip("192.168.122.10")], Addresses(zone, "web.vm.test"));
+        Assert.Equal([IPAddress.Parse("fd00::10")], Addresses(zone, "web.vm.test", DnsType.AAAA));
+        Assert.Equal([IPAddress.Parse("fd00::10")], Addresses(zone, "web", DnsType.AAAA));
+        Assert.Equal("web.vm.test", Pointer(zone, "fd00::10"));
+        Assert.Empty(Addresses(zone, "old", DnsType.AAAA));
+        Assert.Empty(Addresses(zone, "declined", DnsType.AAAA));
     }
 
     [Fact]

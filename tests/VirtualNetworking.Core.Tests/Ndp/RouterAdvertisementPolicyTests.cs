@@ -179,7 +179,7 @@ public class RouterAdvertisementPolicyTests
         var network = Network("<domain name='lab.test'/><ip address='10.9.0.1' prefix='24'/><ip family='ipv6' address='fd00:1::1' prefix='64'/>" +
                               "<ip family='ipv6' address='fe80::1' prefix='64'/>");
 
-        var dns = RouterAdvertisementDns.Of(network, DnsPolicy.Served(network))!;
+        var dns = RouterAdvertisementDns.Of(network, DnsPolicy.FromNetwork(network))!;
 
         Assert.Equal([IPAddress.Parse("fd00:1::1")], dns.Servers);
         Assert.Equal(["lab.test"], dns.SearchDomains.Select(d => d.ToString()));
@@ -189,13 +189,13 @@ public class RouterAdvertisementPolicyTests
     }
 
     [Fact]
-    public void Without_dns_served_or_without_an_ipv6_address_to_serve_it_on_the_ra_names_no_dns_server()
+    public void Without_dns_served_or_without_an_ipv6_address_to_serve_it_on_the_ra_names_no_dns_server_and_an_ipv6_only_network_names_its_own()
     {
         var off = Network("<dns enable='no'/><ip address='10.9.0.1' prefix='24'/><ip family='ipv6' address='fd00:1::1' prefix='64'/>");
-        Assert.Null(RouterAdvertisementDns.Of(off, DnsPolicy.Served(off)));
-        var ipv6Only = Network("<ip family='ipv6' address='fd00:1::1' prefix='64'/>"); // DNS is served from an IPv4 address only
-        Assert.Null(RouterAdvertisementDns.Of(ipv6Only, DnsPolicy.Served(ipv6Only)));
+        Assert.Null(RouterAdvertisementDns.Of(off, DnsPolicy.FromNetwork(off)));
+        var ipv6Only = Network("<ip family='ipv6' address='fd00:1::1' prefix='64'/>");
+        Assert.Equal([IPAddress.Parse("fd00:1::1")], RouterAdvertisementDns.Of(ipv6Only, DnsPolicy.FromNetwork(ipv6Only))!.Servers);
         var ipv4Only = Network("<ip address='10.9.0.1' prefix='24'/>");
-        Assert.Null(RouterAdvertisementDns.Of(ipv4Only, DnsPolicy.Served(ipv4Only)));
+        Assert.Null(RouterAdvertisementDns.Of(ipv4Only, DnsPolicy.FromNetwork(ipv4Only)));
     }
 }
