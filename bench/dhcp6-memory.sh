@@ -72,7 +72,7 @@ measure() { # KIND RUN [COUNT]
   la=$(cut -d' ' -f1-3 /proc/loadavg)
   samples+=("{ \"kind\": \"$kind\", \"run\": $run, \"networks\": $count, \"added\": $added, \"served\": $served, \"add_total_ms\": $add_ms,
     \"rss_at_start_kib\": $rss0, \"rss_kib\": $(kib VmRSS "/proc/$vpid/status"), \"pss_kib\": $(kib Pss "/proc/$vpid/smaps_rollup"),
-    \"rss_anon_kib\": $(kib RssAnon "/proc/$vpid/status"), \"threads\": $(kib Threads "/proc/$vpid/status"),
+    \"rss_anon_kib\": $(kib RssAnon "/proc/$vpid/status"), \"rss_file_kib\": $(kib RssFile "/proc/$vpid/status"), \"threads\": $(kib Threads "/proc/$vpid/status"),
     \"fds\": $(ls "/proc/$vpid/fd" | wc -l), \"udp547_sockets\": $p547, \"load_average\": \"$la\" }")
   echo "${samples[-1]}" | tr -s ' \n' ' ' >&2; echo >&2
   stop_vnetd

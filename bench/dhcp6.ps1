@@ -174,7 +174,7 @@ else {
                 samples = $s.Count
                 added = Get-Median @($s | ForEach-Object { $_.added }); served = Get-Median @($s | ForEach-Object { $_.served })
                 rss_kib = Get-Median @($s | ForEach-Object { $_.rss_kib }); pss_kib = Get-Median @($s | ForEach-Object { $_.pss_kib })
-                rss_anon_kib = Get-Median @($s | ForEach-Object { $_.rss_anon_kib }); threads = Get-Median @($s | ForEach-Object { $_.threads })
+                rss_anon_kib = Get-Median @($s | ForEach-Object { $_.rss_anon_kib }); rss_file_kib = Get-Median @($s | ForEach-Object { $_.rss_file_kib }); threads = Get-Median @($s | ForEach-Object { $_.threads })
                 fds = Get-Median @($s | ForEach-Object { $_.fds }); udp547_sockets = Get-Median @($s | ForEach-Object { $_.udp547_sockets })
             }
         }
@@ -186,6 +186,7 @@ else {
             ipv4 = $kinds.ipv4; dualstack = $kinds.dualstack
             rss_growth_pct = & $growth $kinds.ipv4.rss_kib $kinds.dualstack.rss_kib
             pss_growth_pct = & $growth $kinds.ipv4.pss_kib $kinds.dualstack.pss_kib
+            rss_anon_growth_pct = & $growth $kinds.ipv4.rss_anon_kib $kinds.dualstack.rss_anon_kib
             # growth with a single network: the fixed part (code and runtime first used for IPv6)
             one_network = [ordered]@{
                 ipv4_rss_kib = if ($one.ipv4) { $one.ipv4.rss_kib }; dualstack_rss_kib = if ($one.dualstack) { $one.dualstack.rss_kib }
@@ -245,6 +246,8 @@ if ($result.memory) {
             $m.networks, $m.ipv4.samples, ($m.ipv4.rss_kib / 1024), ($m.ipv4.pss_kib / 1024), $m.ipv4.fds, $m.ipv4.threads,
         ($m.dualstack.rss_kib / 1024), ($m.dualstack.pss_kib / 1024), $m.dualstack.fds, $m.dualstack.threads, $m.dualstack.udp547_sockets,
         $m.rss_growth_pct, $m.pss_growth_pct, $(if ($m.target_met) { 'met' } else { 'NOT met' }))
+    Write-Host ("  of RSS: anonymous {0:0.0} -> {1:0.0} MB ({2:+0.0;-0.0} %), file-backed (the binary's pages) {3:0.0} -> {4:0.0} MB" -f `
+        ($m.ipv4.rss_anon_kib / 1024), ($m.dualstack.rss_anon_kib / 1024), $m.rss_anon_growth_pct, ($m.ipv4.rss_file_kib / 1024), ($m.dualstack.rss_file_kib / 1024))
     $o = $m.one_network
     if ($o.ipv4_rss_kib -and $o.dualstack_rss_kib) {
         Write-Host ("  with 1 network: IPv4 RSS {0:0.0} MB PSS {1:0.0} MB -> dual-stack RSS {2:0.0} MB PSS {3:0.0} MB (the fixed part of the growth: +{4:0.0} MB RSS, +{5:0.0} MB PSS)" -f `
