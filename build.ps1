@@ -42,7 +42,7 @@ $TestPackages = $DemoPackages + @('isc-dhcp-client', 'tcpdump', 'socat', 'libcap
 # and a systemd upgrade, and busybox-static removes busybox.
 $GuestVmCache = Join-Path $Out 'cache/guest-vm'
 # The peers the benchmarks compare with, in the same run (libvirt's daemon, dnsmasq, Kea and perfdhcp).
-$BenchPackages = $TestPackages + @('libvirt-daemon', 'libvirt-clients', 'kea-dhcp4-server', 'kea-admin', 'kea-common',
+$BenchPackages = $TestPackages + @('libvirt-daemon', 'libvirt-clients', 'kea-dhcp4-server', 'kea-dhcp6-server', 'kea-admin', 'kea-common',
     'busybox', 'tini', 'procps', 'strace', 'dnsperf')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
