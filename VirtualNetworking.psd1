@@ -7,9 +7,10 @@
     CompatiblePSEditions = @('Core')
     GUID                 = '5d0f4a5e-2a8c-4f61-9d55-0c7d3b9a6e21'
     Author               = 'VirtualNetworking contributors'
-    Copyright            = '(c) VirtualNetworking contributors. MIT License.'
+    Copyright            = '(c) 2026 VirtualNetworking contributors. MIT License.'
     Description          = 'libvirt-class virtual networks (NAT, routed, isolated, open, bridged) on Linux bridges, with a built-in DHCP server and NAT through nftables.'
-    PowerShellVersion    = '7.4'
+    # 7.6: the first PowerShell on .NET 10, which the assemblies target.
+    PowerShellVersion    = '7.6'
     FormatsToProcess     = @('VirtualNetworking.Format.ps1xml')
     CmdletsToExport      = @(
         'New-VNetwork', 'Import-VNetwork', 'Export-VNetwork', 'Get-VNetwork', 'Set-VNetwork', 'Remove-VNetwork',
@@ -25,8 +26,12 @@
     DscResourcesToExport = @('VNetwork', 'VNetworkDhcpReservation')
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Linux', 'Networking', 'libvirt', 'Bridge', 'NAT', 'DHCP', 'nftables')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags         = @('Linux', 'PSEdition_Core', 'Networking', 'libvirt', 'virsh', 'Bridge', 'NAT', 'DHCP', 'DNS', 'IPv6',
+                'nftables', 'QEMU', 'KVM', 'DSC')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://virtualnetworking.dev'
+            # Build writes the staged manifest's notes from CHANGELOG.md (the section of ModuleVersion, else [Unreleased]).
+            ReleaseNotes = ''
         }
     }
 }

@@ -6,7 +6,8 @@
     Tasks: Bootstrap (installs what is missing for Test: dotnet tools, Pester from NuGet, Debian packages; unpacks
     the guest VM's kernel and busybox into out/cache/guest-vm),
     Build (stages the module at out/VirtualNetworking), Test (every suite; the last line is
-    "N passed, N failed, N skipped"), Docs (MAML help from docs/), Package, Demo, Bench, Clean.
+    "N passed, N failed, N skipped"), Docs (MAML help from docs/), Package (out/VirtualNetworking.<version>.nupkg
+    for Install-PSResource; Test makes it too, for the namespace tier installs it), Demo, Bench, Clean.
     Every task but Docs and Clean first installs what it needs and is missing (Build: the dotnet tools and the
     daemon's compiler; Demo: also iproute2, nftables, a DHCP client; Test: also Pester, the namespace tier's tools
     and the guest VM; Bench: also the peers).
@@ -41,7 +42,7 @@ $TestPackages = $DemoPackages + @('isc-dhcp-client', 'tcpdump', 'socat', 'libcap
 # and a systemd upgrade, and busybox-static removes busybox.
 $GuestVmCache = Join-Path $Out 'cache/guest-vm'
 # The peers the benchmarks compare with, in the same run (libvirt's daemon, dnsmasq, Kea and perfdhcp).
-$BenchPackages = $TestPackages + @('libvirt-daemon', 'libvirt-clients', 'kea-dhcp4-server', 'kea-admin', 'kea-common',
+$BenchPackages = $TestPackages + @('libvirt-daemon', 'libvirt-clients', 'kea-dhcp4-server', 'kea-dhcp6-server', 'kea-admin', 'kea-common',
     'busybox', 'tini', 'procps', 'strace', 'dnsperf')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
@@ -142,7 +143,8 @@ function Invoke-Build {
     New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'en-US') -Force | Out-Null
     $bin = Join-Path $Root "src/VirtualNetworking.PowerShell/bin/$Configuration/net10.0"
     Copy-Item (Join-Path $bin 'VirtualNetworking.*.dll') $ModuleOut
-    Copy-Item (Join-Path $Root 'VirtualNetworking.psd1'), (Join-Path $Root 'src/VirtualNetworking.PowerShell/VirtualNetworking.Format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $Root 'src/VirtualNetworking.PowerShell/VirtualNetworking.Format.ps1xml'), (Join-Path $Root 'LICENSE') $ModuleOut
+    Write-StagedManifest
     # The root script module (the DSC resources' classes), and DSC v3's command resource manifests with their entry point.
     Copy-Item (Join-Path $Root 'src/VirtualNetworking.Dsc/*') $ModuleOut
     Copy-Item (Join-Path $Root 'en-US/*') (Join-Path $ModuleOut 'en-US')
@@ -151,6 +153,32 @@ function Invoke-Build {
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/VirtualNetworking.Daemon'), '-c', 'Release', '-r', 'linux-x64', '-o', $daemonOut, '-v', 'q', '-nologo')
     Copy-Item (Join-Path $daemonOut 'vnetd') $ModuleOut
     Write-Host "Build: module staged at $ModuleOut"
+}
+
+# The notes of the manifest's version in CHANGELOG.md (Keep a Changelog): its own section, else [Unreleased].
+function Get-ReleaseNotes {
+    param([string] $Version)
+    $changelog = Get-Content -Raw (Join-Path $Root 'CHANGELOG.md')
+    $sections = @{}
+    foreach ($m in [regex]::Matches($changelog, '(?ms)^## \[(?<name>[^\]]+)\][^\n]*\n(?<body>.*?)(?=^## \[|\z)')) {
+        $sections[$m.Groups['name'].Value] = $m.Groups['body'].Value.Trim()
+    }
+    $notes = if ($sections.ContainsKey($Version)) { $sections[$Version] } else { $sections['Unreleased'] }
+    if (-not $notes) { throw "CHANGELOG.md has no notes for ${Version}: add a '## [$Version] - date' or a '## [Unreleased]' section." }
+    $notes
+}
+
+# The repository's manifest with ReleaseNotes filled in from CHANGELOG.md, so the notes are written once.
+function Write-StagedManifest {
+    $source = Join-Path $Root 'VirtualNetworking.psd1'
+    $notes = Get-ReleaseNotes (Import-PowerShellDataFile $source).ModuleVersion
+    # A single-quoted here-string ends at a line starting with '@; nothing in it is expanded.
+    if ($notes -match "(?m)^'@") { throw "CHANGELOG.md: a line of the notes starts with '@, which would end the manifest's string." }
+    $text = Get-Content -Raw $source
+    $pattern = "(?m)^(\s*ReleaseNotes\s*=\s*)''"
+    if ($text -notmatch $pattern) { throw "VirtualNetworking.psd1 has no ReleaseNotes = '' for the build to fill." }
+    $text = [regex]::Replace($text, $pattern, { param($m) "$($m.Groups[1].Value)@'`n$notes`n'@" })
+    Set-Content -Path (Join-Path $ModuleOut 'VirtualNetworking.psd1') -Value $text -NoNewline
 }
 
 function Test-IsRoot { (& id -u) -eq '0' }
@@ -262,11 +290,40 @@ function Invoke-Bench {
     }
 }
 
+# out/VirtualNetworking.<version>.nupkg, made as PSResourceGet publishes a module: Publish-PSResource of the staged
+# folder to a file repository. It runs in a child pwsh whose HOME and XDG folders are scratch ones, because registering
+# a repository writes PSResourceGet's settings under the user's data folder, which a build must leave alone.
 function Invoke-Package {
-    $version = (Import-PowerShellDataFile (Join-Path $Root 'VirtualNetworking.psd1')).ModuleVersion
-    $zip = Join-Path $Out "VirtualNetworking-$version.zip"
-    Compress-Archive -Path $ModuleOut -DestinationPath $zip -Force
-    Write-Host "Package: $zip"
+    $version = (Import-PowerShellDataFile (Join-Path $ModuleOut 'VirtualNetworking.psd1')).ModuleVersion
+    $nupkg = Join-Path $Out "VirtualNetworking.$version.nupkg"
+    Remove-Item $nupkg -ErrorAction Ignore
+    $scratch = Join-Path $Out 'obj/package'
+    Remove-Item $scratch -Recurse -Force -ErrorAction Ignore
+    $repository = Join-Path $scratch 'repository'
+    $publish = @'
+param($Repository, $Module)
+$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name Build -Uri $Repository -Trusted
+Publish-PSResource -Path $Module -Repository Build
+'@
+    $script = Join-Path $scratch 'publish.ps1'
+    # GetFolderPath, which PSResourceGet asks for its settings folder, answers '' for a folder that does not exist.
+    foreach ($folder in $repository, "$scratch/home/.local/share", "$scratch/home/.config", "$scratch/home/.cache") {
+        New-Item -ItemType Directory -Path $folder -Force | Out-Null
+    }
+    Set-Content -Path $script -Value $publish
+    $psi = [Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
+    foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $script, $repository, $ModuleOut) { $psi.ArgumentList.Add($argument) }
+    $psi.Environment['HOME'] = "$scratch/home"
+    $psi.Environment['XDG_DATA_HOME'] = "$scratch/home/.local/share"
+    $psi.Environment['XDG_CONFIG_HOME'] = "$scratch/home/.config"
+    $psi.Environment['XDG_CACHE_HOME'] = "$scratch/home/.cache"
+    $process = [Diagnostics.Process]::Start($psi)
+    $process.WaitForExit()
+    if ($process.ExitCode -ne 0) { throw "Package: Publish-PSResource failed with exit code $($process.ExitCode)" }
+    Move-Item (Join-Path $repository "VirtualNetworking.$version.nupkg") $nupkg
+    Remove-Item $scratch -Recurse -Force
+    Write-Host "Package: $nupkg"
 }
 
 function Invoke-Clean {
@@ -280,7 +337,7 @@ foreach ($t in $Task) {
         'Bootstrap' { Invoke-Bootstrap -Pester -GuestVm }
         'Build' { Invoke-Bootstrap -Packages $BuildPackages; Invoke-Build }
         'Docs' { Invoke-Docs }
-        'Test' { Invoke-Bootstrap -Pester -GuestVm; Invoke-Build; Invoke-Test }
+        'Test' { Invoke-Bootstrap -Pester -GuestVm; Invoke-Build; Invoke-Package; Invoke-Test }
         'Package' { Invoke-Bootstrap -Packages $BuildPackages; Invoke-Build; Invoke-Package }
         'Demo' { Invoke-Bootstrap -Packages $DemoPackages; Invoke-Build; Invoke-Demo }
         'Bench' { Invoke-Bootstrap -Packages $BenchPackages; Invoke-Build; Invoke-Bench }

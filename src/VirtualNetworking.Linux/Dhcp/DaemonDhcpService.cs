@@ -106,6 +106,7 @@ public sealed class DaemonDhcpService
     {
         if (Ping() is { } running) return running;
         if (!File.Exists(DaemonPath)) throw new DhcpDaemonException($"The DHCP daemon binary {DaemonPath} is missing.");
+        EnsureExecutable();
         Directory.CreateDirectory(Paths.RunDirectory);
         var arguments = _idleGrace is { } idle ? new[] { "--idle-seconds", idle.TotalSeconds.ToString(CultureInfo.InvariantCulture) } : [];
         DetachedProcess.Start(DaemonPath, arguments, new Dictionary<string, string> { [StatePaths.RootVariable] = Paths.Root }, LogPath);
@@ -116,6 +117,27 @@ public sealed class DaemonDhcpService
             Thread.Sleep(PollStep);
         }
         throw new DhcpDaemonException($"The DHCP daemon did not answer on {SocketPath} within {StartTimeout.TotalSeconds} s; see {LogPath}.");
+    }
+
+    /// <summary>
+    /// A module installed from its package (Install-PSResource) has vnetd without any execute bit: NuGet's packer records
+    /// no Unix modes. Each class that may read the binary gets execute; a binary with any execute bit is left as it is.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Interoperability", "CA1416", Justification = "This assembly and vnetd run on Linux only.")]
+    private void EnsureExecutable()
+    {
+        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(DaemonPath);
+        if ((mode & anyExecute) != 0) return;
+        if (mode.HasFlag(UnixFileMode.UserRead)) mode |= UnixFileMode.UserExecute;
+        if (mode.HasFlag(UnixFileMode.GroupRead)) mode |= UnixFileMode.GroupExecute;
+        if (mode.HasFlag(UnixFileMode.OtherRead)) mode |= UnixFileMode.OtherExecute;
+        try { File.SetUnixFileMode(DaemonPath, mode); }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new DhcpDaemonException($"The DHCP daemon binary {DaemonPath} is not executable (a package install drops the execute bit) " +
+                                          $"and this user may not change its mode: run chmod +x '{DaemonPath}' as its owner.", e);
+        }
     }
 
     /// <summary>What the daemon serves, with its counters; empty when no daemon runs.</summary>

@@ -147,4 +147,32 @@ public sealed class DaemonDhcpServiceTests : NetworkTest
         Assert.False(File.Exists(bed.Service.PidFilePath));
         Assert.Null(bed.Service.Ping());
     }
+
+    [SkippableTheory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+        UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, UnixFileMode.UserExecute | UnixFileMode.GroupExecute)]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_daemon_binary_without_execute_bits_as_a_package_install_leaves_it_gets_them_for_its_readers_and_starts(
+        UnixFileMode installed, UnixFileMode added)
+    {
+        // Install-PSResource writes vnetd without execute bits (NuGet's packer keeps no Unix modes). The daemon's folder is
+        // copied whole: a development build's vnetd is an apphost beside its assemblies.
+        var folder = Directory.CreateTempSubdirectory("vnet-vnetd-").FullName;
+        try
+        {
+            var daemon = DaemonTestBed.FindDaemon();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(daemon)!))
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            var copy = Path.Combine(folder, Path.GetFileName(daemon));
+            File.SetUnixFileMode(copy, installed);
+            using var bed = new DaemonTestBed(daemonPath: copy);
+
+            var pid = bed.Service.EnsureRunning().ProcessId;
+
+            Assert.Equal(installed | added, File.GetUnixFileMode(copy));
+            Assert.Equal(copy, new FileInfo($"/proc/{pid}/exe").LinkTarget);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
 }

@@ -15,10 +15,10 @@ internal sealed class DaemonTestBed : IDisposable
     private readonly List<string> _bridges = [];
     private readonly List<GuestNamespace> _guests = [];
 
-    public DaemonTestBed(TimeSpan? idleGrace = null)
+    public DaemonTestBed(TimeSpan? idleGrace = null, string? daemonPath = null)
     {
         Root = Directory.CreateTempSubdirectory("vnet-dhcp-").FullName;
-        Service = new DaemonDhcpService(new StatePaths(Root), FindDaemon(), idleGrace ?? TimeSpan.FromSeconds(30));
+        Service = new DaemonDhcpService(new StatePaths(Root), daemonPath ?? FindDaemon(), idleGrace ?? TimeSpan.FromSeconds(30));
     }
 
     public string Root { get; }
