@@ -160,6 +160,7 @@ Describe 'DHCPv6 from vnetd on a started network' -Tag Namespace {
         ip netns exec $a.Ns dig +short +time=2 +tries=2 '@fd00:d6::1' "$($a.Name).six.test" AAAA | Should -Be $bound.ip
         ip netns exec $a.Ns dig +short +time=2 +tries=2 '@fd00:d6::1' $a.Name AAAA | Should -Be $bound.ip
         ip netns exec $a.Ns dig +short +time=2 +tries=2 '@fd00:d6::1' -x $bound.ip | Should -Be "$($a.Name).six.test."
+        (Get-VNetworkDnsRecord -Network vd6-nat -Name "$($a.Name).six.test" | Where-Object Type -eq AAAA).Data | Should -Be $bound.ip
 
         # The reserved address, by DUID.
         $b = New-Guest vd6-nat0
@@ -177,7 +178,7 @@ Describe 'DHCPv6 from vnetd on a started network' -Tag Namespace {
         $daemon = [int](Get-Content (Join-Path $env:VNET_ROOT 'run/virtualnetworking/vnetd.pid'))
         kill -KILL $daemon
         (Get-Lease6 vd6-nat | Where-Object Duid -eq $a.Duid).IPAddress | Should -Be $bound.ip
-        (Test-VNetworkHealth -Name vd6-nat | Where-Object Check -eq Dhcp6Served).Status | Should -Be 'Fail'
+        (Test-VNetworkHealth -Name vd6-nat | Where-Object Check -eq DaemonRunning).Status | Should -Be 'Fail'
         (Repair-VNetwork -Name vd6-nat | Where-Object Check -eq DaemonRunning).Result | Should -Be 'Repaired'
         (Test-VNetworkHealth -Name vd6-nat | Where-Object Check -eq Dhcp6Served).Status | Should -Be 'Pass'
         Wait-Until -Seconds 80 -What 'the guest''s Renew at T1' { @(Get-GuestEvent $a | Where-Object event -eq 'RENEW6').Count -ge 1 }

@@ -27,14 +27,14 @@ public sealed class NetworkDns(EnginePorts ports, NetworkCatalog catalog, IDnsQu
 
     /// <summary>
     /// The records the network answers itself at <paramref name="now"/>, as its server builds them (<see cref="DnsZone.Build"/>
-    /// over its live definition and its leases), with the TTL it gives them; null when the network serves no DNS. The
-    /// host's /etc/hosts entries, which the server also answers, are not listed. Throws VNetworkNotFound, VNetworkNotActive.
+    /// over its live definition and its DHCP and DHCPv6 leases), with the TTL it gives them; null when the network serves no
+    /// DNS. Throws VNetworkNotFound, VNetworkNotActive.
     /// </summary>
     public IReadOnlyList<NetworkDnsRecord>? Records(string network, DateTimeOffset now)
     {
         var definition = ActiveDefinition(network);
         if (DnsPolicy.FromNetwork(definition) is null) return null;
-        return DnsZone.Build(definition, ports.Dhcp.ReadLeases(network), [], now).Records
+        return DnsZone.Build(definition, ports.Dhcp.ReadLeases(network), ports.Dhcp.ReadLeases6(network), now).Records
             .Select(r => new NetworkDnsRecord(network, r, localTtl)).ToList();
     }
 
