@@ -26,8 +26,6 @@ internal sealed class Dhcp6Worker : IDisposable
     private const int ReceiveBufferBytes = 2 * 1024 * 1024;
     /// <summary>The largest message read: a standard Ethernet MTU (a longer one is truncated and then fails to parse).</summary>
     private const int MessageBytes = 1500;
-    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan MinHousekeepingInterval = TimeSpan.FromSeconds(1);
     [ThreadStatic] private static byte[]? t_buffer;
 
     private readonly DaemonLog _log;
@@ -69,7 +67,7 @@ internal sealed class Dhcp6Worker : IDisposable
             throw;
         }
         _sink = new(name, _journal, Send, LiveLeases);
-        _housekeeping = loop.Schedule(HousekeepingInterval, Housekeep);
+        _housekeeping = loop.Schedule(Housekeeping.Interval, Housekeep);
         log.Write($"{name}: serving DHCPv6 {scope.Subnet} on {bridge} (ifindex {interfaceIndex}), {restored} lease(s) restored");
     }
 
@@ -185,8 +183,7 @@ internal sealed class Dhcp6Worker : IDisposable
             LeasesChanged?.Invoke();
         }
         LogCounters();
-        var wait = next is { } end ? end - now : HousekeepingInterval;
-        _housekeeping = _loop.Schedule(wait < MinHousekeepingInterval ? MinHousekeepingInterval : wait > HousekeepingInterval ? HousekeepingInterval : wait, Housekeep);
+        _housekeeping = Housekeeping.ScheduleNext(_loop, next, now, Housekeep);
     }
 
     private IReadOnlyCollection<Dhcp6Lease> LiveLeases()

@@ -20,13 +20,6 @@ internal sealed class ScopeWorker : IDisposable
     private const int MaxBurst = 64;
     /// <summary>The serving thread's receive buffers, shared by every network it serves.</summary>
     [ThreadStatic] private static PacketBatch? t_batch;
-    /// <summary>How often, at most, expired leases are removed and, when anything happened, the counters logged.</summary>
-    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(30);
-    /// <summary>
-    /// The soonest housekeeping runs again after a run: an ending lease is removed (and its DNS name with it) within
-    /// this of its end, yet thousands of leases ending one after another cost one pass a second, not one each.
-    /// </summary>
-    private static readonly TimeSpan MinHousekeepingInterval = TimeSpan.FromSeconds(1);
     /// <summary>
     /// Room for ~100 ms of datagrams at 8,000/s, so a loop that the scheduler holds off for a while
     /// (a busy host) loses nothing; the default (rmem_default, 208 KiB) overflows within ~25 ms. Memory is only
@@ -77,7 +70,7 @@ internal sealed class ScopeWorker : IDisposable
             throw;
         }
         _sink = new(name, _journal, Send, LiveLeases, Flush);
-        _housekeeping = loop.Schedule(HousekeepingInterval, Housekeep);
+        _housekeeping = loop.Schedule(Housekeeping.Interval, Housekeep);
         log.Write($"{name}: serving {scope.Subnet} on {bridge} (ifindex {interfaceIndex}), {restored} lease(s) restored");
     }
 
@@ -188,8 +181,7 @@ internal sealed class ScopeWorker : IDisposable
             LeasesChanged?.Invoke();
         }
         LogCounters();
-        var wait = next is { } end ? end - now : HousekeepingInterval;
-        _housekeeping = _loop.Schedule(wait < MinHousekeepingInterval ? MinHousekeepingInterval : wait > HousekeepingInterval ? HousekeepingInterval : wait, Housekeep);
+        _housekeeping = Housekeeping.ScheduleNext(_loop, next, now, Housekeep);
     }
 
     /// <summary>Answers one datagram; true when it changed the leases.</summary>

@@ -189,6 +189,19 @@ Describe 'Get-VNetworkDhcpLease lists the IPv6 leases of the .leases6 file' {
         (Get-VNetworkDhcpLease -Network dual -MacAddress 52:54:00:00:79:01).IPAddress | Should -Be '10.79.0.9'
     }
 
+    It 'completes lease MAC addresses and reserved addresses, of the -Network typed' {
+        function Complete([string] $line) { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText }
+        New-VNetwork -Name other -Subnet 10.79.1.0/24 -BridgeName otherbr | Out-Null
+        Add-VNetworkDhcpReservation -Network dual -Duid $Guest1 -IPAddress fd00:79::55 | Out-Null
+        Add-VNetworkDhcpReservation -Network other -MacAddress 52:54:00:00:79:77 -IPAddress 10.79.1.77 | Out-Null
+
+        Complete 'Get-VNetworkDhcpLease -Network dual -MacAddress ' | Should -Be @('52:54:00:00:79:01')
+        Complete 'Add-VNetworkDhcpReservation -Network dual -MacAddress 52:54:00:00:7' | Should -Be @('52:54:00:00:79:01')
+        Complete 'Get-VNetworkDhcpLease -Network other -MacAddress ' | Should -BeNullOrEmpty
+        Complete 'Remove-VNetworkDhcpReservation -Network dual -IPAddress ' | Should -Be @('fd00:79::55')
+        Complete 'Remove-VNetworkDhcpReservation -Network other -IPAddress 10.' | Should -Be @('10.79.1.77')
+    }
+
     It 'a malformed -Duid is VNetworkDuidInvalid and lists nothing' {
         $leases = Get-VNetworkDhcpLease -Network dual -Duid 00:03 -ErrorVariable failed -ErrorAction SilentlyContinue
 

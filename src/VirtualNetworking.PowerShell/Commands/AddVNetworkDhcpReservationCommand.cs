@@ -19,6 +19,7 @@ public sealed class AddVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     /// <summary>Not mandatory: an IPv6 lease piped in has none (binding a null to a mandatory parameter fails).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(LeaseMacAddressCompleter))]
     public string? MacAddress { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -15,6 +15,7 @@ public sealed class GetVNetworkDhcpLeaseCommand : VNetworkCommandBase
     public string[]? Network { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(LeaseMacAddressCompleter))]
     public string? MacAddress { get; set; }
 
     [Parameter]

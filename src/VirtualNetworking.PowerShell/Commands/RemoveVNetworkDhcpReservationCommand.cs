@@ -25,6 +25,7 @@ public sealed class RemoveVNetworkDhcpReservationCommand : VNetworkCommandBase
 
     /// <summary>The reservation with this address; with -MacAddress or -Duid, the one of theirs with it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ReservationAddressCompleter))]
     public string? IPAddress { get; set; }
 
     [Parameter]
