@@ -51,7 +51,7 @@ internal sealed unsafe class AdvertisementWorker : IDisposable
         _loop = loop;
         _log = log;
         _linkLocal = linkLocal;
-        _advertiser = new RouterAdvertiser(policy, SystemRandomSource.Instance);
+        _advertiser = new RouterAdvertiser(policy, KernelRandomSource.Instance);
         _fd = Open(bridge, interfaceIndex);
         try { loop.Watch(_fd, Native.EPOLLIN, _ => OnReadable()); }
         catch
@@ -83,7 +83,7 @@ internal sealed unsafe class AdvertisementWorker : IDisposable
         if (current.MinInterval == policy.MinInterval && current.MaxInterval == policy.MaxInterval &&
             current.Advertisement.ToArray().AsSpan().SequenceEqual(policy.Advertisement.ToArray())) return;
         _advertiser.Stop(DateTimeOffset.UtcNow); // its final RA is not sent: the new one follows at once
-        _advertiser = new RouterAdvertiser(policy, SystemRandomSource.Instance);
+        _advertiser = new RouterAdvertiser(policy, KernelRandomSource.Instance);
         if (_source is not null) Act(_advertiser.Start(DateTimeOffset.UtcNow));
         else Reschedule();
         _log.Write($"{Name}: router advertisement updated");

@@ -130,7 +130,7 @@ internal sealed class DnsWorker : IDisposable
     private DnsServer NewServer(NetworkDefinition definition, DnsPolicy policy, IReadOnlyCollection<DhcpLease> leases, IReadOnlyCollection<Dhcp6Lease> leases6,
                                 IReadOnlyList<IPEndPoint> resolvers)
     {
-        var server = new DnsServer(policy, DnsZone.Build(definition, leases, leases6, DateTimeOffset.UtcNow), SystemRandomSource.Instance, _options);
+        var server = new DnsServer(policy, DnsZone.Build(definition, leases, leases6, DateTimeOffset.UtcNow), KernelRandomSource.Instance, _options);
         server.UseHostResolvers(resolvers);
         return server;
     }

@@ -178,6 +178,10 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     public static unsafe partial int SendMultiple(int fd, MultiMessageHeader* messages, uint count, int flags);
 
+    /// <summary>getrandom(2): bytes from the kernel's CSPRNG; the count written, or -1 and errno.</summary>
+    [LibraryImport("libc", EntryPoint = "getrandom", SetLastError = true)]
+    public static unsafe partial nint GetRandom(byte* buffer, nuint length, uint flags);
+
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
     public static unsafe partial int ReceiveMultiple(int fd, MultiMessageHeader* messages, uint count, int flags, TimeSpec* timeout);
 

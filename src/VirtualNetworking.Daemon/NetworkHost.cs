@@ -78,7 +78,7 @@ internal sealed class NetworkHost : IDisposable
         var policy = DnsPolicy.FromNetwork(definition);
         var advertisements = RouterAdvertisementPolicy.FromNetwork(definition, RouterAdvertisementDns.Of(definition, policy));
         if (scope is null && policy is null && advertisements is null)
-            throw new ArgumentException($"Network '{name}' has nothing to serve: no IPv4 <dhcp> block, no DNS on an IPv4 address, no IPv6 address to advertise.");
+            throw new ArgumentException($"Network '{name}' has nothing to serve: no <dhcp> block, DNS disabled, no IPv6 address to advertise.");
         var index = (int)Native.IfNameToIndex(bridge);
         if (index == 0) throw new ArgumentException($"Bridge '{bridge}' of network '{name}' does not exist.");
         _loop.Invoke(() =>
