@@ -35,64 +35,37 @@ public static class LeaseFileFormat
         var body = change.Kind == DhcpLeaseChangeKind.Remove
             ? $"D {lease.Address}"
             : string.Join(' ', "L", lease.Address, StateName(lease.State),
-                lease.Expires is { } e ? e.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : Infinite,
+                FormatExpiry(lease.Expires),
                 FormatMac(lease.HardwareAddress),
                 lease.ClientId is { } id ? Convert.ToHexStringLower(id) : None,
                 lease.HostName is { Length: > 0 } name ? EscapeName(name) : None);
-        return $"{body} {Checksum(body):x8}\n";
+        return Line(body);
     }
 
     /// <summary>Replays a file; never throws. Damaged lines are skipped and reported; an unterminated last line is a torn write.</summary>
     public static LeaseFileContents Parse(string text)
     {
-        var live = new Dictionary<uint, DhcpLease>();
-        var skipped = new List<string>();
-        var lines = text.Split('\n');
-        // Split leaves "" after a final newline; anything else there was written without its newline.
-        if (lines[^1].Length > 0) skipped.Add($"line {lines.Length}: torn (no newline)");
-        for (var i = 0; i < lines.Length - 1; i++)
-        {
-            var line = lines[i];
-            if (line.Length == 0 || line[0] == '#') continue;
-            if (TryParseRecord(line, out var kind, out var address, out var lease, out var problem))
-            {
-                if (kind == DhcpLeaseChangeKind.Remove) live.Remove(address);
-                else live[address] = lease!;
-            }
-            else skipped.Add($"line {i + 1}: {problem}");
-        }
-        return new LeaseFileContents([.. live.OrderBy(p => p.Key).Select(p => p.Value)], skipped);
+        var (leases, skipped) = Replay<uint, DhcpLease>(text, TryParseRecord);
+        return new LeaseFileContents(leases, skipped);
     }
 
     /// <summary>Rewrites a file as its live set, dropping records expired at <paramref name="now"/>.</summary>
     public static string Compact(string text, DateTimeOffset now) =>
         Serialize(Parse(text).Leases.Where(l => !l.IsExpired(now)));
 
-    private static bool TryParseRecord(string line, out DhcpLeaseChangeKind kind, out uint address, out DhcpLease? lease, out string? problem)
+    /// <summary>One record's fields (checksum already checked); a removal yields its address and a null lease.</summary>
+    private static bool TryParseRecord(string[] f, out uint address, out DhcpLease? lease, out string? problem)
     {
-        kind = DhcpLeaseChangeKind.Upsert;
         address = 0;
         lease = null;
-        var split = line.LastIndexOf(' ');
-        if (split < 0 || !uint.TryParse(line.AsSpan(split + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var sum)
-            || line.Length - split - 1 != 8 || sum != Checksum(line[..split]))
-        { problem = "checksum mismatch"; return false; }
-        var f = line[..split].Split(' ');
         if (f.Length < 2 || !IPAddress.TryParse(f[1], out var ip) || !Ipv4.IsIPv4(ip) || f[1] != ip.ToString())
         { problem = "bad address"; return false; }
         address = Ipv4.ToUInt32(ip);
-        if (f is ["D", _]) { kind = DhcpLeaseChangeKind.Remove; problem = null; return true; }
+        if (f is ["D", _]) { problem = null; return true; }
         if (f is not ["L", _, var state, var expires, var mac, var clientId, var name]) { problem = "unknown record"; return false; }
 
         DhcpLeaseState? parsedState = state switch { "bound" => DhcpLeaseState.Bound, "declined" => DhcpLeaseState.Declined, _ => null };
-        DateTimeOffset? expiry = null;
-        if (expires != Infinite)
-        {
-            if (!long.TryParse(expires, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
-                || seconds < DateTimeOffset.MinValue.ToUnixTimeSeconds() || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-            { problem = "bad expiry"; return false; }
-            expiry = DateTimeOffset.FromUnixTimeSeconds(seconds);
-        }
+        if (!TryParseExpiry(expires, out var expiry)) { problem = "bad expiry"; return false; }
         byte[]? id = null;
         string? hostName = null;
         if (parsedState is null) { problem = "bad state"; return false; }
@@ -102,6 +75,54 @@ public static class LeaseFileFormat
         if (name != None && !TryUnescapeName(name, out hostName)) { problem = "bad host name"; return false; }
         lease = new DhcpLease(ip, hw, id, hostName, expiry, parsedState.Value);
         problem = null;
+        return true;
+    }
+
+    /// <summary>Reads one record's fields into its key and its lease (null: the record removes the key's lease).</summary>
+    internal delegate bool RecordReader<TKey, TLease>(string[] fields, out TKey key, out TLease? lease, out string? problem);
+
+    /// <summary>
+    /// Replays the records of a lease file of either protocol in order, keyed as <paramref name="read"/> says: the live leases
+    /// by key, and the lines skipped (a bad checksum, a record that does not read, a torn last line).
+    /// </summary>
+    internal static (IReadOnlyList<TLease> Leases, IReadOnlyList<string> Skipped) Replay<TKey, TLease>(string text, RecordReader<TKey, TLease> read)
+        where TKey : notnull
+        where TLease : class
+    {
+        var live = new Dictionary<TKey, TLease>();
+        var skipped = new List<string>();
+        var lines = text.Split('\n');
+        // Split leaves "" after a final newline; anything else there was written without its newline.
+        if (lines[^1].Length > 0) skipped.Add($"line {lines.Length}: torn (no newline)");
+        for (var i = 0; i < lines.Length - 1; i++)
+        {
+            var line = lines[i];
+            if (line.Length == 0 || line[0] == '#') continue;
+            var split = line.LastIndexOf(' ');
+            if (split < 0 || line.Length - split - 1 != 8
+                || !uint.TryParse(line.AsSpan(split + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var sum)
+                || sum != Checksum(line[..split]))
+                skipped.Add($"line {i + 1}: checksum mismatch");
+            else if (!read(line[..split].Split(' '), out var key, out var lease, out var problem)) skipped.Add($"line {i + 1}: {problem}");
+            else if (lease is null) live.Remove(key);
+            else live[key] = lease;
+        }
+        return ([.. live.OrderBy(p => p.Key).Select(p => p.Value)], skipped);
+    }
+
+    /// <summary>A record line: its fields, its checksum, a newline.</summary>
+    internal static string Line(string body) => $"{body} {Checksum(body):x8}\n";
+
+    internal static string FormatExpiry(DateTimeOffset? expires) =>
+        expires is { } e ? e.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : Infinite;
+
+    internal static bool TryParseExpiry(string field, out DateTimeOffset? expiry)
+    {
+        expiry = null;
+        if (field == Infinite) return true;
+        if (!long.TryParse(field, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
+            || seconds < DateTimeOffset.MinValue.ToUnixTimeSeconds() || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds()) return false;
+        expiry = DateTimeOffset.FromUnixTimeSeconds(seconds);
         return true;
     }
 
